@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# rbprof-bpf: `make` builds ./rbprof-bpf; `make test` runs every test; `make bench` measures.
+OUTPUT := .output
+CLANG ?= clang
+CC ?= gcc
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+CFLAGS ?= -g -O2
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
+LIBS := -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
+	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(OUTPUT)/main.o $(OUTPUT)/sampler.o $(OUTPUT)/profiler.o,$(USER_OBJS))
+
+# Unit tests: the user-space parts (no BPF) under AddressSanitizer and UBSan.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_LIB_SRCS := $(filter-out user/main.c user/sampler.c user/profiler.c,$(USER_SRCS))
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all clean test unit e2e bench demo deps format
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: rbprof-bpf
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/rbprof.bpf.o: bpf/rbprof.bpf.c bpf/ruby_walk.h bpf/rbprof.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/rbprof.skel.h: $(OUTPUT)/rbprof.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name rbprof_bpf > $@
+
+$(OUTPUT)/%.o: user/%.c $(wildcard user/*.h) bpf/rbprof.h $(OUTPUT)/rbprof.skel.h | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -c $< -o $@
+
+rbprof-bpf: $(USER_OBJS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/unit-tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(wildcard tests/unit/*.h) $(wildcard user/*.h) bpf/ruby_walk.h bpf/rbprof.h | $(OUTPUT)
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) -Itests/unit $(UNIT_SRCS) $(UNIT_LIB_SRCS) -lelf -o $@
+
+# Test helpers built from tests/unit/fixtures: a program with TLS in the executable and in a
+# shared library, used to check the TLS resolution against what the program itself prints.
+$(OUTPUT)/libtlsfix.so: tests/unit/fixtures/tlsfix_lib.c | $(OUTPUT)
+	$(Q)$(CC) -g -O0 -fPIC -shared $< -o $@
+$(OUTPUT)/tlsfix: tests/unit/fixtures/tlsfix_main.c $(OUTPUT)/libtlsfix.so
+	$(Q)$(CC) -g -O0 -pie -fPIE $< -L$(OUTPUT) -ltlsfix -Wl,-rpath,'$$ORIGIN' -o $@
+
+unit: $(OUTPUT)/unit-tests $(OUTPUT)/tlsfix
+	$(Q)RBPROF_TEST_OUTPUT=$(OUTPUT) $(OUTPUT)/unit-tests
+
+e2e: rbprof-bpf
+	$(Q)ruby tests/e2e/run.rb ./rbprof-bpf
+
+# Everything, as CI runs it; ends with "N passed, N failed".
+test: rbprof-bpf $(OUTPUT)/unit-tests $(OUTPUT)/tlsfix
+	$(Q)scripts/run-tests.sh
+
+bench: rbprof-bpf
+	$(Q)scripts/bench.sh
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+demo: deps rbprof-bpf
+	$(Q)scripts/demo.sh
+
+format:
+	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) rbprof-bpf

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * rbprof.h - what the BPF sampler and the user-space loader share.
+ *
+ * Only plain __u32/__u64 structs and limits: this header is compiled for the BPF target, for
+ * the loader, and for the host unit tests of the walker.
+ */
+#ifndef RBPROF_H
+#define RBPROF_H
+
+/*
+ * Frames recorded per sample. Ruby's default VM stack (1 MiB) holds about 16k control
+ * frames, but real stacks (Rails, RSpec) are 100-300 frames deep; 256 covers them with room.
+ * A deeper stack keeps its innermost frames and is flagged RBPROF_EV_TRUNCATED.
+ */
+#define RBPROF_MAX_FRAMES 128
+
+/*
+ * Control frames fetched by one bpf_probe_read_user. One read per chunk instead of one per
+ * field: 16 frames of at most 64 bytes (Ruby 3.1-3.2) is 1 KiB of per-CPU scratch.
+ */
+#define RBPROF_CHUNK_FRAMES 16
+#define RBPROF_CFP_MAX_SIZE 64
+#define RBPROF_CHUNK_BYTES (RBPROF_CHUNK_FRAMES * RBPROF_CFP_MAX_SIZE)
+
+/* Bytes of the execution context read at once: covers vm_stack, vm_stack_size and cfp. */
+#define RBPROF_EC_READ_BYTES 64
+
+/* How a process's thread-local `ruby_current_ec` is found from the thread pointer. */
+enum rbprof_tls_kind {
+	/* General/local dynamic TLS (libruby.so): tp -> dtv -> dtv[modid].val + offset. */
+	RBPROF_TLS_DTV = 1,
+	/* Static TLS (static `ruby`, initial-exec): tp + (signed) offset. */
+	RBPROF_TLS_STATIC = 2,
+};
+
+/* Struct layout of one Ruby version, as far as the kernel walker needs it. */
+struct rbprof_vm_offsets {
+	__u64 ec_vm_stack;	/* rb_execution_context_t.vm_stack (VALUE *) */
+	__u64 ec_vm_stack_size; /* .vm_stack_size (size_t, in VALUEs) */
+	__u64 ec_cfp;		/* .cfp (innermost rb_control_frame_t *) */
+	__u64 cfp_size;		/* sizeof(rb_control_frame_t) */
+	__u64 cfp_pc;		/* rb_control_frame_t.pc */
+	__u64 cfp_iseq;		/* .iseq */
+	__u64 cfp_ep;		/* .ep */
+};
+
+/* Value of the `procs` map, keyed by tgid: everything the walker needs about one process. */
+struct rbprof_proc {
+	__u64 tls_kind;	  /* enum rbprof_tls_kind */
+	__u64 tls_modid;  /* RBPROF_TLS_DTV: module id of libruby in the DTV */
+	__u64 tls_offset; /* DTV: offset in the module block; STATIC: (s64) offset from tp */
+	__u64 dtv_entry_size; /* 16 on glibc (dtv_t is {val, to_free}), 8 on musl */
+	struct rbprof_vm_offsets off;
+};
+
+/* One frame as the kernel saw it; user space turns it into a name. */
+struct rbprof_frame {
+	__u64 addr; /* Ruby frame: the iseq; C frame: the method entry (ep[-2]) */
+	__u64 pc;   /* Ruby frame: the pc (never 0); C frame: 0 */
+};
+
+enum rbprof_event_flags {
+	RBPROF_EV_TRUNCATED = 1, /* more frames than RBPROF_MAX_FRAMES: the root side is cut */
+};
+
+/* Ring-buffer record: header plus nframes frames, innermost first. */
+struct rbprof_event {
+	__u32 pid; /* tgid */
+	__u32 tid;
+	__u32 nframes;
+	__u32 flags; /* enum rbprof_event_flags */
+	struct rbprof_frame frames[RBPROF_MAX_FRAMES];
+};
+
+#define RBPROF_EVENT_HDR_SIZE 16
+
+/* Per-CPU counters, indices into the `counters` map; the loader sums and reports them. */
+enum rbprof_counter {
+	RBPROF_CNT_SAMPLES,	/* every perf event the program saw */
+	RBPROF_CNT_RUBY,	/* samples whose tgid is a registered Ruby process */
+	RBPROF_CNT_NO_EC,	/* Ruby process, but this thread has no execution context */
+	RBPROF_CNT_READ_FAULT,	/* a user-memory read failed (paged out, torn, racing exit) */
+	RBPROF_CNT_BAD_STACK,	/* cfp outside the VM stack: torn or not yet set up */
+	RBPROF_CNT_TRUNCATED,	/* stacks cut at RBPROF_MAX_FRAMES */
+	RBPROF_CNT_RB_FULL,	/* ring buffer full: sample lost */
+	RBPROF_CNT_EMITTED,	/* samples sent to user space */
+	RBPROF_CNT_MAX,
+};
+
+/* Ruby VM constants the walker uses (vm_core.h; identical from 2.3 to 4.0). */
+#define RUBY_VM_FRAME_MAGIC_MASK 0x7fff0001ULL
+#define RUBY_VM_FRAME_MAGIC_CFUNC 0x55550001ULL
+/* ep[-2] holds the method entry (or cref), ep[-1] the specval, ep[0] the env flags. */
+#define RUBY_VM_ENV_ME_CREF_INDEX (-2)
+
+#endif /* RBPROF_H */

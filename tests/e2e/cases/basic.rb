@@ -1,0 +1,59 @@
+# frozen_string_literal: true
+
+# One process, one hot method: the stack <main> -> run -> burn with the
+# right labels, paths and lines, and a summary that agrees with the output.
+module E2E
+  MIN_SHARE_PERCENT = 80
+
+  BASIC = Once.new do
+    target = Target.ruby("basic.rb")
+    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
+    { target: target, result: result }
+  ensure
+    target&.stop
+  end
+
+  test "basic: <main> -> run -> burn with paths and lines" do
+    target, result = BASIC.get.values_at(:target, :result)
+    mine = stacks_of(assert_profiled(result), target)
+    assert_process_frame(mine, target)
+    path = target.path
+    expected = [["<main>", target.line_of("CALL:run")],
+                ["run", target.line_of("CALL:burn")],
+                ["burn", target.loop_lines("burn")]]
+    good = mine.select do |s|
+      s.frames.size == 3 && expected.zip(s.frames).all? { |(label, lines), f| frame_is?(f, label, path, lines) }
+    end
+    share = percent(good.total, mine.total)
+    assert(share >= MIN_SHARE_PERCENT,
+           "only #{share.round(1)}% of #{mine.total} samples are exactly " \
+           "#{expected.map { |l, n| "#{l} (#{path}:#{n})" }.join(';')}; top stacks:\n#{mine.top}")
+  end
+
+  test "basic: only the -p process is in the output" do
+    target, result = BASIC.get.values_at(:target, :result)
+    others = assert_profiled(result).pids - [target.pid]
+    assert(others.empty?, "pids other than #{target.pid} in output: #{others.inspect}")
+  end
+
+  test "summary: per-process line with Ruby version and matching count" do
+    target, result = BASIC.get.values_at(:target, :result)
+    total = stacks_of(assert_profiled(result), target).total
+    pattern = /\Arbprof-bpf: process #{target.pid} \(#{Regexp.escape(target.comm)}\) ruby (\S+): (\d+) samples\z/
+    line = result.stderr_lines.grep(pattern).first
+    assert(line, "no summary line matching #{pattern.source}")
+    version, count = pattern.match(line).captures
+    assert(version == ruby_version_of_targets, "summary says ruby #{version}, target is #{ruby_version_of_targets}")
+    assert(count.to_i == total, "summary says #{count} samples, output has #{total} for pid #{target.pid}")
+    %w[samples\ taken samples\ in\ Ruby\ processes samples\ lost stacks\ truncated frames\ not\ symbolized].each do |what|
+      assert(result.stderr_lines.any? { |l| l.match?(/\Arbprof-bpf: #{what}[^:]*: \d+\z/) },
+             "no summary line 'rbprof-bpf: #{what}...: N'")
+    end
+  end
+
+  class Context
+    def ruby_version_of_targets
+      @ruby_version_of_targets ||= IO.popen([Target::RUBY, "-e", "print RUBY_VERSION"], &:read)
+    end
+  end
+end

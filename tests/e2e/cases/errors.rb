@@ -1,0 +1,74 @@
+# frozen_string_literal: true
+
+# Usage errors exit 2, runtime errors exit 1; each is one stderr line
+# starting with "rbprof-bpf: ".
+module E2E
+  USAGE_ERROR = 2
+  RUNTIME_ERROR = 1
+  ERROR_TIMEOUT = 10
+
+  [%w[-d 0], %w[-d -1], %w[-F 0], %w[-F 20000]].each do |args|
+    test "errors: #{args.join(' ')} is a usage error (exit 2)" do
+      result = Profiler.run(args, timeout: ERROR_TIMEOUT)
+      assert_error(result, USAGE_ERROR, args[0] == "-d" ? %w[-d duration] : %w[-F freq rate hz])
+    end
+  end
+
+  test "errors: -p of a pid that does not exist (exit 2, names it)" do
+    pid = unused_pid
+    result = Profiler.run(["-p", pid, "-d", 1], timeout: ERROR_TIMEOUT)
+    assert_error(result, USAGE_ERROR, pid)
+  end
+
+  test "errors: -p of a process that is not Ruby (exit 2, names it)" do
+    sleeper = Child.new(%w[sleep 20], in: File::NULL, out: File::NULL)
+    sleep 0.2 # let it exec
+    result = Profiler.run(["-p", sleeper.pid, "-d", 1], timeout: ERROR_TIMEOUT)
+    assert_error(result, USAGE_ERROR, sleeper.pid)
+  ensure
+    sleeper&.kill
+  end
+
+  test "errors: not root (exit 1, mentions root/CAP_BPF/CAP_PERFMON)" do
+    wrap = %w[setpriv --reuid=65534 --regid=65534 --clear-groups]
+    result = Profiler.run(%w[-d 1], wrap: wrap, timeout: ERROR_TIMEOUT)
+    assert_error(result, RUNTIME_ERROR, %w[root CAP_BPF CAP_PERFMON])
+  end
+
+  test "errors: no BTF in /sys/kernel/btf (exit 1, mentions BTF)" do
+    wrap = ["unshare", "-m", "sh", "-c", 'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"']
+    result = Profiler.run(%w[-d 1], wrap: wrap, timeout: ERROR_TIMEOUT)
+    assert_error(result, RUNTIME_ERROR, "BTF")
+  end
+
+  test "errors: -p of an unsupported Ruby (1.9.3): one warning, exit 1" do
+    fake = FakeRuby.start
+    result = Profiler.run(["-p", fake.pid, "-d", 1], timeout: ERROR_TIMEOUT)
+    assert_error(result, RUNTIME_ERROR, FakeRuby::VERSION, "3.1")
+  ensure
+    fake&.stop
+  end
+
+  test "errors: unsupported Ruby in whole-host mode is a warning, others profiled" do
+    fake = FakeRuby.start
+    target = Target.ruby("basic.rb")
+    result = Profiler.run(%w[-d 2])
+    profile = assert_profiled(result)
+    warnings = result.stderr_lines.grep(/#{Regexp.escape(FakeRuby::VERSION)}/)
+    assert(warnings.size == 1, "expected one warning naming #{FakeRuby::VERSION}, got #{warnings.size}")
+    assert_line_mentions(warnings.first, "3.1")
+    burn = stacks_of(profile, target).select { |s| s.labels == %w[<main> run burn] }
+    assert(burn.total.positive?, "no <main>;run;burn stack for pid #{target.pid}")
+  ensure
+    fake&.stop
+    target&.stop
+  end
+
+  class Context
+    # A pid no process has: counting down from the kernel's pid_max.
+    def unused_pid
+      pid_max = File.read("/proc/sys/kernel/pid_max").to_i
+      (pid_max - 1).downto(2).find { |pid| !File.exist?("/proc/#{pid}") }
+    end
+  end
+end

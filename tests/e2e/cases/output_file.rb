@@ -1,0 +1,25 @@
+# frozen_string_literal: true
+
+require "tmpdir"
+
+# -o FILE: the profile goes to FILE (through a temporary file renamed into
+# place), nothing to stdout.
+module E2E
+  test "output: -o FILE writes the profile there, nothing on stdout" do
+    target = Target.ruby("basic.rb")
+    dir = Dir.mktmpdir("rbprof-e2e-out")
+    file = File.join(dir, "profile.folded")
+    result = Profiler.run(["-p", target.pid, "-d", 2, "-o", file])
+    assert_exit(result, 0)
+    assert(result.stdout.empty?, "stdout not empty: #{result.stdout[0, 200].inspect}")
+    assert(File.file?(file), "#{file} not written")
+    leftovers = Dir.children(dir) - ["profile.folded"]
+    assert(leftovers.empty?, "files left next to the output: #{leftovers.inspect}")
+    profile = Folded.parse(File.binread(file))
+    assert(!stacks_of(profile, target).select { |s| s.labels.include?("burn") }.empty?,
+           "no burn stack in #{file}; top:\n#{profile.top}")
+  ensure
+    target&.stop
+    FileUtils.rm_rf(dir) if dir
+  end
+end

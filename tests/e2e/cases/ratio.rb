@@ -1,0 +1,22 @@
+# frozen_string_literal: true
+
+# Two methods burning CPU 3:1 must get samples 3:1.
+module E2E
+  RATIO_EXPECTED_PERCENT = 75
+  RATIO_TOLERANCE_POINTS = 5
+
+  test "ratio: heavy:light samples are 3:1 (75% +- 5)" do
+    target = Target.ruby("ratio.rb")
+    result = Profiler.run(["-p", target.pid, "-d", 4, "-F", 499])
+    mine = stacks_of(assert_profiled(result), target)
+    heavy = mine.select { |s| s.labels.include?("heavy") }.total
+    light = mine.select { |s| s.labels.include?("light") }.total
+    assert(heavy + light >= 500, "too few samples in heavy/light: #{heavy} + #{light}")
+    share = percent(heavy, heavy + light)
+    assert((share - RATIO_EXPECTED_PERCENT).abs <= RATIO_TOLERANCE_POINTS,
+           "heavy has #{share.round(1)}% (#{heavy} vs #{light}), expected " \
+           "#{RATIO_EXPECTED_PERCENT} +- #{RATIO_TOLERANCE_POINTS}; top stacks:\n#{mine.top}")
+  ensure
+    target&.stop
+  end
+end

@@ -1,0 +1,37 @@
+# frozen_string_literal: true
+
+# Four Ruby threads in four methods: each sample must show the stack of the
+# thread that was running, never a mix, and all four threads get samples.
+module E2E
+  THREAD_METHODS = %w[burn_a burn_b burn_c burn_d].freeze
+  THREAD_MIN_PERCENT = 5
+
+  test "threads: each sample shows one thread's stack; all 4 sampled" do
+    target = Target.ruby("threads.rb")
+    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
+    mine = stacks_of(assert_profiled(result), target)
+    assert_process_frame(mine, target)
+    THREAD_METHODS.each { |name| check_thread_stacks(mine, target, name) }
+  ensure
+    target&.stop
+  end
+
+  class Context
+    # Every stack with +name+ is "block in <main>" (at name's Thread.new line)
+    # -> name (in its loop, or calling now), with no other burn_X method.
+    def check_thread_stacks(profile, target, name)
+      path = target.path
+      block_line = target.line_of("CALL:#{name}")
+      stacks = profile.select { |s| s.labels.include?(name) }
+      mixed = stacks.select { |s| (s.labels & THREAD_METHODS) != [name] }
+      assert(mixed.empty?, "stack of #{name} shows another thread's method: #{mixed.stacks.first&.raw}")
+      wrong_root = stacks.reject { |s| frame_is?(s.frames[0], "block in <main>", path, block_line) && s.labels[1] == name }
+      assert(wrong_root.empty?, "#{name} is not under 'block in <main> (#{path}:#{block_line})': " \
+                                "#{wrong_root.stacks.first&.raw}")
+      in_loop = stacks.select { |s| frame_is?(s.frames[1], name, path, target.loop_lines(name)) }
+      share = percent(in_loop.total, profile.total)
+      assert(share >= THREAD_MIN_PERCENT,
+             "#{name} (in its loop) has #{share.round(1)}% of #{profile.total} samples; top stacks:\n#{profile.top(8)}")
+    end
+  end
+end

@@ -1,0 +1,123 @@
+# frozen_string_literal: true
+
+# The test runner: a list of named tests, run in order, reported as
+# "ok N - name" / "not ok N - name" followed by "e2e: N passed, N failed".
+module E2E
+  # Raised by assertions; its message is the diagnostic printed under "not ok".
+  class Failure < StandardError; end
+
+  module Harness
+    TESTS = []
+    EXCERPT_LINES = 15
+    EXCERPT_WIDTH = 240
+
+    # Profiler results seen by the running test, printed when it fails.
+    @notes = []
+
+    class << self
+      attr_reader :notes
+
+      def register(name, &body)
+        TESTS << [name, body]
+      end
+
+      def note(result)
+        @notes << result unless @notes.include?(result)
+      end
+
+      # Runs every registered test; returns the number of failures.
+      def run_all(out = $stdout)
+        out.sync = true
+        out.puts "1..#{TESTS.size}"
+        failed = 0
+        TESTS.each.with_index(1) do |(name, body), number|
+          failed += 1 unless run_one(out, number, name, body)
+        end
+        out.puts "e2e: #{TESTS.size - failed} passed, #{failed} failed"
+        failed
+      end
+
+      private
+
+      def run_one(out, number, name, body)
+        @notes = []
+        started = Clock.now
+        Context.new.instance_exec(&body)
+        out.puts "ok #{number} - #{name} (#{format('%.1f', Clock.now - started)} s)"
+        true
+      rescue Failure => e
+        report_failure(out, number, name, e.message)
+      rescue StandardError, ScriptError => e
+        where = e.backtrace&.first(3)&.join("\n") || ""
+        report_failure(out, number, name, "#{e.class}: #{e.message}\n#{where}")
+      ensure
+        Child.kill_all
+      end
+
+      def report_failure(out, number, name, message)
+        out.puts "not ok #{number} - #{name}"
+        message.each_line { |l| out.puts "#   #{l.chomp}" }
+        @notes.each { |result| print_excerpt(out, result) }
+        false
+      end
+
+      def print_excerpt(out, result)
+        out.puts "#   --- #{result.command}"
+        out.puts "#   exit: #{result.status_text}"
+        print_stream(out, "stderr", result.stderr)
+        print_stream(out, "stdout", result.stdout)
+      end
+
+      def print_stream(out, what, text)
+        lines = text.lines
+        out.puts "#   #{what} (#{lines.size} lines)#{lines.empty? ? '' : ':'}"
+        lines.first(EXCERPT_LINES).each do |l|
+          out.puts "#     #{printable(l.chomp[0, EXCERPT_WIDTH])}"
+        end
+        out.puts "#     ..." if lines.size > EXCERPT_LINES
+      end
+
+      def printable(text)
+        text.b.gsub(/[\x00-\x1f\x7f]/n) { |c| format("<%02x>", c.ord) }
+      end
+    end
+  end
+
+  # Declares a test: E2E.test("name") { ...assertions... }
+  def self.test(name, &body)
+    Harness.register(name, &body)
+  end
+
+  # A value computed at most once and shared by several tests (one profiler run
+  # checked in several ways). A failure while computing it fails every user.
+  class Once
+    def initialize(&compute)
+      @compute = compute
+      @done = false
+    end
+
+    def get
+      if @done
+        @notes.each { |n| Harness.note(n) }
+      else
+        first_note = Harness.notes.size
+        begin
+          @value = @compute.call
+        rescue StandardError => e
+          @error = e
+        end
+        @notes = Harness.notes[first_note..]
+        @done = true
+      end
+      raise @error if @error
+
+      @value
+    end
+  end
+
+  module Clock
+    def self.now
+      Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    end
+  end
+end

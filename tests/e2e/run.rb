@@ -1,0 +1,28 @@
+#!/usr/bin/ruby
+# frozen_string_literal: true
+
+# End-to-end tests of rbprof-bpf on live Ruby processes. Run as root:
+#   ruby tests/e2e/run.rb [path/to/rbprof-bpf]     (default: ./rbprof-bpf)
+# Prints "ok N - name" / "not ok N - name" and ends with
+# "e2e: N passed, N failed"; exits 1 if any test failed.
+
+E2E_DIR = __dir__
+REPO_ROOT = File.expand_path("../..", E2E_DIR)
+
+%w[harness child profiler folded target assertions fake_ruby].each do |lib|
+  require File.join(E2E_DIR, "lib", lib)
+end
+
+E2E::Profiler.binary = File.expand_path(ARGV[0] || "rbprof-bpf", ARGV[0] ? Dir.pwd : REPO_ROOT)
+only = ENV["E2E_ONLY"] # a substring of test names, to run a subset while debugging
+
+Dir[File.join(E2E_DIR, "cases", "*.rb")].sort.each { |file| require file }
+E2E::Harness::TESTS.select! { |name, _| name.include?(only) } if only
+
+unless File.executable?(E2E::Profiler.binary)
+  warn "e2e: profiler #{E2E::Profiler.binary} not found or not executable; every test will fail"
+end
+warn "e2e: not running as root; most tests will fail" unless Process.uid.zero?
+
+at_exit { E2E::Child.kill_all }
+exit(E2E::Harness.run_all.zero? ? 0 : 1)

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * main.c - rbprof-bpf's command line: parse options, check that the kernel and our
+ * privileges allow BPF, run the profiler, write the profile (atomically with -o).
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "profiler.h"
+
+#define PREFIX "rbprof-bpf: "
+#define MAX_PIDS 1024
+#define MAX_DURATION (365 * 24 * 3600)
+
+#ifndef RBPROF_VERSION
+#define RBPROF_VERSION "0.1.0"
+#endif
+
+static struct env {
+	int duration;
+	int freq;
+	pid_t pids[MAX_PIDS];
+	int npids;
+	const char *output;
+	int verbose;
+} env = {
+	.freq = 99,
+};
+
+const char *argp_program_version = "rbprof-bpf " RBPROF_VERSION;
+const char argp_program_doc[] =
+	"Sample the CPU stacks of every Ruby process on this host with BPF and print them as "
+	"folded stacks (one line per distinct stack: frames root first, separated by ';', then a "
+	"sample count), ready for flamegraph.pl, speedscope or inferno. Needs root (or CAP_BPF, "
+	"CAP_PERFMON and CAP_SYS_PTRACE) and a kernel with BTF.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    rbprof-bpf -d 30 > host.folded      # every Ruby process for 30 s\n"
+	"    rbprof-bpf -p 1234 -d 10            # only pid 1234\n"
+	"    rbprof-bpf -p 1234,5678 -F 999      # two processes at 999 Hz until Ctrl-C\n"
+	"    rbprof-bpf -d 30 -o app.folded && flamegraph.pl app.folded > app.svg\n";
+
+static const struct argp_option opts[] = {
+	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds (default: at Ctrl-C or SIGTERM)", 0 },
+	{ "frequency", 'F', "HZ", 0, "Samples per second per CPU, 1-10000 (default 99)", 0 },
+	{ "pid", 'p', "PID", 0, "Only this process (repeatable, or PID,PID,...)", 0 },
+	{ "output", 'o', "FILE", 0, "Write the profile to FILE (atomically) instead of stdout", 0 },
+	{ "verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+/* Parse a whole decimal number in [min, max]; -1 (and errno) if it is not one. */
+static long parse_long(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		errno = EINVAL;
+		return -1;
+	}
+	return v;
+}
+
+static int add_pids(char *arg, struct argp_state *state)
+{
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		long pid = parse_long(tok, 1, INT_MAX);
+
+		if (pid < 0) {
+			argp_error(state, "invalid pid: %s", tok);
+			return EINVAL;
+		}
+		if (env.npids == MAX_PIDS) {
+			argp_error(state, "at most %d pids", MAX_PIDS);
+			return EINVAL;
+		}
+		env.pids[env.npids++] = (pid_t)pid;
+	}
+	return 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	long v;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case 'd':
+		v = parse_long(arg, 1, MAX_DURATION);
+		if (v < 0)
+			argp_error(state, "invalid duration (1..%d seconds): %s", MAX_DURATION, arg);
+		env.duration = (int)v;
+		break;
+	case 'F':
+		v = parse_long(arg, 1, 10000);
+		if (v < 0)
+			argp_error(state, "invalid frequency (1..10000 Hz): %s", arg);
+		env.freq = (int)v;
+		break;
+	case 'p':
+		return add_pids(arg, state);
+	case 'o':
+		env.output = arg;
+		break;
+	case 'v':
+		env.verbose = 1;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument: %s", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !env.verbose)
+		return 0;
+	if (!env.verbose)
+		return 0; /* errors are reported by us, in one line */
+	return vfprintf(stderr, fmt, args);
+}
+
+/* Effective capability set from /proc/self/status. */
+static unsigned long long effective_caps(void)
+{
+	unsigned long long caps = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps;
+}
+
+#define CAP_BIT(n) (1ULL << (n))
+#define CAP_SYS_PTRACE_BIT CAP_BIT(19)
+#define CAP_SYS_ADMIN_BIT CAP_BIT(21)
+#define CAP_PERFMON_BIT CAP_BIT(38)
+#define CAP_BPF_BIT CAP_BIT(39)
+
+/* One line naming what is missing, or NULL if BPF profiling can work here. */
+static const char *missing_prerequisite(void)
+{
+	unsigned long long caps = effective_caps();
+	int bpf = (caps & CAP_SYS_ADMIN_BIT) || ((caps & CAP_BPF_BIT) && (caps & CAP_PERFMON_BIT));
+
+	if (!bpf || !(caps & CAP_SYS_PTRACE_BIT))
+		return "must run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE)";
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return "kernel BTF not found at /sys/kernel/btf/vmlinux: needs Linux >= 5.8 built "
+		       "with CONFIG_DEBUG_INFO_BTF=y";
+	return NULL;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Open a temporary file beside `path` for an atomic replace. */
+static FILE *open_temp_beside(const char *path, char *tmp, size_t cap)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	FILE *f;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	snprintf(tmp, cap, "%s/.%s.XXXXXX", dirname(dir), basename(base));
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return NULL;
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+	}
+	return f;
+}
+
+static int write_profile(struct profiler *p)
+{
+	char tmp[PATH_MAX + 16];
+	FILE *f = stdout;
+	int err;
+
+	if (env.output) {
+		f = open_temp_beside(env.output, tmp, sizeof(tmp));
+		if (!f) {
+			fprintf(stderr, PREFIX "cannot write %s: %s\n", env.output, strerror(errno));
+			return 1;
+		}
+	}
+	err = profiler_write(p, f);
+	if (env.output) {
+		if (fclose(f) && !err)
+			err = -errno;
+		if (!err && rename(tmp, env.output))
+			err = -errno;
+		if (err)
+			unlink(tmp);
+	}
+	if (err) {
+		fprintf(stderr, PREFIX "writing the profile: %s\n", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { .options = opts, .parser = parse_arg,
+					  .doc = argp_program_doc };
+	struct profiler_opts popts;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct profiler prof;
+	const char *missing;
+	int err;
+
+	argp_err_exit_status = 2;
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 2;
+	libbpf_set_print(libbpf_print);
+	missing = missing_prerequisite();
+	if (missing) {
+		fprintf(stderr, PREFIX "%s\n", missing);
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	popts = (struct profiler_opts){ .duration = env.duration, .freq = env.freq,
+					.pids = env.npids ? env.pids : NULL, .npids = env.npids,
+					.verbose = env.verbose };
+	err = profiler_start(&prof, &popts);
+	if (!err)
+		err = profiler_run(&prof, &stop);
+	if (!err)
+		err = write_profile(&prof);
+	profiler_close(&prof);
+	return err;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * memread.h - reading another process's memory, behind one function pointer so that the
+ * symbolizer runs unchanged on a live process (process_vm_readv) and on memory that a unit
+ * test builds or recorded.
+ */
+#ifndef RBPROF_MEMREAD_H
+#define RBPROF_MEMREAD_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+struct memread {
+	/* Read exactly len bytes at addr into buf: 0, or -errno (a partial read is -EFAULT). */
+	int (*read)(struct memread *m, __u64 addr, void *buf, size_t len);
+};
+
+/* A live process. */
+struct procmem {
+	struct memread base;
+	pid_t pid;
+};
+
+void procmem_init(struct procmem *pm, pid_t pid);
+
+static inline int memread_u64(struct memread *m, __u64 addr, __u64 *v)
+{
+	return m->read(m, addr, v, sizeof(*v));
+}
+
+#endif /* RBPROF_MEMREAD_H */

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* profiler.c - the session: discovery, the poll loop, symbolizing samples as they arrive. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "folded.h"
+#include "profiler.h"
+
+#define PREFIX "rbprof-bpf: "
+/* The ring buffer is drained this often (ms): the bound on how stale a sample gets. */
+#define POLL_MS 100
+/* New processes are looked for this often (ms): "found within 1 s". */
+#define RESCAN_MS 1000
+
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
+}
+
+static void on_event(void *ctx, const struct rbprof_event *ev)
+{
+	struct profiler *p = ctx;
+	struct ruby_proc *rp = proc_table_live(&p->procs, (pid_t)ev->pid);
+	__u32 ids[RBPROF_MAX_FRAMES + 1], n = 0, i;
+
+	if (!rp) {
+		p->orphan_samples++;
+		return;
+	}
+	rp->samples++;
+	if (ev->flags & RBPROF_EV_TRUNCATED)
+		ids[n++] = FRAME_TRUNCATED;
+	for (i = ev->nframes; i-- > 0;) { /* the kernel sends innermost first */
+		const struct rbprof_frame *f = &ev->frames[i];
+		const struct iseq_info *info;
+
+		if (!f->pc) {
+			ids[n++] = FRAME_CFUNC;
+			continue;
+		}
+		info = symbolizer_iseq(&rp->sym, f->addr);
+		if (!info)
+			ids[n++] = FRAME_UNKNOWN;
+		else if (aggregate_ruby_frame(&p->agg, info, iseq_info_line(info, f->pc), &ids[n++]))
+			goto nomem;
+	}
+	if (aggregate_stack(&p->agg, rp->id, ids, n, 1))
+		goto nomem;
+	return;
+nomem:
+	p->agg_errors++;
+}
+
+static void report_target(const struct profiler *p, const struct ruby_target *t)
+{
+	if (!t->layout_exact)
+		fprintf(stderr, PREFIX "pid %d (%s): Ruby %s is newer than the layouts checked (%s); "
+				"using the %s layout\n",
+			t->pid, t->comm, t->version, ruby_layout_supported(), t->layout->series);
+	if (p->opts->verbose)
+		fprintf(stderr, PREFIX "profiling pid %d (%s), Ruby %s in %s, TLS %s mod %llu off %lld\n",
+			t->pid, t->comm, t->version, t->vm_file,
+			t->bpf.tls_kind == RBPROF_TLS_STATIC ? "static" : "dtv",
+			(unsigned long long)t->bpf.tls_modid, (long long)t->bpf.tls_offset);
+}
+
+/* Start sampling a probed Ruby process. */
+static int profile_target(struct profiler *p, const struct ruby_target *t)
+{
+	struct ruby_proc *old = proc_table_live(&p->procs, t->pid), *rp;
+	int err;
+
+	if (old)
+		old->exited = 1;
+	rp = proc_table_add(&p->procs, t);
+	if (!rp)
+		return -ENOMEM;
+	err = sampler_add_proc(&p->sampler, (__u32)t->pid, &t->bpf);
+	if (err) {
+		fprintf(stderr, PREFIX "cannot sample pid %d: %s\n", t->pid, strerror(-err));
+		rp->exited = 1;
+		return 0;
+	}
+	report_target(p, t);
+	return 0;
+}
+
+/* Print why a Ruby process is not profiled. */
+static void report_skip(enum probe_result r, const struct ruby_target *t, const char *why)
+{
+	if (r == PROBE_UNSUPPORTED)
+		fprintf(stderr, PREFIX "pid %d (%s): unsupported Ruby version %s (supported: %s)\n",
+			t->pid, t->comm, t->version, ruby_layout_supported());
+	else if (r == PROBE_FAILED)
+		fprintf(stderr, PREFIX "pid %d (%s): cannot profile: %s\n", t->pid, t->comm, why);
+}
+
+/* Whole-host discovery: look at a pid not seen before (or reused, or exec'd). */
+static void consider_pid(void *ctx, pid_t pid)
+{
+	struct profiler *p = ctx;
+	struct ruby_proc *rp = proc_table_live(&p->procs, pid);
+	unsigned long long start;
+	struct ruby_target t;
+	char comm[COMM_LEN], why[128];
+	enum probe_result r;
+
+	if (pid == getpid() || proc_stat_read(pid, comm, &start))
+		return;
+	if (rp && !rp->exited && rp->t.start_time == start)
+		return;
+	if (proc_table_was_seen(&p->procs, pid, start, comm))
+		return;
+	r = discover_probe(&p->disc, pid, &t, why, sizeof(why));
+	if (r == PROBE_RUBY) {
+		if (profile_target(p, &t))
+			p->error = -ENOMEM;
+		return;
+	}
+	if (r == PROBE_GONE)
+		return;
+	report_skip(r, &t, why);
+	proc_table_mark_seen(&p->procs, pid, start, comm);
+}
+
+/* Drop processes that exited (or whose pid now names another process) from the BPF map. */
+static int prune_exited(struct profiler *p)
+{
+	unsigned long long start;
+	char comm[COMM_LEN];
+	int alive = 0;
+	__u32 i;
+
+	for (i = 0; i < p->procs.n; i++) {
+		struct ruby_proc *rp = p->procs.procs[i];
+
+		if (rp->exited)
+			continue;
+		if (proc_stat_read(rp->t.pid, comm, &start) || start != rp->t.start_time) {
+			rp->exited = 1;
+			sampler_del_proc(&p->sampler, (__u32)rp->t.pid);
+			if (p->opts->verbose)
+				fprintf(stderr, PREFIX "pid %d (%s) exited\n", rp->t.pid, rp->t.comm);
+			continue;
+		}
+		alive++;
+	}
+	return alive;
+}
+
+static int probe_given_pids(struct profiler *p)
+{
+	const struct profiler_opts *o = p->opts;
+	int i, profiled = 0;
+
+	for (i = 0; i < o->npids; i++) {
+		struct ruby_target t;
+		char why[128];
+		enum probe_result r = discover_probe(&p->disc, o->pids[i], &t, why, sizeof(why));
+
+		if (r == PROBE_GONE) {
+			fprintf(stderr, PREFIX "no process with pid %d\n", o->pids[i]);
+			return 2;
+		}
+		if (r == PROBE_NOT_RUBY) {
+			fprintf(stderr, PREFIX "pid %d (%s) is not a Ruby process\n", o->pids[i], t.comm);
+			return 2;
+		}
+		if (r != PROBE_RUBY) {
+			report_skip(r, &t, why);
+			continue;
+		}
+		if (profile_target(p, &t))
+			return 1;
+		profiled++;
+	}
+	return profiled ? 0 : 1;
+}
+
+int profiler_start(struct profiler *p, const struct profiler_opts *o)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->opts = o;
+	discover_init(&p->disc);
+	proc_table_init(&p->procs);
+	if (aggregate_init(&p->agg))
+		return 1;
+	err = sampler_load(&p->sampler, o->freq, on_event, p);
+	if (err) {
+		fprintf(stderr, PREFIX "failed to load the BPF program: %s%s\n", strerror(-err),
+			err == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
+		return 1;
+	}
+	if (o->npids) {
+		err = probe_given_pids(p);
+		if (err)
+			return err;
+	} else if (discover_each_pid(consider_pid, p)) {
+		fprintf(stderr, PREFIX "cannot read /proc: %s\n", strerror(errno));
+		return 1;
+	}
+	err = sampler_attach(&p->sampler, o->freq);
+	if (err) {
+		fprintf(stderr, PREFIX "failed to attach perf events: %s\n", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
+{
+	__u64 start = now_ms(), last_scan = start;
+	__u64 deadline = p->opts->duration ? start + (__u64)p->opts->duration * 1000 : 0;
+
+	while (!*stop && !p->error) {
+		__u64 now = now_ms();
+		int err, timeout = POLL_MS;
+
+		if (deadline && now >= deadline)
+			break;
+		if (deadline && deadline - now < POLL_MS)
+			timeout = (int)(deadline - now);
+		err = sampler_poll(&p->sampler, timeout);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, PREFIX "reading the ring buffer: %s\n", strerror(-err));
+			return 1;
+		}
+		if (now_ms() - last_scan < RESCAN_MS)
+			continue;
+		last_scan = now_ms();
+		if (!prune_exited(p) && p->opts->npids) {
+			fprintf(stderr, PREFIX "every profiled process has exited\n");
+			break;
+		}
+		if (!p->opts->npids)
+			discover_each_pid(consider_pid, p);
+	}
+	/* What is still in the ring buffer belongs to the profile. */
+	sampler_poll(&p->sampler, 0);
+	if (p->error) {
+		fprintf(stderr, PREFIX "%s\n", strerror(-p->error));
+		return 1;
+	}
+	return 0;
+}
+
+static void proc_name(void *ctx, __u32 id, char *buf, size_t cap)
+{
+	const struct ruby_proc *rp = ((struct profiler *)ctx)->procs.procs[id];
+
+	snprintf(buf, cap, "%s [%d]", rp->t.comm, rp->t.pid);
+}
+
+static void write_summary(struct profiler *p)
+{
+	__u64 c[RBPROF_CNT_MAX] = { 0 }, unsymbolized = 0;
+	__u32 i;
+
+	sampler_counters(&p->sampler, c);
+	fprintf(stderr, PREFIX "samples taken: %llu\n", (unsigned long long)c[RBPROF_CNT_SAMPLES]);
+	fprintf(stderr, PREFIX "samples in Ruby processes: %llu\n",
+		(unsigned long long)c[RBPROF_CNT_RUBY]);
+	for (i = 0; i < p->procs.n; i++) {
+		const struct ruby_proc *rp = p->procs.procs[i];
+
+		unsymbolized += rp->sym.failed;
+		fprintf(stderr, PREFIX "process %d (%s) ruby %s: %llu samples%s\n", rp->t.pid,
+			rp->t.comm, rp->t.version, (unsigned long long)rp->samples,
+			rp->exited ? " (exited)" : "");
+	}
+	fprintf(stderr, PREFIX "samples outside Ruby code (thread without Ruby context): %llu\n",
+		(unsigned long long)c[RBPROF_CNT_NO_EC]);
+	fprintf(stderr, PREFIX "samples lost (ring buffer full): %llu\n",
+		(unsigned long long)c[RBPROF_CNT_RB_FULL]);
+	fprintf(stderr, PREFIX "samples lost (unreadable stack): %llu\n",
+		(unsigned long long)(c[RBPROF_CNT_READ_FAULT] + c[RBPROF_CNT_BAD_STACK]));
+	fprintf(stderr, PREFIX "stacks truncated: %llu\n",
+		(unsigned long long)c[RBPROF_CNT_TRUNCATED]);
+	fprintf(stderr, PREFIX "frames not symbolized: %llu\n", (unsigned long long)unsymbolized);
+	if (p->orphan_samples || p->agg_errors || p->sampler.bad_records)
+		fprintf(stderr, PREFIX "samples dropped in user space: %llu\n",
+			(unsigned long long)(p->orphan_samples + p->agg_errors +
+					     p->sampler.bad_records));
+}
+
+int profiler_write(struct profiler *p, FILE *out)
+{
+	int err = folded_write(out, &p->agg, proc_name, p);
+
+	write_summary(p);
+	return err;
+}
+
+void profiler_close(struct profiler *p)
+{
+	sampler_close(&p->sampler);
+	aggregate_free(&p->agg);
+	proc_table_free(&p->procs);
+	discover_free(&p->disc);
+}

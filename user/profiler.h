@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * profiler.h - one profiling session, the whole pipeline:
+ * discover -> attach -> sample -> symbolize -> aggregate -> write.
+ */
+#ifndef RBPROF_PROFILER_H
+#define RBPROF_PROFILER_H
+
+#include <signal.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "aggregate.h"
+#include "discover.h"
+#include "proc_table.h"
+#include "sampler.h"
+
+struct profiler_opts {
+	int duration; /* seconds; 0: until *stop is set */
+	int freq;     /* samples per second per CPU */
+	pid_t *pids;  /* only these; NULL: every Ruby process on the host */
+	int npids;
+	int verbose;
+};
+
+struct profiler {
+	const struct profiler_opts *opts;
+	struct sampler sampler;
+	struct discover disc;
+	struct proc_table procs;
+	struct aggregate agg;
+	__u64 orphan_samples; /* samples of a pid the loader no longer knows */
+	__u64 agg_errors;     /* samples dropped for lack of memory */
+	int error;	      /* first fatal error in a callback */
+};
+
+/*
+ * Set up: probe the -p processes (exit code 2 for a missing or non-Ruby pid, 1 if none can
+ * be profiled), load and attach the BPF program. 0 or an exit code; the error is printed.
+ */
+int profiler_start(struct profiler *p, const struct profiler_opts *o);
+
+/* Sample until the duration ends, *stop is set, or every -p process has exited. */
+int profiler_run(struct profiler *p, volatile sig_atomic_t *stop);
+
+/* Write the folded profile to out and the summary to stderr. 0 or -errno. */
+int profiler_write(struct profiler *p, FILE *out);
+
+void profiler_close(struct profiler *p);
+
+#endif /* RBPROF_PROFILER_H */

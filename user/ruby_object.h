@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ruby_object.h - reading Ruby objects (String, Array, iseq) out of another process's memory.
+ * Everything read is untrusted: types are checked, lengths and counts bounded.
+ */
+#ifndef RBPROF_RUBY_OBJECT_H
+#define RBPROF_RUBY_OBJECT_H
+
+#include "line_table.h"
+#include "memread.h"
+#include "ruby_versions.h"
+
+/* Longest label or path kept (bytes); longer ones are cut there. */
+#define RUBY_STR_MAX 4096
+/* Largest iseq accepted (VALUEs): a million words of bytecode is far past real methods. */
+#define RUBY_ISEQ_MAX_SIZE (1U << 20)
+
+/* include/ruby/internal/value_type.h */
+#define RUBY_T_MASK 0x1f
+#define RUBY_T_STRING 0x05
+#define RUBY_T_ARRAY 0x07
+#define RUBY_T_IMEMO 0x1a
+/* internal/imemo.h: imemo type in flags bits 12..15; imemo_iseq = 7 */
+#define RUBY_IMEMO_SHIFT 12
+#define RUBY_IMEMO_MASK 0x0f
+#define RUBY_IMEMO_ISEQ 7
+
+/* What the symbolizer keeps of one iseq. */
+struct iseq_info {
+	char *label;
+	char *path;
+	int first_lineno;
+	__u64 iseq_encoded;
+	struct line_table lines;
+};
+
+/*
+ * Copy String `addr` into buf (NUL-terminated, at most cap-1 bytes kept). Returns the length
+ * kept, or -errno (-EINVAL: not a String).
+ */
+int ruby_string_read(struct memread *m, const struct ruby_layout *L, __u64 addr, char *buf,
+		     size_t cap);
+
+/* Element `idx` of Array `addr` into *val. 0 or -errno. */
+int ruby_array_get(struct memread *m, const struct ruby_layout *L, __u64 addr, __u32 idx,
+		   __u64 *val);
+
+/* The path of an iseq's pathobj (a String, or an Array [path, realpath]). */
+int ruby_pathobj_read(struct memread *m, const struct ruby_layout *L, __u64 pathobj, char *buf,
+		      size_t cap);
+
+/* Read iseq `addr`: label, path, first line and line table. 0 or -errno. */
+int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
+		   struct iseq_info *out);
+
+/* Line executing at `pc` (calc_pos() in vm_backtrace.c), or first_lineno if pc is off. */
+int iseq_info_line(const struct iseq_info *info, __u64 pc);
+
+void iseq_info_free(struct iseq_info *info);
+
+#endif /* RBPROF_RUBY_OBJECT_H */

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ruby_versions.c - per-version struct layouts (x86_64).
+ *
+ * Read with `gdb -batch -ex 'ptype /o struct X' libruby.so` from a -g build of each release
+ * and checked on Debian's stripped build by walking a live process. Sources, by field:
+ *   vm.*            vm_core.h: struct rb_execution_context_struct, rb_control_frame_struct
+ *   iseq_body       vm_core.h: struct rb_iseq_struct
+ *   body_*          vm_core.h: struct rb_iseq_constant_body, rb_iseq_location_t;
+ *                   iseq.h: struct iseq_insn_info_entry
+ *   rstring_*       include/ruby/internal/core/rstring.h
+ *   rarray_*        include/ruby/internal/core/rarray.h (USE_RVARGC=0 in 3.1)
+ */
+#include <stdio.h>
+#include <string.h>
+#include "ruby_versions.h"
+
+#define FL_USHIFT 12
+#define FL_USER(n) (1ULL << (FL_USHIFT + (n)))
+
+static const struct ruby_layout layouts[] = {
+	{
+		.series = "3.1",
+		.releases = "3.1.0-3.1.7",
+		.vm = {
+			.ec_vm_stack = 0,
+			.ec_vm_stack_size = 8,
+			.ec_cfp = 16,
+			.cfp_size = 64, /* pc sp iseq self ep block_code __bp__ jit_return */
+			.cfp_pc = 0,
+			.cfp_iseq = 16,
+			.cfp_ep = 32,
+		},
+		.iseq_body = 16,
+		.body_iseq_size = 4,
+		.body_iseq_encoded = 8,
+		.body_pathobj = 64,
+		.body_label = 80,
+		.body_first_lineno = 88,
+		.first_lineno_fixnum = 1,
+		.body_insns_body = 120,
+		.body_insns_positions = 128,
+		.body_insns_size = 136,
+		.body_succ_table = 144,
+		.insn_info_size = 12, /* line_no, node_id, events */
+		.insn_info_line_no = 0,
+		.rstring = RSTRING_LEN_IN_FLAGS,
+		.rstring_noembed = FL_USER(1),
+		.rstring_embed_len_shift = FL_USHIFT + 2,
+		.rstring_embed_len_mask = 0x1f, /* FL_USER2..FL_USER6 */
+		.rstring_embed = 16,
+		.rstring_heap_len = 16,
+		.rstring_heap_ptr = 24,
+		.rarray_embed = FL_USER(1),
+		.rarray_embed_len_shift = FL_USHIFT + 3,
+		.rarray_embed_len_mask = 0x3, /* FL_USER3..FL_USER4 */
+		.rarray_embed_ary = 16,
+		.rarray_heap_len = 16,
+		.rarray_heap_ptr = 32,
+	},
+};
+
+#define NLAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
+
+/* "3.1.2" -> 3, 1, 2; 0 if it is not of that form. */
+static int parse_version(const char *v, int *major, int *minor, int *patch)
+{
+	char tail;
+
+	return sscanf(v, "%d.%d.%d%c", major, minor, patch, &tail) == 3;
+}
+
+static int in_range(const char *range, int major, int minor, int patch)
+{
+	int a1, b1, c1, a2, b2, c2;
+
+	if (sscanf(range, "%d.%d.%d-%d.%d.%d", &a1, &b1, &c1, &a2, &b2, &c2) != 6)
+		return 0;
+	return major == a1 && minor == b1 && patch >= c1 && patch <= c2;
+}
+
+const struct ruby_layout *ruby_layout_find(const char *version, int *exact)
+{
+	int major, minor, patch;
+	char series[32];
+	size_t i;
+
+	*exact = 0;
+	if (!parse_version(version, &major, &minor, &patch))
+		return NULL;
+	snprintf(series, sizeof(series), "%d.%d", major, minor);
+	for (i = 0; i < NLAYOUTS; i++) {
+		if (in_range(layouts[i].releases, major, minor, patch)) {
+			*exact = 1;
+			return &layouts[i];
+		}
+	}
+	for (i = 0; i < NLAYOUTS; i++)
+		if (!strcmp(layouts[i].series, series))
+			return &layouts[i];
+	return NULL;
+}
+
+const char *ruby_layout_supported(void)
+{
+	static char buf[256];
+	size_t i, len = 0;
+
+	if (buf[0])
+		return buf;
+	for (i = 0; i < NLAYOUTS && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? ", " : "",
+					layouts[i].releases);
+	return buf;
+}

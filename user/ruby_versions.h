@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ruby_versions.h - the struct layouts of each supported range of Ruby releases. Adding a
+ * version is adding an entry to the table in ruby_versions.c.
+ */
+#ifndef RBPROF_RUBY_VERSIONS_H
+#define RBPROF_RUBY_VERSIONS_H
+
+#include <linux/types.h>
+#include "rbprof.h"
+
+/* How an RString keeps its length and bytes. */
+enum rstring_kind {
+	/* <= 3.1: embedded length in flag bits, embedded bytes at as.embed.ary. */
+	RSTRING_LEN_IN_FLAGS = 1,
+};
+
+struct ruby_layout {
+	const char *series;   /* "3.1": versions X.Y.* without an exact entry use this one */
+	const char *releases; /* the releases whose layout was checked, e.g. "3.1.0-3.1.7" */
+
+	struct rbprof_vm_offsets vm; /* what the kernel walker needs */
+
+	/* rb_iseq_t (struct rb_iseq_struct) */
+	__u32 iseq_body;
+	/* struct rb_iseq_constant_body */
+	__u32 body_iseq_size;	 /* unsigned int, in VALUEs */
+	__u32 body_iseq_encoded; /* VALUE * */
+	__u32 body_pathobj;	 /* location.pathobj: String, or Array [path, realpath] */
+	__u32 body_label;	 /* location.label */
+	__u32 body_first_lineno; /* location.first_lineno */
+	__u8 first_lineno_fixnum; /* a tagged Fixnum VALUE (<= 3.1) rather than an int */
+	__u32 body_insns_body;	 /* insns_info.body: struct iseq_insn_info_entry[] */
+	__u32 body_insns_positions; /* insns_info.positions (NULL once encoded) */
+	__u32 body_insns_size;	 /* insns_info.size */
+	__u32 body_succ_table;	 /* insns_info.succ_index_table */
+	__u32 insn_info_size;	 /* sizeof(struct iseq_insn_info_entry) */
+	__u32 insn_info_line_no; /* its line_no (int) */
+
+	/* struct RString */
+	enum rstring_kind rstring;
+	__u64 rstring_noembed;		/* flag: bytes are on the heap */
+	__u32 rstring_embed_len_shift;	/* RSTRING_LEN_IN_FLAGS: length bits */
+	__u64 rstring_embed_len_mask;	/* (after the shift) */
+	__u32 rstring_embed;		/* embedded bytes */
+	__u32 rstring_heap_len, rstring_heap_ptr;
+
+	/* struct RArray */
+	__u64 rarray_embed;		/* flag: elements are embedded */
+	__u32 rarray_embed_len_shift;
+	__u64 rarray_embed_len_mask;
+	__u32 rarray_embed_ary;
+	__u32 rarray_heap_len, rarray_heap_ptr;
+};
+
+/*
+ * The layout for `version` ("3.1.2"): its exact release range if one covers it, else the
+ * entry of its minor series (*exact = 0, worth a notice), else NULL.
+ */
+const struct ruby_layout *ruby_layout_find(const char *version, int *exact);
+
+/* "3.1, ..." for messages. */
+const char *ruby_layout_supported(void);
+
+#endif /* RBPROF_RUBY_VERSIONS_H */

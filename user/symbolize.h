@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * symbolize.h - frame identities from the kernel (iseq + pc) -> iseq name, path and line,
+ * read from the live process once per iseq and cached, so that a process keeps its names
+ * after it exits.
+ */
+#ifndef RBPROF_SYMBOLIZE_H
+#define RBPROF_SYMBOLIZE_H
+
+#include "hashmap.h"
+#include "ruby_object.h"
+
+/*
+ * Iseqs cached per process. A large Rails app has ~200k iseqs; past this bound, new iseqs
+ * are not symbolized (and counted) rather than letting a hostile process grow our memory.
+ */
+#define SYMBOLIZE_MAX_ISEQS (1U << 20)
+
+struct symbolizer {
+	struct memread *mem;
+	const struct ruby_layout *layout;
+	struct hashmap iseqs; /* iseq address -> struct iseq_info *, or 0 if unreadable */
+	__u64 failed;	      /* frames that could not be symbolized */
+};
+
+void symbolizer_init(struct symbolizer *s, struct memread *mem, const struct ruby_layout *L);
+
+/* The iseq at `addr`, read on first use; NULL (and counted) if it cannot be read. */
+const struct iseq_info *symbolizer_iseq(struct symbolizer *s, __u64 addr);
+
+void symbolizer_free(struct symbolizer *s);
+
+#endif /* RBPROF_SYMBOLIZE_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * vmlinux.h - the few kernel types the sampler touches, for x86_64.
+ *
+ * A full `bpftool btf dump file /sys/kernel/btf/vmlinux format c` is ~3 MiB and pins one
+ * kernel's layout in the repository. The sampler reads one kernel field (the interrupted
+ * task's user FS base), so it declares just that, with preserve_access_index: libbpf's CO-RE
+ * relocates the access against the running kernel's BTF at load time, whatever its layout.
+ */
+#ifndef RBPROF_VMLINUX_H
+#define RBPROF_VMLINUX_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+/* arch/x86/include/asm/processor.h: the user thread pointer (glibc's TCB) of a task. */
+struct thread_struct {
+	unsigned long fsbase;
+};
+
+struct task_struct {
+	struct thread_struct thread;
+};
+
+#pragma clang attribute pop
+
+/* The perf_event program's context; the sampler does not look inside it. */
+struct bpf_perf_event_data;
+
+#endif /* RBPROF_VMLINUX_H */
