@@ -56,25 +56,31 @@ rbprof-bpf: $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/unit-tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(wildcard tests/unit/*.h) $(wildcard user/*.h) bpf/ruby_walk.h bpf/rbprof.h | $(OUTPUT)
+$(OUTPUT)/unit-tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(wildcard tests/unit/*.h) $(wildcard user/*.h) \
+		bpf/ruby_walk.h bpf/rbprof.h | $(OUTPUT)
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) -Itests/unit $(UNIT_SRCS) $(UNIT_LIB_SRCS) -lelf -o $@
 
-# Test helpers built from tests/unit/fixtures: a program with TLS in the executable and in a
-# shared library, used to check the TLS resolution against what the program itself prints.
-$(OUTPUT)/libtlsfix.so: tests/unit/fixtures/tlsfix_lib.c | $(OUTPUT)
+# Programs that stand in for ruby in the TLS tests (tests/unit/fixtures): the EC in a shared
+# libruby (dynamic TLS), in a PIE executable and in a static executable (static TLS).
+TLSFIX := $(OUTPUT)/tlsfix $(OUTPUT)/tlsfix-exe $(OUTPUT)/tlsfix-static
+$(OUTPUT)/libruby-tlsfix.so: tests/unit/fixtures/tlsfix_lib.c | $(OUTPUT)
 	$(Q)$(CC) -g -O0 -fPIC -shared $< -o $@
-$(OUTPUT)/tlsfix: tests/unit/fixtures/tlsfix_main.c $(OUTPUT)/libtlsfix.so
-	$(Q)$(CC) -g -O0 -pie -fPIE $< -L$(OUTPUT) -ltlsfix -Wl,-rpath,'$$ORIGIN' -o $@
+$(OUTPUT)/tlsfix: tests/unit/fixtures/tlsfix_main.c $(OUTPUT)/libruby-tlsfix.so
+	$(Q)$(CC) -g -O0 -pie -fPIE $< -L$(OUTPUT) -lruby-tlsfix -lpthread -Wl,-rpath,'$$ORIGIN' -o $@
+$(OUTPUT)/tlsfix-exe: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
+	$(Q)$(CC) -g -O0 -pie -fPIE -DTLSFIX_IN_EXE $< -lpthread -o $@
+$(OUTPUT)/tlsfix-static: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
+	$(Q)$(CC) -g -O0 -static -DTLSFIX_IN_EXE $< -lpthread -o $@
 
-unit: $(OUTPUT)/unit-tests $(OUTPUT)/tlsfix
+unit: $(OUTPUT)/unit-tests $(TLSFIX)
 	$(Q)RBPROF_TEST_OUTPUT=$(OUTPUT) $(OUTPUT)/unit-tests
 
 e2e: rbprof-bpf
 	$(Q)ruby tests/e2e/run.rb ./rbprof-bpf
 
 # Everything, as CI runs it; ends with "N passed, N failed".
-test: rbprof-bpf $(OUTPUT)/unit-tests $(OUTPUT)/tlsfix
+test: rbprof-bpf $(OUTPUT)/unit-tests $(TLSFIX)
 	$(Q)scripts/run-tests.sh
 
 bench: rbprof-bpf

@@ -13,7 +13,7 @@
  * frames, but real stacks (Rails, RSpec) are 100-300 frames deep; 256 covers them with room.
  * A deeper stack keeps its innermost frames and is flagged RBPROF_EV_TRUNCATED.
  */
-#define RBPROF_MAX_FRAMES 128
+#define RBPROF_MAX_FRAMES 256
 
 /*
  * Control frames fetched by one bpf_probe_read_user. One read per chunk instead of one per

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include "folded.h"
@@ -258,6 +259,18 @@ static void proc_name(void *ctx, __u32 id, char *buf, size_t cap)
 	snprintf(buf, cap, "%s [%d]", rp->t.comm, rp->t.pid);
 }
 
+/* What the loader itself cost: CPU time and peak RSS (getrusage). */
+static void write_loader_usage(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return;
+	fprintf(stderr, PREFIX "loader: user %ld.%03ld s, system %ld.%03ld s, peak RSS %ld KiB\n",
+		(long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec / 1000,
+		(long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec / 1000, ru.ru_maxrss);
+}
+
 static void write_summary(struct profiler *p)
 {
 	__u64 c[RBPROF_CNT_MAX] = { 0 }, unsymbolized = 0;
@@ -284,6 +297,7 @@ static void write_summary(struct profiler *p)
 	fprintf(stderr, PREFIX "stacks truncated: %llu\n",
 		(unsigned long long)c[RBPROF_CNT_TRUNCATED]);
 	fprintf(stderr, PREFIX "frames not symbolized: %llu\n", (unsigned long long)unsymbolized);
+	write_loader_usage();
 	if (p->orphan_samples || p->agg_errors || p->sampler.bad_records)
 		fprintf(stderr, PREFIX "samples dropped in user space: %llu\n",
 			(unsigned long long)(p->orphan_samples + p->agg_errors +

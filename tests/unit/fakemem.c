@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fakemem.h"
+
+struct memread *walk_mem;
+
+static int fakemem_read(struct memread *m, __u64 addr, void *buf, size_t len)
+{
+	struct fakemem *fm = (struct fakemem *)m;
+	int i;
+
+	fm->reads++;
+	if (!len)
+		return 0;
+	for (i = 0; i < fm->n; i++) {
+		if (addr >= fm->r[i].addr && addr - fm->r[i].addr <= fm->r[i].len &&
+		    len <= fm->r[i].len - (addr - fm->r[i].addr)) {
+			memcpy(buf, fm->r[i].bytes + (addr - fm->r[i].addr), len);
+			return 0;
+		}
+	}
+	return -EFAULT;
+}
+
+void fakemem_init(struct fakemem *fm)
+{
+	memset(fm, 0, sizeof(*fm));
+	fm->base.read = fakemem_read;
+}
+
+void *fakemem_map(struct fakemem *fm, __u64 addr, size_t len)
+{
+	if (fm->n == FAKEMEM_MAX_REGIONS)
+		abort();
+	fm->r[fm->n].addr = addr;
+	fm->r[fm->n].len = len;
+	fm->r[fm->n].bytes = calloc(1, len ? len : 1);
+	return fm->r[fm->n++].bytes;
+}
+
+void fakemem_free(struct fakemem *fm)
+{
+	int i;
+
+	for (i = 0; i < fm->n; i++)
+		free(fm->r[i].bytes);
+	fm->n = 0;
+}
+
+int walk_read_user(void *dst, __u32 size, __u64 src)
+{
+	int err = walk_mem->read(walk_mem, src, dst, size);
+
+	if (err)
+		memset(dst, 0, size); /* bpf_probe_read_user zeroes the buffer on failure */
+	return err;
+}

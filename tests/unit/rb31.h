@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * rb31.h - lay out Ruby 3.1 objects (Strings, Arrays, iseqs, control frames) in a fakemem,
+ * with the offsets of the 3.1 entry of user/ruby_versions.c.
+ */
+#ifndef RBPROF_RB31_H
+#define RBPROF_RB31_H
+
+#include "fakemem.h"
+#include "ruby_versions.h"
+
+const struct ruby_layout *rb31(void);
+/* A String at addr: embedded if it fits in 23 bytes, else on the heap at addr + 0x1000. */
+void rb31_string(struct fakemem *fm, __u64 addr, const char *s);
+/* An embedded Array of n (<= 3) VALUEs. */
+void rb31_array(struct fakemem *fm, __u64 addr, const __u64 *vals, int n);
+/*
+ * An iseq at addr with its body at addr + 0x100, label/path Strings at addr + 0x400/0x800,
+ * bytecode at addr + 0x10000 (iseq_size VALUEs), and insns_info entries starting at
+ * `positions` with lines `lines` (succ table encoded as Ruby does). Returns iseq_encoded.
+ */
+__u64 rb31_iseq(struct fakemem *fm, __u64 addr, const char *label, const char *path,
+		int first_lineno, int iseq_size, const int *positions, const int *lines, int n);
+
+#endif

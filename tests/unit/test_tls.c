@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Discovery and TLS resolution on live processes: the tlsfix programs print, for each of
+ * their threads, the thread pointer and where their ruby_current_ec is; the probe plus the
+ * kernel walker's rbprof_find_ec (reading the live process) must land on the same EC.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "discover.h"
+#include "test.h"
+#include "walk_host.h"
+
+static pid_t spawn(const char *prog, FILE **out)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execl(prog, prog, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	*out = fdopen(fds[0], "r");
+	return pid;
+}
+
+static void check_program(const char *name, __u64 want_kind)
+{
+	char prog[512], why[128], line[256];
+	const char *dir = getenv("RBPROF_TEST_OUTPUT");
+	struct discover d;
+	struct ruby_target t;
+	struct procmem pm;
+	FILE *out;
+	pid_t pid;
+	int threads = 0;
+
+	snprintf(prog, sizeof(prog), "%s/%s", dir ? dir : ".output", name);
+	pid = spawn(prog, &out);
+	CHECK(pid > 0);
+	if (pid <= 0)
+		return;
+	discover_init(&d);
+	procmem_init(&pm, pid);
+	walk_mem = &pm.base;
+	while (threads < 3 && fgets(line, sizeof(line), out)) {
+		unsigned long tp, ec_addr, ec_want;
+		__u64 ec = 0;
+
+		if (sscanf(line, "tp %lx ec_addr %lx ec %lx", &tp, &ec_addr, &ec_want) != 3)
+			continue;
+		if (!threads++) {
+			/* Probe once the process runs main(): its libraries are mapped by then. */
+			CHECK_EQ_INT(discover_probe(&d, pid, &t, why, sizeof(why)), PROBE_RUBY);
+			CHECK_STR(t.version, "3.1.2");
+			CHECK_EQ_INT(t.bpf.tls_kind, want_kind);
+		}
+		CHECK_EQ_INT(rbprof_find_ec(&t.bpf, tp, &ec), RBPROF_WALK_OK);
+		CHECK_EQ_INT(ec, ec_want);
+	}
+	CHECK_EQ_INT(threads, 3);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	fclose(out);
+	discover_free(&d);
+}
+
+void test_tls_dynamic_libruby(void)
+{
+	check_program("tlsfix", RBPROF_TLS_DTV);
+}
+
+void test_tls_static_in_pie(void)
+{
+	check_program("tlsfix-exe", RBPROF_TLS_STATIC);
+}
+
+void test_tls_static_binary(void)
+{
+	check_program("tlsfix-static", RBPROF_TLS_STATIC);
+}
+
+void test_probe_not_ruby_and_gone(void)
+{
+	struct discover d;
+	struct ruby_target t;
+	char why[128];
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "20", (char *)NULL);
+		_exit(127);
+	}
+	usleep(100 * 1000);
+	discover_init(&d);
+	CHECK_EQ_INT(discover_probe(&d, pid, &t, why, sizeof(why)), PROBE_NOT_RUBY);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	CHECK_EQ_INT(discover_probe(&d, pid, &t, why, sizeof(why)), PROBE_GONE);
+	discover_free(&d);
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The kernel walker (bpf/ruby_walk.h), compiled for the host, on made-up thread memory. */
+#include <string.h>
+#include "rb31.h"
+#include "test.h"
+#include "walk_host.h"
+
+#define TP 0x70000000ULL
+#define DTV 0x71000000ULL
+#define TLS_BLOCK 0x72000000ULL
+#define EC 0x73000000ULL
+#define VM_STACK 0x74000000ULL
+#define ENVS 0x75000000ULL
+#define MODID 2
+#define STACK_WORDS 8192 /* 64 KiB of VM stack */
+
+struct frame_spec {
+	__u64 iseq, pc;
+	__u64 env_flags; /* for iseq == 0: the frame type in ep[0] */
+	__u64 me;	 /* for iseq == 0: ep[-2] */
+};
+
+static struct rbprof_proc proc_dtv(__u64 cfp_size)
+{
+	struct rbprof_proc p = {
+		.tls_kind = RBPROF_TLS_DTV, .tls_modid = MODID, .tls_offset = 8,
+		.dtv_entry_size = 16,
+	};
+
+	p.off = rb31()->vm;
+	p.off.cfp_size = cfp_size;
+	return p;
+}
+
+/* Thread pointer -> DTV -> TLS block -> EC, and a VM stack whose frames are `frames`
+ * (innermost first) followed by the outermost dummy frame. */
+static void build_thread(struct fakemem *fm, const struct frame_spec *frames, int n,
+			 __u64 cfp_size)
+{
+	unsigned char *tp = fakemem_map(fm, TP, 16), *dtv = fakemem_map(fm, DTV, 16 * 8);
+	unsigned char *blk = fakemem_map(fm, TLS_BLOCK, 16), *ec = fakemem_map(fm, EC, 64);
+	unsigned char *stack = fakemem_map(fm, VM_STACK, STACK_WORDS * 8);
+	unsigned char *envs = fakemem_map(fm, ENVS, (size_t)(n + 1) * 32);
+	__u64 v, end = VM_STACK + STACK_WORDS * 8, cfp = end - (__u64)(n + 1) * cfp_size;
+	int i;
+
+	v = TP;
+	memcpy(tp, &v, 8);
+	v = DTV;
+	memcpy(tp + 8, &v, 8);
+	v = TLS_BLOCK;
+	memcpy(dtv + MODID * 16, &v, 8);
+	v = EC;
+	memcpy(blk + 8, &v, 8);
+	v = VM_STACK;
+	memcpy(ec + 0, &v, 8);
+	v = STACK_WORDS;
+	memcpy(ec + 8, &v, 8);
+	memcpy(ec + 16, &cfp, 8);
+	for (i = 0; i <= n; i++) {
+		unsigned char *f = stack + (cfp - VM_STACK) + (__u64)i * cfp_size;
+		/* the dummy: a <main> iseq with a pc, which must not be reported */
+		struct frame_spec dummy = { .iseq = 0xdddd000, .pc = 0xdddd100 };
+		const struct frame_spec *fs = i < n ? &frames[i] : &dummy;
+		__u64 ep = ENVS + (__u64)i * 32 + 16;
+
+		memcpy(f + 0, &fs->pc, 8);
+		memcpy(f + 16, &fs->iseq, 8);
+		memcpy(f + 32, &ep, 8);
+		memcpy(envs + i * 32, &fs->me, 8);
+		memcpy(envs + i * 32 + 16, &fs->env_flags, 8);
+	}
+}
+
+static int walk(struct fakemem *fm, const struct rbprof_proc *p, struct rbprof_walk_scratch *s)
+{
+	__u64 ec;
+	int err;
+
+	walk_mem = &fm->base;
+	memset(s, 0, sizeof(*s));
+	err = rbprof_find_ec(p, TP, &ec);
+	if (err)
+		return err;
+	CHECK_EQ_INT(ec, EC);
+	return rbprof_walk(p, ec, s);
+}
+
+static void check_kinds(__u64 cfp_size)
+{
+	static const struct frame_spec frames[] = {
+		{ .iseq = 0x1000, .pc = 0x1108 },		    /* leaf Ruby method */
+		{ .env_flags = 0x55550001 | 0x80, .me = 0x2000 },    /* C method */
+		{ .iseq = 0x3000, .pc = 0 },			    /* ifunc: skipped */
+		{ .env_flags = 0x11110001, .me = 0x9999 },	    /* no iseq, not CFUNC: skipped */
+		{ .iseq = 0x4000, .pc = 0x4010 },		    /* <main> */
+	};
+	struct rbprof_proc p = proc_dtv(cfp_size);
+	struct rbprof_walk_scratch s;
+	struct fakemem fm;
+
+	fakemem_init(&fm);
+	build_thread(&fm, frames, 5, cfp_size);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.nframes, 3);
+	CHECK_EQ_INT(s.ev.flags, 0);
+	CHECK_EQ_INT(s.ev.frames[0].addr, 0x1000);
+	CHECK_EQ_INT(s.ev.frames[0].pc, 0x1108);
+	CHECK_EQ_INT(s.ev.frames[1].addr, 0x2000);
+	CHECK_EQ_INT(s.ev.frames[1].pc, 0);
+	CHECK_EQ_INT(s.ev.frames[2].addr, 0x4000);
+	fakemem_free(&fm);
+}
+
+void test_walk_frame_kinds(void)
+{
+	check_kinds(64); /* Ruby 3.1-3.2 */
+	check_kinds(56); /* Ruby 3.3+ */
+}
+
+void test_walk_deep_stack_truncated(void)
+{
+	static struct frame_spec frames[300];
+	struct rbprof_proc p = proc_dtv(64);
+	struct rbprof_walk_scratch s;
+	struct fakemem fm;
+	int i;
+
+	for (i = 0; i < 300; i++)
+		frames[i] = (struct frame_spec){ .iseq = 0x10000 + (__u64)i * 64, .pc = 8 };
+	fakemem_init(&fm);
+	build_thread(&fm, frames, 300, 64);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.nframes, RBPROF_MAX_FRAMES);
+	CHECK_EQ_INT(s.ev.flags, RBPROF_EV_TRUNCATED);
+	/* The innermost frames are the ones kept. */
+	CHECK_EQ_INT(s.ev.frames[0].addr, 0x10000);
+	CHECK_EQ_INT(s.ev.frames[RBPROF_MAX_FRAMES - 1].addr,
+		     0x10000 + (RBPROF_MAX_FRAMES - 1) * 64);
+	fakemem_free(&fm);
+
+	/* Exactly the limit: complete, not truncated. */
+	fakemem_init(&fm);
+	build_thread(&fm, frames, RBPROF_MAX_FRAMES, 64);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.nframes, RBPROF_MAX_FRAMES);
+	CHECK_EQ_INT(s.ev.flags, 0);
+	fakemem_free(&fm);
+}
+
+void test_walk_hostile(void)
+{
+	struct frame_spec one = { .iseq = 0x1000, .pc = 0x1008 };
+	struct rbprof_proc p = proc_dtv(64);
+	struct rbprof_walk_scratch s;
+	struct fakemem fm;
+	__u64 v;
+
+	fakemem_init(&fm);
+	build_thread(&fm, &one, 1, 64);
+	/* cfp past the end of the VM stack */
+	v = VM_STACK + STACK_WORDS * 8 + 64;
+	memcpy(fm.r[3].bytes + 16, &v, 8);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_BAD_STACK);
+	/* cfp below the stack */
+	v = VM_STACK - 64;
+	memcpy(fm.r[3].bytes + 16, &v, 8);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_BAD_STACK);
+	/* an absurd stack size */
+	v = 1ULL << 40;
+	memcpy(fm.r[3].bytes + 8, &v, 8);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_BAD_STACK);
+	/* a frame size no Ruby has */
+	p.off.cfp_size = 1000;
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_BAD_STACK);
+	p.off.cfp_size = 64;
+	/* offsets past the scratch are masked, not followed */
+	p.off.ec_cfp = 1 << 20;
+	walk(&fm, &p, &s);
+	p = proc_dtv(64);
+	/* a thread whose DTV slot is unallocated, or whose EC is NULL: no EC */
+	v = (__u64)-1;
+	memcpy(fm.r[1].bytes + MODID * 16, &v, 8);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_NO_EC);
+	v = TLS_BLOCK;
+	memcpy(fm.r[1].bytes + MODID * 16, &v, 8);
+	v = 0;
+	memcpy(fm.r[2].bytes + 8, &v, 8);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_NO_EC);
+	/* a DTV pointer into nowhere */
+	v = 0xdead0000;
+	memcpy(fm.r[0].bytes + 8, &v, 8);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_READ_FAULT);
+	fakemem_free(&fm);
+}
+
+void test_walk_static_tls(void)
+{
+	struct frame_spec one = { .iseq = 0x1000, .pc = 0x1008 };
+	struct rbprof_proc p = proc_dtv(64);
+	struct rbprof_walk_scratch s;
+	struct fakemem fm;
+	__u64 ec = EC;
+
+	fakemem_init(&fm);
+	build_thread(&fm, &one, 1, 64);
+	/* ruby_current_ec 0x40 below the thread pointer */
+	memcpy(fakemem_map(&fm, TP - 0x40, 8), &ec, 8);
+	p.tls_kind = RBPROF_TLS_STATIC;
+	p.tls_offset = (__u64)-0x40;
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.nframes, 1);
+	fakemem_free(&fm);
+}
