@@ -84,17 +84,17 @@ int rbprof_sample(struct bpf_perf_event_data *ctx)
 	if (!err)
 		err = rbprof_walk(proc, ec, s);
 	if (err) {
-		count(err == RBPROF_WALK_NO_EC	       ? RBPROF_CNT_NO_EC :
-		      err == RBPROF_WALK_READ_FAULT ? RBPROF_CNT_READ_FAULT :
-						      RBPROF_CNT_BAD_STACK);
+		count(err == RBPROF_WALK_NO_EC	      ? RBPROF_CNT_NO_EC
+		      : err == RBPROF_WALK_READ_FAULT ? RBPROF_CNT_READ_FAULT
+						      : RBPROF_CNT_BAD_STACK);
 		return 0;
 	}
 	if (s->ev.flags & RBPROF_EV_TRUNCATED)
 		count(RBPROF_CNT_TRUNCATED);
 	s->ev.pid = tgid;
 	s->ev.tid = (__u32)id;
-	size = RBPROF_EVENT_HDR_SIZE + (s->ev.nframes & (2 * RBPROF_MAX_FRAMES - 1)) *
-					       sizeof(struct rbprof_frame);
+	size = RBPROF_EVENT_HDR_SIZE +
+	       (s->ev.nframes & (2 * RBPROF_MAX_FRAMES - 1)) * sizeof(struct rbprof_frame);
 	if (size > sizeof(s->ev))
 		size = sizeof(s->ev);
 	if (bpf_ringbuf_output(&events, &s->ev, size, 0))

@@ -21,7 +21,7 @@
  */
 #define RBPROF_CHUNK_FRAMES 16
 #define RBPROF_CFP_MAX_SIZE 64
-#define RBPROF_CHUNK_BYTES (RBPROF_CHUNK_FRAMES * RBPROF_CFP_MAX_SIZE)
+#define RBPROF_CHUNK_BYTES  (RBPROF_CHUNK_FRAMES * RBPROF_CFP_MAX_SIZE)
 
 /* Bytes of the execution context read at once: covers vm_stack, vm_stack_size and cfp. */
 #define RBPROF_EC_READ_BYTES 64
@@ -47,9 +47,9 @@ struct rbprof_vm_offsets {
 
 /* Value of the `procs` map, keyed by tgid: everything the walker needs about one process. */
 struct rbprof_proc {
-	__u64 tls_kind;	  /* enum rbprof_tls_kind */
-	__u64 tls_modid;  /* RBPROF_TLS_DTV: module id of libruby in the DTV */
-	__u64 tls_offset; /* DTV: offset in the module block; STATIC: (s64) offset from tp */
+	__u64 tls_kind;	      /* enum rbprof_tls_kind */
+	__u64 tls_modid;      /* RBPROF_TLS_DTV: module id of libruby in the DTV */
+	__u64 tls_offset;     /* DTV: offset in the module block; STATIC: (s64) offset from tp */
 	__u64 dtv_entry_size; /* 16 on glibc (dtv_t is {val, to_free}), 8 on musl */
 	struct rbprof_vm_offsets off;
 };
@@ -77,19 +77,19 @@ struct rbprof_event {
 
 /* Per-CPU counters, indices into the `counters` map; the loader sums and reports them. */
 enum rbprof_counter {
-	RBPROF_CNT_SAMPLES,	/* every perf event the program saw */
-	RBPROF_CNT_RUBY,	/* samples whose tgid is a registered Ruby process */
-	RBPROF_CNT_NO_EC,	/* Ruby process, but this thread has no execution context */
-	RBPROF_CNT_READ_FAULT,	/* a user-memory read failed (paged out, torn, racing exit) */
-	RBPROF_CNT_BAD_STACK,	/* cfp outside the VM stack: torn or not yet set up */
-	RBPROF_CNT_TRUNCATED,	/* stacks cut at RBPROF_MAX_FRAMES */
-	RBPROF_CNT_RB_FULL,	/* ring buffer full: sample lost */
-	RBPROF_CNT_EMITTED,	/* samples sent to user space */
+	RBPROF_CNT_SAMPLES,    /* every perf event the program saw */
+	RBPROF_CNT_RUBY,       /* samples whose tgid is a registered Ruby process */
+	RBPROF_CNT_NO_EC,      /* Ruby process, but this thread has no execution context */
+	RBPROF_CNT_READ_FAULT, /* a user-memory read failed (paged out, torn, racing exit) */
+	RBPROF_CNT_BAD_STACK,  /* cfp outside the VM stack: torn or not yet set up */
+	RBPROF_CNT_TRUNCATED,  /* stacks cut at RBPROF_MAX_FRAMES */
+	RBPROF_CNT_RB_FULL,    /* ring buffer full: sample lost */
+	RBPROF_CNT_EMITTED,    /* samples sent to user space */
 	RBPROF_CNT_MAX,
 };
 
 /* Ruby VM constants the walker uses (vm_core.h; identical from 2.3 to 4.0). */
-#define RUBY_VM_FRAME_MAGIC_MASK 0x7fff0001ULL
+#define RUBY_VM_FRAME_MAGIC_MASK  0x7fff0001ULL
 #define RUBY_VM_FRAME_MAGIC_CFUNC 0x55550001ULL
 /* ep[-2] holds the method entry (or cref), ep[-1] the specval, ep[0] the env flags. */
 #define RUBY_VM_ENV_ME_CREF_INDEX (-2)

@@ -62,7 +62,7 @@ static __always_inline int rbprof_find_ec(const struct rbprof_proc *proc, __u64 
 }
 
 /* A word of scratch at a byte offset that came from the offsets table: masked in range. */
-#define RBPROF_EC_WORD(s, off) ((s)->ec[((off) / 8) & (RBPROF_EC_READ_BYTES / 8 - 1)])
+#define RBPROF_EC_WORD(s, off)	  ((s)->ec[((off) / 8) & (RBPROF_EC_READ_BYTES / 8 - 1)])
 #define RBPROF_CHUNK_WORD(s, off) ((s)->chunk[((off) / 8) & (RBPROF_CHUNK_BYTES / 8 - 1)])
 
 /*

@@ -30,7 +30,7 @@ static int add_frame(struct aggregate *a, const struct iseq_info *info, int line
 	if (reserve((void **)&a->frames, &cap, a->nframes + 1, sizeof(*a->frames)))
 		return -ENOMEM;
 	a->frames_cap = (__u32)cap;
-	a->frames[a->nframes++] = (struct frame_rec){ .info = info, .line = line, .kind = kind };
+	a->frames[a->nframes++] = (struct frame_rec){.info = info, .line = line, .kind = kind};
 	return 0;
 }
 
@@ -101,8 +101,7 @@ static int index_grow(struct aggregate *a)
 	return 0;
 }
 
-int aggregate_stack(struct aggregate *a, __u32 proc_id, const __u32 *frames, __u32 n,
-		    __u64 count)
+int aggregate_stack(struct aggregate *a, __u32 proc_id, const __u32 *frames, __u32 n, __u64 count)
 {
 	__u64 hash = stack_hash(proc_id, frames, n);
 	size_t i, cap;
@@ -128,8 +127,7 @@ int aggregate_stack(struct aggregate *a, __u32 proc_id, const __u32 *frames, __u
 	if (n)
 		memcpy(a->pool + a->pool_len, frames, n * sizeof(*frames));
 	a->stacks[a->nstacks] = (struct stack_rec){
-		.hash = hash, .count = count, .proc_id = proc_id, .n = n, .off = a->pool_len
-	};
+	    .hash = hash, .count = count, .proc_id = proc_id, .n = n, .off = a->pool_len};
 	a->pool_len += n;
 	index_insert(a, a->nstacks++);
 	return 0;

@@ -55,7 +55,6 @@ void aggregate_free(struct aggregate *a);
 int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int line, __u32 *id);
 
 /* Add `count` samples of the stack `frames` (n ids, root first) of process `proc_id`. */
-int aggregate_stack(struct aggregate *a, __u32 proc_id, const __u32 *frames, __u32 n,
-		    __u64 count);
+int aggregate_stack(struct aggregate *a, __u32 proc_id, const __u32 *frames, __u32 n, __u64 count);
 
 #endif /* RBPROF_AGGREGATE_H */

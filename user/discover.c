@@ -20,7 +20,7 @@
 
 void discover_init(struct discover *d)
 {
-	d->elf_cache = (struct hashmap){ 0 };
+	d->elf_cache = (struct hashmap){0};
 }
 
 void discover_free(struct discover *d)
@@ -79,7 +79,8 @@ static int parse_mapping(const char *line, struct mapping *m)
 	int off = 0;
 
 	if (sscanf(line, "%llx-%llx %*s %llx %x:%x %lu %n", &m->start, &m->end, &m->pgoff,
-		   &m->dev_major, &m->dev_minor, &m->inode, &off) < 6 || !off)
+		   &m->dev_major, &m->dev_minor, &m->inode, &off) < 6 ||
+	    !off)
 		return 0;
 	if (line[off] != '/' || !m->inode)
 		return 0;
@@ -100,8 +101,7 @@ static const char *base_name(const char *path)
  * opened through /proc/PID/map_files, which names the very file mapped even in another mount
  * namespace (a container) or after it was deleted or replaced on disk.
  */
-static const struct elf_ruby *elf_of_mapping(struct discover *d, pid_t pid,
-					     const struct mapping *m)
+static const struct elf_ruby *elf_of_mapping(struct discover *d, pid_t pid, const struct mapping *m)
 {
 	__u64 dev = ((__u64)m->dev_major << 32) | m->dev_minor;
 	__u64 *cached = hashmap_get(&d->elf_cache, dev, m->inode);
@@ -205,8 +205,8 @@ static int resolve_tls(const struct elf_ruby *e, int is_exe, __u64 bias, struct 
 	return 0;
 }
 
-enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t,
-				 char *why, size_t whylen)
+enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
+				 size_t whylen)
 {
 	const struct elf_ruby *e;
 	struct procmem mem;

@@ -21,11 +21,11 @@ struct ruby_target {
 	pid_t pid;
 	unsigned long long start_time; /* /proc/PID/stat field 22: tells a reused pid apart */
 	char comm[COMM_LEN];
-	char version[32];	    /* read from the process's ruby_version */
-	char vm_file[PATH_MAX];	    /* the executable or libruby holding the VM */
+	char version[32];		  /* read from the process's ruby_version */
+	char vm_file[PATH_MAX];		  /* the executable or libruby holding the VM */
 	const struct ruby_layout *layout; /* NULL: version not supported */
-	int layout_exact;	    /* 0: a new patch release using its series' layout */
-	struct rbprof_proc bpf;	    /* what goes into the sampler's procs map */
+	int layout_exact;		  /* 0: a new patch release using its series' layout */
+	struct rbprof_proc bpf;		  /* what goes into the sampler's procs map */
 };
 
 enum probe_result {
@@ -47,8 +47,8 @@ void discover_free(struct discover *d);
 int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_time);
 
 /* Look at process `pid`. On PROBE_FAILED, `why` says what went wrong. */
-enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t,
-				 char *why, size_t whylen);
+enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
+				 size_t whylen);
 
 /* Call fn for every process on the host. 0 or -errno. */
 int discover_each_pid(void (*fn)(void *ctx, pid_t pid), void *ctx);

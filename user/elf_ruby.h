@@ -13,15 +13,15 @@
 #define ELF_RUBY_MAX_LOADS 8
 
 struct elf_ruby {
-	int is_exec;	    /* ET_EXEC: st_values are absolute addresses */
-	int has_vm_ptr;	    /* exports/defines ruby_current_vm_ptr */
-	int has_version;    /* ruby_version */
-	int has_ec;	    /* TLS symbol ruby_current_ec */
-	__u64 vm_ptr;	    /* st_value of ruby_current_vm_ptr */
-	__u64 version;	    /* st_value of ruby_version (a NUL-terminated "X.Y.Z") */
-	__u64 ec_tls;	    /* st_value of ruby_current_ec: offset in this file's TLS block */
-	__u64 dtpmod_slot;  /* vaddr of a GOT slot holding this file's TLS module id, 0: none */
-	int has_tls;	    /* has a PT_TLS segment */
+	int is_exec;	   /* ET_EXEC: st_values are absolute addresses */
+	int has_vm_ptr;	   /* exports/defines ruby_current_vm_ptr */
+	int has_version;   /* ruby_version */
+	int has_ec;	   /* TLS symbol ruby_current_ec */
+	__u64 vm_ptr;	   /* st_value of ruby_current_vm_ptr */
+	__u64 version;	   /* st_value of ruby_version (a NUL-terminated "X.Y.Z") */
+	__u64 ec_tls;	   /* st_value of ruby_current_ec: offset in this file's TLS block */
+	__u64 dtpmod_slot; /* vaddr of a GOT slot holding this file's TLS module id, 0: none */
+	int has_tls;	   /* has a PT_TLS segment */
 	__u64 tls_vaddr, tls_memsz, tls_align;
 	int nloads;
 	struct {

@@ -69,9 +69,9 @@ static int sbuf_add(struct sbuf *b, const char *src, int escape)
 static int sbuf_add_frame(struct sbuf *b, const struct frame_rec *f)
 {
 	static const char *const special[] = {
-		[FRAME_CFUNC] = "[cfunc]",
-		[FRAME_UNKNOWN] = "[unknown]",
-		[FRAME_TRUNCATED] = "(truncated)",
+	    [FRAME_CFUNC] = "[cfunc]",
+	    [FRAME_UNKNOWN] = "[unknown]",
+	    [FRAME_TRUNCATED] = "(truncated)",
 	};
 	char line[32];
 	int err;
@@ -98,7 +98,7 @@ static int cmp_lines(const void *x, const void *y)
 static char *render_stack(const struct aggregate *a, const struct stack_rec *s,
 			  folded_proc_name_fn proc_name, void *ctx)
 {
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 	char root[128];
 	__u32 i;
 

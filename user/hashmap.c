@@ -27,7 +27,7 @@ static void put_new(struct hashmap *h, __u64 k1, __u64 k2, __u64 val)
 
 	while (h->slots[i].used)
 		i = (i + 1) & (h->cap - 1);
-	h->slots[i] = (struct hashmap_slot){ .k1 = k1, .k2 = k2, .val = val, .used = 1 };
+	h->slots[i] = (struct hashmap_slot){.k1 = k1, .k2 = k2, .val = val, .used = 1};
 	h->len++;
 }
 

@@ -8,7 +8,7 @@ __u32 line_table_succ_words(__u32 iseq_size)
 	if (iseq_size < SUCC_IMM_POSITIONS)
 		return (iseq_size + 8) / 9;
 	return SUCC_IMM_WORDS + (iseq_size - SUCC_IMM_POSITIONS + SUCC_BLOCK_POSITIONS - 1) /
-					SUCC_BLOCK_POSITIONS * SUCC_BLOCK_WORDS;
+				    SUCC_BLOCK_POSITIONS * SUCC_BLOCK_WORDS;
 }
 
 /* iseq.c: succ_index_lookup(); ranks count set bits at positions <= x. -1 if out of range. */

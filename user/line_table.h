@@ -12,21 +12,22 @@
 
 /* iseq.c: IMMEDIATE_TABLE_SIZE, positions covered by 7-bit ranks packed 9 to a word. */
 #define SUCC_IMM_POSITIONS 54
-#define SUCC_IMM_WORDS (SUCC_IMM_POSITIONS / 9)
+#define SUCC_IMM_WORDS	   (SUCC_IMM_POSITIONS / 9)
 /* struct succ_dict_block: u32 rank (+pad), u64 small_block_ranks, u64 bits[8]: 10 words. */
-#define SUCC_BLOCK_WORDS 10
+#define SUCC_BLOCK_WORDS     10
 #define SUCC_BLOCK_POSITIONS 512
 
 struct line_table {
-	__u32 iseq_size; /* positions 0..iseq_size-1 */
-	__u32 nentries;	 /* insns_info.size */
-	int *lines;	 /* line of each entry */
+	__u32 iseq_size;  /* positions 0..iseq_size-1 */
+	__u32 nentries;	  /* insns_info.size */
+	int *lines;	  /* line of each entry */
 	__u32 *positions; /* start position of each entry, if the process still had them */
-	__u64 *succ;	 /* the succ_index_table words, if not */
+	__u64 *succ;	  /* the succ_index_table words, if not */
 	__u32 succ_words;
 };
 
-/* Words a succ_index_table for an iseq of `iseq_size` positions occupies (succ_index_table_create). */
+/* Words a succ_index_table for an iseq of `iseq_size` positions occupies (succ_index_table_create).
+ */
 __u32 line_table_succ_words(__u32 iseq_size);
 
 /* Line of position `pos`, or -1 if the table does not cover it (torn or hostile input). */

@@ -18,8 +18,8 @@
 #include <bpf/libbpf.h>
 #include "profiler.h"
 
-#define PREFIX "rbprof-bpf: "
-#define MAX_PIDS 1024
+#define PREFIX	     "rbprof-bpf: "
+#define MAX_PIDS     1024
 #define MAX_DURATION (365 * 24 * 3600)
 
 #ifndef RBPROF_VERSION
@@ -34,30 +34,30 @@ static struct env {
 	const char *output;
 	int verbose;
 } env = {
-	.freq = 99,
+    .freq = 99,
 };
 
 const char *argp_program_version = "rbprof-bpf " RBPROF_VERSION;
 const char argp_program_doc[] =
-	"Sample the CPU stacks of every Ruby process on this host with BPF and print them as "
-	"folded stacks (one line per distinct stack: frames root first, separated by ';', then a "
-	"sample count), ready for flamegraph.pl, speedscope or inferno. Needs root (or CAP_BPF, "
-	"CAP_PERFMON and CAP_SYS_PTRACE) and a kernel with BTF.\n"
-	"\n"
-	"EXAMPLES:\n"
-	"    rbprof-bpf -d 30 > host.folded      # every Ruby process for 30 s\n"
-	"    rbprof-bpf -p 1234 -d 10            # only pid 1234\n"
-	"    rbprof-bpf -p 1234,5678 -F 999      # two processes at 999 Hz until Ctrl-C\n"
-	"    rbprof-bpf -d 30 -o app.folded && flamegraph.pl app.folded > app.svg\n";
+    "Sample the CPU stacks of every Ruby process on this host with BPF and print them as "
+    "folded stacks (one line per distinct stack: frames root first, separated by ';', then a "
+    "sample count), ready for flamegraph.pl, speedscope or inferno. Needs root (or CAP_BPF, "
+    "CAP_PERFMON and CAP_SYS_PTRACE) and a kernel with BTF.\n"
+    "\n"
+    "EXAMPLES:\n"
+    "    rbprof-bpf -d 30 > host.folded      # every Ruby process for 30 s\n"
+    "    rbprof-bpf -p 1234 -d 10            # only pid 1234\n"
+    "    rbprof-bpf -p 1234,5678 -F 999      # two processes at 999 Hz until Ctrl-C\n"
+    "    rbprof-bpf -d 30 -o app.folded && flamegraph.pl app.folded > app.svg\n";
 
 static const struct argp_option opts[] = {
-	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds (default: at Ctrl-C or SIGTERM)", 0 },
-	{ "frequency", 'F', "HZ", 0, "Samples per second per CPU, 1-10000 (default 99)", 0 },
-	{ "pid", 'p', "PID", 0, "Only this process (repeatable, or PID,PID,...)", 0 },
-	{ "output", 'o', "FILE", 0, "Write the profile to FILE (atomically) instead of stdout", 0 },
-	{ "verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
-	{},
+    {"duration", 'd', "SECS", 0, "Stop after SECS seconds (default: at Ctrl-C or SIGTERM)", 0},
+    {"frequency", 'F', "HZ", 0, "Samples per second per CPU, 1-10000 (default 99)", 0},
+    {"pid", 'p', "PID", 0, "Only this process (repeatable, or PID,PID,...)", 0},
+    {"output", 'o', "FILE", 0, "Write the profile to FILE (atomically) instead of stdout", 0},
+    {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
+    {NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0},
+    {},
 };
 
 /* Parse a whole decimal number in [min, max]; -1 (and errno) if it is not one. */
@@ -106,7 +106,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'd':
 		v = parse_long(arg, 1, MAX_DURATION);
 		if (v < 0)
-			argp_error(state, "invalid duration (1..%d seconds): %s", MAX_DURATION, arg);
+			argp_error(state, "invalid duration (1..%d seconds): %s", MAX_DURATION,
+				   arg);
 		env.duration = (int)v;
 		break;
 	case 'F':
@@ -157,11 +158,11 @@ static unsigned long long effective_caps(void)
 	return caps;
 }
 
-#define CAP_BIT(n) (1ULL << (n))
+#define CAP_BIT(n)	   (1ULL << (n))
 #define CAP_SYS_PTRACE_BIT CAP_BIT(19)
-#define CAP_SYS_ADMIN_BIT CAP_BIT(21)
-#define CAP_PERFMON_BIT CAP_BIT(38)
-#define CAP_BPF_BIT CAP_BIT(39)
+#define CAP_SYS_ADMIN_BIT  CAP_BIT(21)
+#define CAP_PERFMON_BIT	   CAP_BIT(38)
+#define CAP_BPF_BIT	   CAP_BIT(39)
 
 /* One line naming what is missing, or NULL if BPF profiling can work here. */
 static const char *missing_prerequisite(void)
@@ -216,7 +217,8 @@ static int write_profile(struct profiler *p)
 	if (env.output) {
 		f = open_temp_beside(env.output, tmp, sizeof(tmp));
 		if (!f) {
-			fprintf(stderr, PREFIX "cannot write %s: %s\n", env.output, strerror(errno));
+			fprintf(stderr, PREFIX "cannot write %s: %s\n", env.output,
+				strerror(errno));
 			return 1;
 		}
 	}
@@ -238,10 +240,10 @@ static int write_profile(struct profiler *p)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { .options = opts, .parser = parse_arg,
-					  .doc = argp_program_doc };
+	static const struct argp argp = {
+	    .options = opts, .parser = parse_arg, .doc = argp_program_doc};
 	struct profiler_opts popts;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct profiler prof;
 	const char *missing;
 	int err;
@@ -257,9 +259,11 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	popts = (struct profiler_opts){ .duration = env.duration, .freq = env.freq,
-					.pids = env.npids ? env.pids : NULL, .npids = env.npids,
-					.verbose = env.verbose };
+	popts = (struct profiler_opts){.duration = env.duration,
+				       .freq = env.freq,
+				       .pids = env.npids ? env.pids : NULL,
+				       .npids = env.npids,
+				       .verbose = env.verbose};
 	err = profiler_start(&prof, &popts);
 	if (!err)
 		err = profiler_run(&prof, &stop);

@@ -8,8 +8,8 @@
 static int procmem_read(struct memread *m, __u64 addr, void *buf, size_t len)
 {
 	struct procmem *pm = (struct procmem *)m;
-	struct iovec local = { .iov_base = buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(unsigned long)addr, .iov_len = len };
+	struct iovec local = {.iov_base = buf, .iov_len = len};
+	struct iovec remote = {.iov_base = (void *)(unsigned long)addr, .iov_len = len};
 	ssize_t n;
 
 	if (!len)

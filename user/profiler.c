@@ -47,7 +47,8 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 		info = symbolizer_iseq(&rp->sym, f->addr);
 		if (!info)
 			ids[n++] = FRAME_UNKNOWN;
-		else if (aggregate_ruby_frame(&p->agg, info, iseq_info_line(info, f->pc), &ids[n++]))
+		else if (aggregate_ruby_frame(&p->agg, info, iseq_info_line(info, f->pc),
+					      &ids[n++]))
 			goto nomem;
 	}
 	if (aggregate_stack(&p->agg, rp->id, ids, n, 1))
@@ -60,11 +61,13 @@ nomem:
 static void report_target(const struct profiler *p, const struct ruby_target *t)
 {
 	if (!t->layout_exact)
-		fprintf(stderr, PREFIX "pid %d (%s): Ruby %s is newer than the layouts checked (%s); "
-				"using the %s layout\n",
+		fprintf(stderr,
+			PREFIX "pid %d (%s): Ruby %s is newer than the layouts checked (%s); "
+			       "using the %s layout\n",
 			t->pid, t->comm, t->version, ruby_layout_supported(), t->layout->series);
 	if (p->opts->verbose)
-		fprintf(stderr, PREFIX "profiling pid %d (%s), Ruby %s in %s, TLS %s mod %llu off %lld\n",
+		fprintf(stderr,
+			PREFIX "profiling pid %d (%s), Ruby %s in %s, TLS %s mod %llu off %lld\n",
 			t->pid, t->comm, t->version, t->vm_file,
 			t->bpf.tls_kind == RBPROF_TLS_STATIC ? "static" : "dtv",
 			(unsigned long long)t->bpf.tls_modid, (long long)t->bpf.tls_offset);
@@ -146,7 +149,8 @@ static int prune_exited(struct profiler *p)
 			rp->exited = 1;
 			sampler_del_proc(&p->sampler, (__u32)rp->t.pid);
 			if (p->opts->verbose)
-				fprintf(stderr, PREFIX "pid %d (%s) exited\n", rp->t.pid, rp->t.comm);
+				fprintf(stderr, PREFIX "pid %d (%s) exited\n", rp->t.pid,
+					rp->t.comm);
 			continue;
 		}
 		alive++;
@@ -169,7 +173,8 @@ static int probe_given_pids(struct profiler *p)
 			return 2;
 		}
 		if (r == PROBE_NOT_RUBY) {
-			fprintf(stderr, PREFIX "pid %d (%s) is not a Ruby process\n", o->pids[i], t.comm);
+			fprintf(stderr, PREFIX "pid %d (%s) is not a Ruby process\n", o->pids[i],
+				t.comm);
 			return 2;
 		}
 		if (r != PROBE_RUBY) {
@@ -212,6 +217,8 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 		fprintf(stderr, PREFIX "failed to attach perf events: %s\n", strerror(-err));
 		return 1;
 	}
+	if (o->verbose)
+		fprintf(stderr, PREFIX "sampling %d CPUs at %d Hz\n", p->sampler.nlinks, o->freq);
 	return 0;
 }
 
@@ -273,7 +280,7 @@ static void write_loader_usage(void)
 
 static void write_summary(struct profiler *p)
 {
-	__u64 c[RBPROF_CNT_MAX] = { 0 }, unsymbolized = 0;
+	__u64 c[RBPROF_CNT_MAX] = {0}, unsymbolized = 0;
 	__u32 i;
 
 	sampler_counters(&p->sampler, c);

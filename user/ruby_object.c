@@ -101,8 +101,8 @@ static char *read_string_dup(struct memread *m, const struct ruby_layout *L, __u
 			     int is_pathobj)
 {
 	char buf[RUBY_STR_MAX];
-	int n = is_pathobj ? ruby_pathobj_read(m, L, addr, buf, sizeof(buf)) :
-			     ruby_string_read(m, L, addr, buf, sizeof(buf));
+	int n = is_pathobj ? ruby_pathobj_read(m, L, addr, buf, sizeof(buf))
+			   : ruby_string_read(m, L, addr, buf, sizeof(buf));
 
 	return n < 0 ? NULL : strdup(buf);
 }

@@ -16,14 +16,14 @@
 #define RUBY_ISEQ_MAX_SIZE (1U << 20)
 
 /* include/ruby/internal/value_type.h */
-#define RUBY_T_MASK 0x1f
+#define RUBY_T_MASK   0x1f
 #define RUBY_T_STRING 0x05
-#define RUBY_T_ARRAY 0x07
-#define RUBY_T_IMEMO 0x1a
+#define RUBY_T_ARRAY  0x07
+#define RUBY_T_IMEMO  0x1a
 /* internal/imemo.h: imemo type in flags bits 12..15; imemo_iseq = 7 */
 #define RUBY_IMEMO_SHIFT 12
-#define RUBY_IMEMO_MASK 0x0f
-#define RUBY_IMEMO_ISEQ 7
+#define RUBY_IMEMO_MASK	 0x0f
+#define RUBY_IMEMO_ISEQ	 7
 
 /* What the symbolizer keeps of one iseq. */
 struct iseq_info {

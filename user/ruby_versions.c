@@ -15,9 +15,11 @@
 #include <string.h>
 #include "ruby_versions.h"
 
-#define FL_USHIFT 12
+#define FL_USHIFT  12
 #define FL_USER(n) (1ULL << (FL_USHIFT + (n)))
 
+/* One field a line reads best as a table: */
+/* clang-format off */
 static const struct ruby_layout layouts[] = {
 	{
 		.series = "3.1",
@@ -59,6 +61,7 @@ static const struct ruby_layout layouts[] = {
 		.rarray_heap_ptr = 32,
 	},
 };
+/* clang-format on */
 
 #define NLAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 

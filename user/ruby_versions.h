@@ -24,29 +24,29 @@ struct ruby_layout {
 	/* rb_iseq_t (struct rb_iseq_struct) */
 	__u32 iseq_body;
 	/* struct rb_iseq_constant_body */
-	__u32 body_iseq_size;	 /* unsigned int, in VALUEs */
-	__u32 body_iseq_encoded; /* VALUE * */
-	__u32 body_pathobj;	 /* location.pathobj: String, or Array [path, realpath] */
-	__u32 body_label;	 /* location.label */
-	__u32 body_first_lineno; /* location.first_lineno */
-	__u8 first_lineno_fixnum; /* a tagged Fixnum VALUE (<= 3.1) rather than an int */
-	__u32 body_insns_body;	 /* insns_info.body: struct iseq_insn_info_entry[] */
+	__u32 body_iseq_size;	    /* unsigned int, in VALUEs */
+	__u32 body_iseq_encoded;    /* VALUE * */
+	__u32 body_pathobj;	    /* location.pathobj: String, or Array [path, realpath] */
+	__u32 body_label;	    /* location.label */
+	__u32 body_first_lineno;    /* location.first_lineno */
+	__u8 first_lineno_fixnum;   /* a tagged Fixnum VALUE (<= 3.1) rather than an int */
+	__u32 body_insns_body;	    /* insns_info.body: struct iseq_insn_info_entry[] */
 	__u32 body_insns_positions; /* insns_info.positions (NULL once encoded) */
-	__u32 body_insns_size;	 /* insns_info.size */
-	__u32 body_succ_table;	 /* insns_info.succ_index_table */
-	__u32 insn_info_size;	 /* sizeof(struct iseq_insn_info_entry) */
-	__u32 insn_info_line_no; /* its line_no (int) */
+	__u32 body_insns_size;	    /* insns_info.size */
+	__u32 body_succ_table;	    /* insns_info.succ_index_table */
+	__u32 insn_info_size;	    /* sizeof(struct iseq_insn_info_entry) */
+	__u32 insn_info_line_no;    /* its line_no (int) */
 
 	/* struct RString */
 	enum rstring_kind rstring;
-	__u64 rstring_noembed;		/* flag: bytes are on the heap */
-	__u32 rstring_embed_len_shift;	/* RSTRING_LEN_IN_FLAGS: length bits */
-	__u64 rstring_embed_len_mask;	/* (after the shift) */
-	__u32 rstring_embed;		/* embedded bytes */
+	__u64 rstring_noembed;	       /* flag: bytes are on the heap */
+	__u32 rstring_embed_len_shift; /* RSTRING_LEN_IN_FLAGS: length bits */
+	__u64 rstring_embed_len_mask;  /* (after the shift) */
+	__u32 rstring_embed;	       /* embedded bytes */
 	__u32 rstring_heap_len, rstring_heap_ptr;
 
 	/* struct RArray */
-	__u64 rarray_embed;		/* flag: elements are embedded */
+	__u64 rarray_embed; /* flag: elements are embedded */
 	__u32 rarray_embed_len_shift;
 	__u64 rarray_embed_len_mask;
 	__u32 rarray_embed_ary;

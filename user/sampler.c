@@ -74,11 +74,11 @@ int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx)
 static int open_cpu_clock(int cpu, int freq)
 {
 	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		.sample_freq = (__u64)freq,
-		.freq = 1,
+	    .type = PERF_TYPE_SOFTWARE,
+	    .size = sizeof(attr),
+	    .config = PERF_COUNT_SW_CPU_CLOCK,
+	    .sample_freq = (__u64)freq,
+	    .freq = 1,
 	};
 
 	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
@@ -133,7 +133,8 @@ int sampler_attach(struct sampler *s, int freq)
 			err = -errno;
 			goto cleanup;
 		}
-		s->links[s->nlinks] = bpf_program__attach_perf_event(s->skel->progs.rbprof_sample, fd);
+		s->links[s->nlinks] =
+		    bpf_program__attach_perf_event(s->skel->progs.rbprof_sample, fd);
 		if (!s->links[s->nlinks]) {
 			err = -errno;
 			close(fd);

@@ -7,7 +7,7 @@ void symbolizer_init(struct symbolizer *s, struct memread *mem, const struct rub
 {
 	s->mem = mem;
 	s->layout = L;
-	s->iseqs = (struct hashmap){ 0 };
+	s->iseqs = (struct hashmap){0};
 	s->failed = 0;
 }
 

@@ -5,43 +5,43 @@
 
 int test_failed_checks;
 
-#define TESTS(X)                                                                             \
-	X(test_line_table_sizes)                                                             \
-	X(test_line_table_single_entry)                                                      \
-	X(test_line_table_hostile)                                                           \
-	X(test_string_embedded_and_heap)                                                     \
-	X(test_string_hostile_length)                                                        \
-	X(test_pathobj_forms)                                                                \
-	X(test_iseq_label_path_lines)                                                        \
-	X(test_iseq_hostile)                                                                 \
-	X(test_symbolizer_cache)                                                             \
-	X(test_walk_frame_kinds)                                                             \
-	X(test_walk_deep_stack_truncated)                                                    \
-	X(test_walk_hostile)                                                                 \
-	X(test_walk_static_tls)                                                              \
-	X(test_escape)                                                                       \
-	X(test_aggregate_and_write)                                                          \
-	X(test_aggregate_many_stacks)                                                        \
-	X(test_tls_dynamic_libruby)                                                          \
-	X(test_tls_static_in_pie)                                                            \
-	X(test_tls_static_binary)                                                            \
+#define TESTS(X)                                                                                   \
+	X(test_line_table_sizes)                                                                   \
+	X(test_line_table_single_entry)                                                            \
+	X(test_line_table_hostile)                                                                 \
+	X(test_string_embedded_and_heap)                                                           \
+	X(test_string_hostile_length)                                                              \
+	X(test_pathobj_forms)                                                                      \
+	X(test_iseq_label_path_lines)                                                              \
+	X(test_iseq_hostile)                                                                       \
+	X(test_symbolizer_cache)                                                                   \
+	X(test_walk_frame_kinds)                                                                   \
+	X(test_walk_deep_stack_truncated)                                                          \
+	X(test_walk_hostile)                                                                       \
+	X(test_walk_static_tls)                                                                    \
+	X(test_escape)                                                                             \
+	X(test_aggregate_and_write)                                                                \
+	X(test_aggregate_many_stacks)                                                              \
+	X(test_tls_dynamic_libruby)                                                                \
+	X(test_tls_static_in_pie)                                                                  \
+	X(test_tls_static_binary)                                                                  \
 	X(test_probe_not_ruby_and_gone)
 
 #define DECLARE(name) void name(void);
 TESTS(DECLARE)
 
-#define RUN(name)                                                                            \
-	do {                                                                                 \
-		int before = test_failed_checks;                                             \
-		name();                                                                      \
-		if (test_failed_checks == before) {                                          \
-			passed++;                                                            \
-			printf("ok %d - %s\n", passed + failed, #name);                      \
-		} else {                                                                     \
-			failed++;                                                            \
-			printf("not ok %d - %s\n", passed + failed, #name);                  \
-		}                                                                            \
-		fflush(stdout);                                                              \
+#define RUN(name)                                                                                  \
+	do {                                                                                       \
+		int before = test_failed_checks;                                                   \
+		name();                                                                            \
+		if (test_failed_checks == before) {                                                \
+			passed++;                                                                  \
+			printf("ok %d - %s\n", passed + failed, #name);                            \
+		} else {                                                                           \
+			failed++;                                                                  \
+			printf("not ok %d - %s\n", passed + failed, #name);                        \
+		}                                                                                  \
+		fflush(stdout);                                                                    \
 	} while (0);
 
 int main(void)

@@ -7,7 +7,7 @@ __u64 *succ_build(int max_pos, const int *data, int size)
 {
 	const int imm_size = (max_pos < SUCC_IMM_POSITIONS ? max_pos + 8 : SUCC_IMM_POSITIONS) / 9;
 	const int succ_size =
-		(max_pos < SUCC_IMM_POSITIONS ? 0 : (max_pos - SUCC_IMM_POSITIONS + 511)) / 512;
+	    (max_pos < SUCC_IMM_POSITIONS ? 0 : (max_pos - SUCC_IMM_POSITIONS + 511)) / 512;
 	__u64 *w = calloc(line_table_succ_words((__u32)max_pos) + 1, sizeof(*w));
 	int i, j, k, r = 0;
 
@@ -29,7 +29,8 @@ __u64 *succ_build(int max_pos, const int *data, int size)
 			if (j)
 				blk[1] |= (__u64)small_rank << (9 * (j - 1));
 			for (i = 0; i < 64; i++) {
-				if (r < size && data[r] == k * 512 + j * 64 + i + SUCC_IMM_POSITIONS) {
+				if (r < size &&
+				    data[r] == k * 512 + j * 64 + i + SUCC_IMM_POSITIONS) {
 					bits |= 1ULL << i;
 					r++;
 				}

@@ -42,8 +42,8 @@ static char *write_to_string(struct aggregate *a)
 
 void test_aggregate_and_write(void)
 {
-	struct iseq_info run = { .label = "run", .path = "/a.rb" };
-	struct iseq_info evil = { .label = "m;x", .path = "/p\nq.rb" };
+	struct iseq_info run = {.label = "run", .path = "/a.rb"};
+	struct iseq_info evil = {.label = "m;x", .path = "/p\nq.rb"};
 	struct aggregate a;
 	__u32 f_run10, f_run11, f_run10b, f_evil, s1[3], s2[2];
 	char *out;
@@ -63,7 +63,7 @@ void test_aggregate_and_write(void)
 	aggregate_stack(&a, 0, s1, 3, 1);
 	aggregate_stack(&a, 0, s2, 2, 1);
 	aggregate_stack(&a, 0, s1, 3, 2);
-	aggregate_stack(&a, 1, s2, 2, 5); /* another process: another line */
+	aggregate_stack(&a, 1, s2, 2, 5);   /* another process: another line */
 	aggregate_stack(&a, 0, NULL, 0, 1); /* a thread with no Ruby frame yet */
 	CHECK_EQ_INT(a.nstacks, 4);
 	out = write_to_string(&a);
@@ -77,7 +77,7 @@ void test_aggregate_and_write(void)
 
 void test_aggregate_many_stacks(void)
 {
-	struct iseq_info m = { .label = "m", .path = "/m.rb" };
+	struct iseq_info m = {.label = "m", .path = "/m.rb"};
 	struct aggregate a;
 	__u32 i, ids[2];
 	__u64 total = 0;

@@ -9,7 +9,7 @@
 static void check_size(int iseq_size, unsigned int seed)
 {
 	int *pos = malloc(sizeof(int) * (size_t)iseq_size), n = 0, x, e = 0, bad = 0;
-	struct line_table t = { 0 };
+	struct line_table t = {0};
 
 	srand(seed);
 	for (x = 0; x < iseq_size; x++)
@@ -50,7 +50,7 @@ static void check_size(int iseq_size, unsigned int seed)
 void test_line_table_sizes(void)
 {
 	/* Around the immediate part (54 positions) and the 512-position blocks. */
-	static const int sizes[] = { 1, 2, 9, 53, 54, 55, 100, 565, 566, 567, 1818, 5000 };
+	static const int sizes[] = {1, 2, 9, 53, 54, 55, 100, 565, 566, 567, 1818, 5000};
 	size_t i;
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -60,7 +60,7 @@ void test_line_table_sizes(void)
 void test_line_table_single_entry(void)
 {
 	int line = 7;
-	struct line_table t = { .iseq_size = 10, .nentries = 1, .lines = &line };
+	struct line_table t = {.iseq_size = 10, .nentries = 1, .lines = &line};
 
 	CHECK_EQ_INT(line_table_lookup(&t, 0), 7);
 	CHECK_EQ_INT(line_table_lookup(&t, 9), 7);
@@ -70,11 +70,10 @@ void test_line_table_single_entry(void)
 void test_line_table_hostile(void)
 {
 	/* A table too short for the iseq, ranks pointing past the entries: -1, never a crash. */
-	int lines[2] = { 1, 2 };
-	__u64 succ[SUCC_IMM_WORDS] = { ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL };
+	int lines[2] = {1, 2};
+	__u64 succ[SUCC_IMM_WORDS] = {~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL};
 	struct line_table t = {
-		.iseq_size = 5000, .nentries = 2, .lines = lines, .succ = succ, .succ_words = 6
-	};
+	    .iseq_size = 5000, .nentries = 2, .lines = lines, .succ = succ, .succ_words = 6};
 
 	CHECK_EQ_INT(line_table_lookup(&t, 3), -1);    /* rank 127 > 2 entries */
 	CHECK_EQ_INT(line_table_lookup(&t, 4000), -1); /* block beyond the table */

@@ -59,7 +59,7 @@ void test_string_hostile_length(void)
 void test_pathobj_forms(void)
 {
 	struct fakemem fm;
-	__u64 pair[2] = { 0x20000, 0x30000 }, self = 0x40000;
+	__u64 pair[2] = {0x20000, 0x30000}, self = 0x40000;
 	char buf[64];
 
 	fakemem_init(&fm);
@@ -80,8 +80,8 @@ void test_pathobj_forms(void)
 }
 
 /* positions / lines of a 600-instruction method: entries past the immediate table too. */
-static const int pos600[] = { 0, 3, 10, 53, 54, 60, 200, 565, 566, 599 };
-static const int lines600[] = { 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 };
+static const int pos600[] = {0, 3, 10, 53, 54, 60, 200, 565, 566, 599};
+static const int lines600[] = {10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
 
 void test_iseq_label_path_lines(void)
 {
@@ -91,8 +91,8 @@ void test_iseq_label_path_lines(void)
 	size_t i;
 
 	fakemem_init(&fm);
-	enc = rb31_iseq(&fm, 0x100000, "block in run", "/app/lib/work.rb", 9, 600, pos600,
-			lines600, 10);
+	enc = rb31_iseq(&fm, 0x100000, "block in run", "/app/lib/work.rb", 9, 600, pos600, lines600,
+			10);
 	CHECK_EQ_INT(iseq_info_read(&fm.base, rb31(), 0x100000, &info), 0);
 	CHECK_STR(info.label, "block in run");
 	CHECK_STR(info.path, "/app/lib/work.rb");

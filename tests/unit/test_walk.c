@@ -5,13 +5,13 @@
 #include "test.h"
 #include "walk_host.h"
 
-#define TP 0x70000000ULL
-#define DTV 0x71000000ULL
-#define TLS_BLOCK 0x72000000ULL
-#define EC 0x73000000ULL
-#define VM_STACK 0x74000000ULL
-#define ENVS 0x75000000ULL
-#define MODID 2
+#define TP	    0x70000000ULL
+#define DTV	    0x71000000ULL
+#define TLS_BLOCK   0x72000000ULL
+#define EC	    0x73000000ULL
+#define VM_STACK    0x74000000ULL
+#define ENVS	    0x75000000ULL
+#define MODID	    2
 #define STACK_WORDS 8192 /* 64 KiB of VM stack */
 
 struct frame_spec {
@@ -23,8 +23,10 @@ struct frame_spec {
 static struct rbprof_proc proc_dtv(__u64 cfp_size)
 {
 	struct rbprof_proc p = {
-		.tls_kind = RBPROF_TLS_DTV, .tls_modid = MODID, .tls_offset = 8,
-		.dtv_entry_size = 16,
+	    .tls_kind = RBPROF_TLS_DTV,
+	    .tls_modid = MODID,
+	    .tls_offset = 8,
+	    .dtv_entry_size = 16,
 	};
 
 	p.off = rb31()->vm;
@@ -34,8 +36,7 @@ static struct rbprof_proc proc_dtv(__u64 cfp_size)
 
 /* Thread pointer -> DTV -> TLS block -> EC, and a VM stack whose frames are `frames`
  * (innermost first) followed by the outermost dummy frame. */
-static void build_thread(struct fakemem *fm, const struct frame_spec *frames, int n,
-			 __u64 cfp_size)
+static void build_thread(struct fakemem *fm, const struct frame_spec *frames, int n, __u64 cfp_size)
 {
 	unsigned char *tp = fakemem_map(fm, TP, 16), *dtv = fakemem_map(fm, DTV, 16 * 8);
 	unsigned char *blk = fakemem_map(fm, TLS_BLOCK, 16), *ec = fakemem_map(fm, EC, 64);
@@ -60,7 +61,7 @@ static void build_thread(struct fakemem *fm, const struct frame_spec *frames, in
 	for (i = 0; i <= n; i++) {
 		unsigned char *f = stack + (cfp - VM_STACK) + (__u64)i * cfp_size;
 		/* the dummy: a <main> iseq with a pc, which must not be reported */
-		struct frame_spec dummy = { .iseq = 0xdddd000, .pc = 0xdddd100 };
+		struct frame_spec dummy = {.iseq = 0xdddd000, .pc = 0xdddd100};
 		const struct frame_spec *fs = i < n ? &frames[i] : &dummy;
 		__u64 ep = ENVS + (__u64)i * 32 + 16;
 
@@ -89,11 +90,11 @@ static int walk(struct fakemem *fm, const struct rbprof_proc *p, struct rbprof_w
 static void check_kinds(__u64 cfp_size)
 {
 	static const struct frame_spec frames[] = {
-		{ .iseq = 0x1000, .pc = 0x1108 },		    /* leaf Ruby method */
-		{ .env_flags = 0x55550001 | 0x80, .me = 0x2000 },    /* C method */
-		{ .iseq = 0x3000, .pc = 0 },			    /* ifunc: skipped */
-		{ .env_flags = 0x11110001, .me = 0x9999 },	    /* no iseq, not CFUNC: skipped */
-		{ .iseq = 0x4000, .pc = 0x4010 },		    /* <main> */
+	    {.iseq = 0x1000, .pc = 0x1108},		    /* leaf Ruby method */
+	    {.env_flags = 0x55550001 | 0x80, .me = 0x2000}, /* C method */
+	    {.iseq = 0x3000, .pc = 0},			    /* ifunc: skipped */
+	    {.env_flags = 0x11110001, .me = 0x9999},	    /* no iseq, not CFUNC: skipped */
+	    {.iseq = 0x4000, .pc = 0x4010},		    /* <main> */
 	};
 	struct rbprof_proc p = proc_dtv(cfp_size);
 	struct rbprof_walk_scratch s;
@@ -127,7 +128,7 @@ void test_walk_deep_stack_truncated(void)
 	int i;
 
 	for (i = 0; i < 300; i++)
-		frames[i] = (struct frame_spec){ .iseq = 0x10000 + (__u64)i * 64, .pc = 8 };
+		frames[i] = (struct frame_spec){.iseq = 0x10000 + (__u64)i * 64, .pc = 8};
 	fakemem_init(&fm);
 	build_thread(&fm, frames, 300, 64);
 	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
@@ -150,7 +151,7 @@ void test_walk_deep_stack_truncated(void)
 
 void test_walk_hostile(void)
 {
-	struct frame_spec one = { .iseq = 0x1000, .pc = 0x1008 };
+	struct frame_spec one = {.iseq = 0x1000, .pc = 0x1008};
 	struct rbprof_proc p = proc_dtv(64);
 	struct rbprof_walk_scratch s;
 	struct fakemem fm;
@@ -196,7 +197,7 @@ void test_walk_hostile(void)
 
 void test_walk_static_tls(void)
 {
-	struct frame_spec one = { .iseq = 0x1000, .pc = 0x1008 };
+	struct frame_spec one = {.iseq = 0x1000, .pc = 0x1008};
 	struct rbprof_proc p = proc_dtv(64);
 	struct rbprof_walk_scratch s;
 	struct fakemem fm;
