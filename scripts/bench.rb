@@ -23,6 +23,7 @@ end
 def bpf_prog_stats
   out, = Open3.capture2("bpftool", "-j", "prog", "show")
   progs = JSON.parse(out).select { |p| p["name"] == "rbprof_sample" }
+  abort "bench: #{progs.size} rbprof-bpf programs loaded; run the benchmark alone" if progs.size > 1
   [progs.sum { |p| p["run_time_ns"].to_i }, progs.sum { |p| p["run_cnt"].to_i }]
 end
 
@@ -33,15 +34,29 @@ end
 
 # Run the workload once, optionally under rbprof-bpf at `hz`; returns a result hash.
 def run_once(hz)
-  wl_out, wl_in = IO.pipe
-  wl = Process.spawn("ruby", WORKLOAD, out: wl_in)
-  wl_in.close
+  wl_out, wl_w = IO.pipe
+  go_r, go = IO.pipe
+  wl = Process.spawn({ "BENCH_WAIT" => "1" }, "ruby", WORKLOAD, out: wl_w, in: go_r)
+  wl_w.close
+  go_r.close
   prof = nil
   if hz
-    prof_err_r, prof_err_w = IO.pipe
-    prof = Process.spawn(PROFILER, "-p", wl.to_s, "-F", hz.to_s, out: File::NULL, err: prof_err_w)
-    prof_err_w.close
+    err_r, err_w = IO.pipe
+    prof = Process.spawn(PROFILER, "-v", "-p", wl.to_s, "-F", hz.to_s, out: File::NULL,
+                                   err: err_w)
+    err_w.close
+    stderr_text = +""
+    # Attached once it says so; the rest of stderr is read by a thread so it never blocks.
+    while (l = err_r.gets)
+      stderr_text << l
+      break if l.include?("sampling ")
+    end
+    reader = Thread.new { stderr_text << err_r.read }
+  else
+    sleep 0.05 # the same pause as a profiled run's hand-over, give or take
   end
+  go.puts "go"
+  go.close
   line = wl_out.read
   Process.wait(wl)
   r = {}
@@ -52,14 +67,13 @@ def run_once(hz)
   if prof
     Process.kill("INT", prof) rescue nil
     Process.wait(prof)
-    summary = prof_err_r.read
-    r[:summary] = summary
+    reader.join
+    summary = stderr_text
     if (m = summary.match(/loader: user ([\d.]+) s, system ([\d.]+) s, peak RSS (\d+) KiB/))
       r[:loader_cpu] = m[1].to_f + m[2].to_f
       r[:loader_rss_kib] = m[3].to_i
     end
     r[:ruby_samples] = summary[/samples in Ruby processes: (\d+)/, 1].to_i
-    r[:samples] = summary[/samples taken: (\d+)/, 1].to_i
     r[:lost] = summary[/ring buffer full\): (\d+)/, 1].to_i
   end
   r

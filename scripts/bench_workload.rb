@@ -2,7 +2,11 @@
 # of it (ITERATIONS), so that profiled and unprofiled runs do identical work. Prints
 # "wall SECONDS cpu SECONDS" of the work itself on stdout.
 DEPTH = Integer(ENV.fetch("BENCH_DEPTH", "50"))
-ITERATIONS = Integer(ENV.fetch("BENCH_ITERATIONS", "30"))
+ITERATIONS = Integer(ENV.fetch("BENCH_ITERATIONS", "600"))
+
+# With BENCH_WAIT=1, start the timed work only when a line arrives on stdin: the benchmark
+# sends it once the profiler is attached, so its start-up is not in the measurement.
+$stdin.gets if ENV["BENCH_WAIT"] == "1"
 
 def leaf_work
   acc = 0

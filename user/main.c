@@ -10,6 +10,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,25 @@ static const struct argp_option opts[] = {
     {"pid", 'p', "PID", 0, "Only this process (repeatable, or PID,PID,...)", 0},
     {"output", 'o', "FILE", 0, "Write the profile to FILE (atomically) instead of stdout", 0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
-    {NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0},
+    /* Ours, not argp's: with ARGP_NO_ERRS (one-line errors) argp's own would print nothing. */
+    {"help", 'h', NULL, 0, "Show this help", -1},
+    {"version", 'V', NULL, 0, "Show the version", -1},
+    {"usage", 'U', NULL, OPTION_HIDDEN, "Show a short usage message", -1},
     {},
 };
+
+/* A usage error: one line (argp_error would add a second), exit code 2. */
+__attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs(PREFIX, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs(" (see --help)\n", stderr);
+	va_end(ap);
+	exit(2);
+}
 
 /* Parse a whole decimal number in [min, max]; -1 (and errno) if it is not one. */
 static long parse_long(const char *s, long min, long max)
@@ -75,24 +92,19 @@ static long parse_long(const char *s, long min, long max)
 	return v;
 }
 
-static int add_pids(char *arg, struct argp_state *state)
+static void add_pids(char *arg)
 {
 	char *save = NULL, *tok;
 
 	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		long pid = parse_long(tok, 1, INT_MAX);
 
-		if (pid < 0) {
-			argp_error(state, "invalid pid: %s", tok);
-			return EINVAL;
-		}
-		if (env.npids == MAX_PIDS) {
-			argp_error(state, "at most %d pids", MAX_PIDS);
-			return EINVAL;
-		}
+		if (pid < 0)
+			usage_error("invalid pid: %s", tok);
+		if (env.npids == MAX_PIDS)
+			usage_error("at most %d pids", MAX_PIDS);
 		env.pids[env.npids++] = (pid_t)pid;
 	}
-	return 0;
 }
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -101,23 +113,30 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
-		break;
+		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP, (char *)"rbprof-bpf");
+		exit(0);
+	case 'U':
+		argp_help(state->root_argp, stdout, ARGP_HELP_USAGE, (char *)"rbprof-bpf");
+		exit(0);
+	case 'V':
+		printf("%s\n", argp_program_version);
+		exit(0);
 	case 'd':
 		v = parse_long(arg, 1, MAX_DURATION);
 		if (v < 0)
-			argp_error(state, "invalid duration (1..%d seconds): %s", MAX_DURATION,
+			usage_error("invalid duration (1..%d seconds): %s", MAX_DURATION,
 				   arg);
 		env.duration = (int)v;
 		break;
 	case 'F':
 		v = parse_long(arg, 1, 10000);
 		if (v < 0)
-			argp_error(state, "invalid frequency (1..10000 Hz): %s", arg);
+			usage_error("invalid frequency (1..10000 Hz): %s", arg);
 		env.freq = (int)v;
 		break;
 	case 'p':
-		return add_pids(arg, state);
+		add_pids(arg);
+		break;
 	case 'o':
 		env.output = arg;
 		break;
@@ -125,7 +144,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.verbose = 1;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument: %s", arg);
+		usage_error("unexpected argument: %s", arg);
+		break;
+	case ARGP_KEY_ERROR:
+		/* getopt rejected argv[next - 1]; ARGP_NO_ERRS kept argp from printing 2 lines */
+		usage_error("unknown option or missing value: %s",
+			    state->next > 0 && state->next <= state->argc ? state->argv[state->next - 1]
+									 : "?");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -249,7 +274,7 @@ int main(int argc, char **argv)
 	int err;
 
 	argp_err_exit_status = 2;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
 		return 2;
 	libbpf_set_print(libbpf_print);
 	missing = missing_prerequisite();

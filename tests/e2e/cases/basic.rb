@@ -3,7 +3,9 @@
 # One process, one hot method: the stack <main> -> run -> burn with the
 # right labels, paths and lines, and a summary that agrees with the output.
 module E2E
-  MIN_SHARE_PERCENT = 80
+  BASIC_MIN_SHARE_PERCENT = 80
+  SUMMARY_COUNTERS = ["samples taken", "samples in Ruby processes", "samples lost",
+                      "stacks truncated", "frames not symbolized"].freeze
 
   BASIC = Once.new do
     target = Target.ruby("basic.rb")
@@ -25,9 +27,18 @@ module E2E
       s.frames.size == 3 && expected.zip(s.frames).all? { |(label, lines), f| frame_is?(f, label, path, lines) }
     end
     share = percent(good.total, mine.total)
-    assert(share >= MIN_SHARE_PERCENT,
+    assert(share >= BASIC_MIN_SHARE_PERCENT,
            "only #{share.round(1)}% of #{mine.total} samples are exactly " \
            "#{expected.map { |l, n| "#{l} (#{path}:#{n})" }.join(';')}; top stacks:\n#{mine.top}")
+  end
+
+  test "basic: every frame symbolized (label (path:line) or [cfunc])" do
+    target, result = BASIC.get.values_at(:target, :result)
+    frames = stacks_of(assert_profiled(result), target).stacks.flat_map(&:frames)
+    raw = frames.reject { |f| f.path || f.label == "[cfunc]" }.map(&:label).uniq
+    assert(raw.empty?, "frames not of the form 'label (path:line)' or '[cfunc]': #{raw.first(5).inspect}")
+    line = result.stderr_lines.grep(/\Arbprof-bpf: frames not symbolized: /).first
+    assert(line&.end_with?(": 0"), "summary: #{line.inspect}, expected 0")
   end
 
   test "basic: only the -p process is in the output" do
@@ -38,14 +49,9 @@ module E2E
 
   test "summary: per-process line with Ruby version and matching count" do
     target, result = BASIC.get.values_at(:target, :result)
-    total = stacks_of(assert_profiled(result), target).total
-    pattern = /\Arbprof-bpf: process #{target.pid} \(#{Regexp.escape(target.comm)}\) ruby (\S+): (\d+) samples\z/
-    line = result.stderr_lines.grep(pattern).first
-    assert(line, "no summary line matching #{pattern.source}")
-    version, count = pattern.match(line).captures
+    version = assert_summary_matches(result, target)
     assert(version == ruby_version_of_targets, "summary says ruby #{version}, target is #{ruby_version_of_targets}")
-    assert(count.to_i == total, "summary says #{count} samples, output has #{total} for pid #{target.pid}")
-    %w[samples\ taken samples\ in\ Ruby\ processes samples\ lost stacks\ truncated frames\ not\ symbolized].each do |what|
+    SUMMARY_COUNTERS.each do |what|
       assert(result.stderr_lines.any? { |l| l.match?(/\Arbprof-bpf: #{what}[^:]*: \d+\z/) },
              "no summary line 'rbprof-bpf: #{what}...: N'")
     end

@@ -52,7 +52,7 @@ module E2E
   test "errors: unsupported Ruby in whole-host mode is a warning, others profiled" do
     fake = FakeRuby.start
     target = Target.ruby("basic.rb")
-    result = Profiler.run(%w[-d 2])
+    result = Profiler.run(%w[-d 1])
     profile = assert_profiled(result)
     warnings = result.stderr_lines.grep(/#{Regexp.escape(FakeRuby::VERSION)}/)
     assert(warnings.size == 1, "expected one warning naming #{FakeRuby::VERSION}, got #{warnings.size}")

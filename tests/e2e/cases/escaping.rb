@@ -12,7 +12,7 @@ module E2E
     path = File.join(dir, "prog.rb")
     FileUtils.cp(File.join(Target::PROGRAMS, "basic.rb"), path)
     target = Target.ruby("basic.rb", path: path)
-    result = Profiler.run(["-p", target.pid, "-d", 2, "-F", 199])
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199])
     { target: target, result: result }
   ensure
     target&.stop
@@ -43,5 +43,7 @@ module E2E
     prefix = escaped_basic_prefix(target)
     lines = result.stdout.lines.map(&:chomp)
     assert(lines.any? { |l| l.start_with?(prefix) }, "no line starts with #{prefix.inspect}")
+    paths = stacks_of(result.profile, target).stacks.flat_map { |s| s.frames.map(&:path) }.compact.uniq
+    assert(paths == [target.path], "unescaped paths #{paths.inspect}, expected [#{target.path.inspect}]")
   end
 end

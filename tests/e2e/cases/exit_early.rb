@@ -5,7 +5,7 @@ module E2E
   test "exit: a process exiting mid-profile keeps symbolized frames" do
     target = Target.ruby("exit_early.rb")
     run = Profiler.start(["-p", target.pid, "-d", 3, "-F", 199])
-    sleep 1 # let the profiler start before the target burns
+    run.wait_attached # the target burns only once sampling runs
     target.go
     assert(target.wait(5), "target did not exit by itself within 5 s")
     mine = stacks_of(assert_profiled(run.finish(3 + Profiler::SLACK)), target)

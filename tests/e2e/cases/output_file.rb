@@ -9,7 +9,7 @@ module E2E
     target = Target.ruby("basic.rb")
     dir = Dir.mktmpdir("rbprof-e2e-out")
     file = File.join(dir, "profile.folded")
-    result = Profiler.run(["-p", target.pid, "-d", 2, "-o", file])
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-o", file])
     assert_exit(result, 0)
     assert(result.stdout.empty?, "stdout not empty: #{result.stdout[0, 200].inspect}")
     assert(File.file?(file), "#{file} not written")

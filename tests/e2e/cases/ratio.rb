@@ -7,7 +7,7 @@ module E2E
 
   test "ratio: heavy:light samples are 3:1 (75% +- 5)" do
     target = Target.ruby("ratio.rb")
-    result = Profiler.run(["-p", target.pid, "-d", 4, "-F", 499])
+    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 499])
     mine = stacks_of(assert_profiled(result), target)
     heavy = mine.select { |s| s.labels.include?("heavy") }.total
     light = mine.select { |s| s.labels.include?("light") }.total

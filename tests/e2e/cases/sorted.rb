@@ -4,7 +4,7 @@
 module E2E
   test "sorted: lines in byte order, each stack once" do
     target = Target.ruby("threads.rb")
-    result = Profiler.run(["-p", target.pid, "-d", 2, "-F", 499])
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 499])
     profile = assert_profiled(result)
     stacks_of(profile, target)
     lines = result.stdout.lines.map(&:chomp)

@@ -4,17 +4,19 @@
 # the profiler runs (it must be found within 1 s).
 module E2E
   WHOLE_HOST_SECONDS = 4
-  LATE_START_AFTER = 1.5 # seconds after the profiler was started
+  LATE_START_AFTER = 1.0 # seconds after sampling started
   DISCOVERY_LIMIT = 1.0
 
   WHOLE_HOST = Once.new do
     early = [Target.ruby("host_a.rb"), Target.ruby("host_b.rb")]
     run = Profiler.start(["-d", WHOLE_HOST_SECONDS, "-F", 199])
+    run.wait_attached
+    attached = Clock.now
     sleep LATE_START_AFTER
     late = Target.ruby("late.rb")
-    late_started = Clock.now
+    late_seconds = WHOLE_HOST_SECONDS - (Clock.now - attached)
     result = run.finish(WHOLE_HOST_SECONDS + Profiler::SLACK)
-    { early: early, late: late, result: result, late_seconds: Clock.now - late_started }
+    { early: early, late: late, result: result, late_seconds: late_seconds }
   ensure
     run&.stop
     [*early, late].compact.each(&:stop)

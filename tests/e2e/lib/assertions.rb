@@ -61,6 +61,19 @@ module E2E
                            "got #{wrong.first&.raw.to_s[0, 120].inspect}")
     end
 
+    # The summary line "process PID (COMM) ruby VERSION: N samples" must
+    # exist and N must be the sum of the output's counts for PID: nothing
+    # lost between counting and printing. Returns VERSION.
+    def assert_summary_matches(result, target)
+      total = stacks_of(result.profile, target).total
+      pattern = /\Arbprof-bpf: process #{target.pid} \(#{Regexp.escape(target.comm)}\) ruby (\S+): (\d+) samples\z/
+      line = result.stderr_lines.grep(pattern).first
+      assert(line, "no summary line matching #{pattern.source}")
+      version, count = pattern.match(line).captures
+      assert(count.to_i == total, "summary says #{count} samples, output has #{total} for pid #{target.pid}")
+      version
+    end
+
     # True if +frame+ is "label (path:line)" with line in +lines+ (Integer or Range).
     def frame_is?(frame, label, path, lines)
       frame.label == label && frame.path == path && lines === frame.line

@@ -44,12 +44,18 @@ module E2E
 
   # A profiler started in the background; #finish waits for it.
   class ProfilerRun
+    ATTACH_TIMEOUT = 10
+    PERF_EVENT_FD = "anon_inode:[perf_event]"
+
     def initialize(args, wrap: [])
       @dir = Dir.mktmpdir("rbprof-e2e-run")
       @out_path = File.join(@dir, "stdout")
       @err_path = File.join(@dir, "stderr")
       @argv = wrap + [Profiler.binary] + args.map(&:to_s)
       @child = Child.new(@argv, in: File::NULL, out: @out_path, err: @err_path)
+    rescue SystemCallError
+      FileUtils.rm_rf(@dir)
+      raise
     end
 
     def pid
@@ -58,6 +64,21 @@ module E2E
 
     def signal(sig)
       @child.signal(sig)
+    end
+
+    # Waits until the profiler has opened its perf events (sampling has
+    # started): the moment tests time things from.
+    def wait_attached(timeout = ATTACH_TIMEOUT)
+      deadline = Clock.now + timeout
+      until perf_event_open?
+        unless @child.running?
+          finish(0)
+          raise Failure, "profiler exited before sampling started"
+        end
+        raise Failure, "profiler opened no perf event within #{timeout} s" if Clock.now >= deadline
+
+        sleep Child::POLL_INTERVAL
+      end
     end
 
     # Waits up to +timeout+ seconds (then kills it); returns the Result.
@@ -79,6 +100,14 @@ module E2E
     end
 
     private
+
+    def perf_event_open?
+      Dir.glob("/proc/#{pid}/fd/*").any? do |fd|
+        File.readlink(fd) == PERF_EVENT_FD
+      rescue SystemCallError
+        false
+      end
+    end
 
     def read(path)
       File.binread(path)

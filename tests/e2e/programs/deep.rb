@@ -17,7 +17,7 @@ def burn(deadline)
 end
 
 def dive(depth, deadline)
-  return burn(deadline) if depth.zero?
+  return burn(deadline) if depth.zero? # CALL:burn
 
   dive(depth - 1, deadline) # CALL:dive
 end
