@@ -50,6 +50,13 @@ struct {
 	__uint(max_entries, 4 << 20);
 } events SEC(".maps");
 
+/*
+ * Wake the loader only once this much is waiting in the ring buffer (set by the loader to a
+ * quarter of its size). The loader polls every 100 ms anyway; a wakeup per sample (an
+ * irq_work and a switch into the loader) costs more than the whole stack walk.
+ */
+const volatile __u64 wakeup_bytes = 1 << 20;
+
 static __always_inline void count(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
@@ -66,7 +73,7 @@ int rbprof_sample(struct bpf_perf_event_data *ctx)
 	struct rbprof_walk_scratch *s;
 	struct rbprof_proc *proc;
 	struct task_struct *task;
-	__u64 tp, ec;
+	__u64 tp, ec, wakeup;
 	int err;
 
 	count(RBPROF_CNT_SAMPLES);
@@ -97,7 +104,10 @@ int rbprof_sample(struct bpf_perf_event_data *ctx)
 	       (s->ev.nframes & (2 * RBPROF_MAX_FRAMES - 1)) * sizeof(struct rbprof_frame);
 	if (size > sizeof(s->ev))
 		size = sizeof(s->ev);
-	if (bpf_ringbuf_output(&events, &s->ev, size, 0))
+	wakeup = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+			 BPF_RB_FORCE_WAKEUP :
+			 BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, &s->ev, size, wakeup))
 		count(RBPROF_CNT_RB_FULL);
 	else
 		count(RBPROF_CNT_EMITTED);

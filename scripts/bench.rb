@@ -11,7 +11,12 @@ require "open3"
 ROOT = File.expand_path("..", __dir__)
 PROFILER = File.join(ROOT, "rbprof-bpf")
 WORKLOAD = File.join(ROOT, "scripts", "bench_workload.rb")
-ROUNDS = Integer(ENV.fetch("BENCH_ROUNDS", "5"))
+ROUNDS = Integer(ENV.fetch("BENCH_ROUNDS", "7"))
+# With two CPUs or more, the workload runs alone on the last CPU and the loader on CPU 0, so
+# that the scheduler's placement does not add to the run-to-run noise.
+LAST_CPU = Integer(`nproc`) - 1
+WORKLOAD_CPU = LAST_CPU.positive? ? ["taskset", "-c", LAST_CPU.to_s] : []
+LOADER_CPU = LAST_CPU.positive? ? ["taskset", "-c", "0"] : []
 
 abort "make bench loads BPF programs: run it as root" unless Process.uid.zero?
 
@@ -36,13 +41,14 @@ end
 def run_once(hz)
   wl_out, wl_w = IO.pipe
   go_r, go = IO.pipe
-  wl = Process.spawn({ "BENCH_WAIT" => "1" }, "ruby", WORKLOAD, out: wl_w, in: go_r)
+  wl = Process.spawn({ "BENCH_WAIT" => "1" }, *WORKLOAD_CPU, "ruby", WORKLOAD, out: wl_w,
+                                                                         in: go_r)
   wl_w.close
   go_r.close
   prof = nil
   if hz
     err_r, err_w = IO.pipe
-    prof = Process.spawn(PROFILER, "-v", "-p", wl.to_s, "-F", hz.to_s, out: File::NULL,
+    prof = Process.spawn(*LOADER_CPU, PROFILER, "-v", "-p", wl.to_s, "-F", hz.to_s, out: File::NULL,
                                    err: err_w)
     err_w.close
     stderr_text = +""
@@ -142,6 +148,7 @@ end
 
 base_cpu = median(results["unprofiled"].map { |r| r[:cpu] })
 base_wall = median(results["unprofiled"].map { |r| r[:wall] })
+base_cpu_min = results["unprofiled"].map { |r| r[:cpu] }.min
 puts "rbprof-bpf benchmark (#{ROUNDS} interleaved rounds; kernel #{`uname -r`.strip}, " \
      "#{`ruby -e 'print RUBY_VERSION'`}, #{`nproc`.strip} CPUs)"
 puts
@@ -156,13 +163,22 @@ configs.each_key do |name|
   rs = results[name]
   cpu = rs.map { |r| r[:cpu] }
   wall = rs.map { |r| r[:wall] }
-  line = format("  %-10s cpu %.3f s [%.3f-%.3f] %+6.2f%%   wall %.3f s [%.3f-%.3f] %+6.2f%%",
+  line = format("  %-10s cpu %.3f s [%.3f-%.3f] %+6.2f%% (min %+6.2f%%)   wall %.3f s %+6.2f%%",
                 name, median(cpu), cpu.min, cpu.max, (median(cpu) / base_cpu - 1) * 100,
-                median(wall), wall.min, wall.max, (median(wall) / base_wall - 1) * 100)
+                (cpu.min / base_cpu_min - 1) * 100, median(wall),
+                (median(wall) / base_wall - 1) * 100)
   if rs.first[:loader_cpu]
     line += format("   loader cpu %.3f s, peak RSS %d KiB, samples %d, lost %d",
                    median(rs.map { |r| r[:loader_cpu] }), rs.map { |r| r[:loader_rss_kib] }.max,
                    median(rs.map { |r| r[:ruby_samples] }), rs.sum { |r| r[:lost] })
   end
   puts line
+end
+base = results["unprofiled"].map { |r| r[:cpu] }
+puts format("  (run-to-run spread of the unprofiled runs: %.1f%% of their median: timing " \
+            "differences smaller than that are noise)", (base.max - base.min) / base_cpu * 100)
+puts
+puts "The workload's CPU time spent in the sampler (BPF time per Ruby sample x rate):"
+[99, 999].each do |hz|
+  puts format("  %4d Hz: %.3f%% of one CPU", hz, ruby_per * hz / 1e9 * 100)
 end

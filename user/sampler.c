@@ -50,6 +50,7 @@ static int handle_record(void *ctx, void *data, size_t len)
 int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx)
 {
 	int err, ncpus = libbpf_num_possible_cpus();
+	__u32 rb_bytes;
 
 	memset(s, 0, sizeof(*s));
 	s->on_event = fn;
@@ -59,9 +60,11 @@ int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx)
 	s->skel = rbprof_bpf__open();
 	if (!s->skel)
 		return -errno ? -errno : -EINVAL;
-	err = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_bytes(freq, ncpus));
+	rb_bytes = ringbuf_bytes(freq, ncpus);
+	err = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes);
 	if (err)
 		return err;
+	s->skel->rodata->wakeup_bytes = rb_bytes / 4;
 	err = rbprof_bpf__load(s->skel);
 	if (err)
 		return err;
