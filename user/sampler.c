@@ -162,7 +162,15 @@ void sampler_del_proc(struct sampler *s, __u32 pid)
 
 int sampler_poll(struct sampler *s, int timeout_ms)
 {
-	return ring_buffer__poll(s->rb, timeout_ms);
+	int err = ring_buffer__poll(s->rb, timeout_ms);
+
+	/*
+	 * The sampler wakes us only when the buffer fills up (BPF_RB_NO_WAKEUP otherwise), so a
+	 * poll that times out has not looked at the buffer: consume what is there.
+	 */
+	if (err >= 0 || err == -EINTR)
+		err = ring_buffer__consume(s->rb);
+	return err;
 }
 
 int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX])
