@@ -104,9 +104,8 @@ int rbprof_sample(struct bpf_perf_event_data *ctx)
 	       (s->ev.nframes & (2 * RBPROF_MAX_FRAMES - 1)) * sizeof(struct rbprof_frame);
 	if (size > sizeof(s->ev))
 		size = sizeof(s->ev);
-	wakeup = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-			 BPF_RB_FORCE_WAKEUP :
-			 BPF_RB_NO_WAKEUP;
+	wakeup = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									       : BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_output(&events, &s->ev, size, wakeup))
 		count(RBPROF_CNT_RB_FULL);
 	else

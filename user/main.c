@@ -124,8 +124,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'd':
 		v = parse_long(arg, 1, MAX_DURATION);
 		if (v < 0)
-			usage_error("invalid duration (1..%d seconds): %s", MAX_DURATION,
-				   arg);
+			usage_error("invalid duration (1..%d seconds): %s", MAX_DURATION, arg);
 		env.duration = (int)v;
 		break;
 	case 'F':
@@ -149,8 +148,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ERROR:
 		/* getopt rejected argv[next - 1]; ARGP_NO_ERRS kept argp from printing 2 lines */
 		usage_error("unknown option or missing value: %s",
-			    state->next > 0 && state->next <= state->argc ? state->argv[state->next - 1]
-									 : "?");
+			    state->next > 0 && state->next <= state->argc
+				? state->argv[state->next - 1]
+				: "?");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

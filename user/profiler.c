@@ -128,8 +128,29 @@ static void consider_pid(void *ctx, pid_t pid)
 	}
 	if (r == PROBE_GONE)
 		return;
+	/*
+	 * A process caught between execve() and the dynamic linker mapping libruby looks like no
+	 * Ruby: only a process old enough to be past that is remembered as not Ruby.
+	 */
+	if (r == PROBE_NOT_RUBY && start + p->clk_tck > p->scan_ticks)
+		return;
 	report_skip(r, &t, why);
 	proc_table_mark_seen(&p->procs, pid, start, comm);
+}
+
+/* Look at every process on the host; 0 or -errno. */
+static int scan_host(struct profiler *p)
+{
+	double uptime = 0;
+	FILE *f = fopen("/proc/uptime", "re");
+
+	if (f) {
+		if (fscanf(f, "%lf", &uptime) != 1)
+			uptime = 0;
+		fclose(f);
+	}
+	p->scan_ticks = (unsigned long long)(uptime * (double)p->clk_tck);
+	return discover_each_pid(consider_pid, p);
 }
 
 /* Drop processes that exited (or whose pid now names another process) from the BPF map. */
@@ -194,6 +215,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 
 	memset(p, 0, sizeof(*p));
 	p->opts = o;
+	p->clk_tck = (unsigned long long)sysconf(_SC_CLK_TCK);
 	discover_init(&p->disc);
 	proc_table_init(&p->procs);
 	if (aggregate_init(&p->agg))
@@ -208,7 +230,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 		err = probe_given_pids(p);
 		if (err)
 			return err;
-	} else if (discover_each_pid(consider_pid, p)) {
+	} else if (scan_host(p)) {
 		fprintf(stderr, PREFIX "cannot read /proc: %s\n", strerror(errno));
 		return 1;
 	}
@@ -248,7 +270,7 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 			break;
 		}
 		if (!p->opts->npids)
-			discover_each_pid(consider_pid, p);
+			scan_host(p);
 	}
 	/* What is still in the ring buffer belongs to the profile. */
 	sampler_poll(&p->sampler, 0);

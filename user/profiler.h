@@ -28,9 +28,11 @@ struct profiler {
 	struct discover disc;
 	struct proc_table procs;
 	struct aggregate agg;
-	__u64 orphan_samples; /* samples of a pid the loader no longer knows */
-	__u64 agg_errors;     /* samples dropped for lack of memory */
-	int error;	      /* first fatal error in a callback */
+	__u64 orphan_samples;	       /* samples of a pid the loader no longer knows */
+	__u64 agg_errors;	       /* samples dropped for lack of memory */
+	int error;		       /* first fatal error in a callback */
+	unsigned long long clk_tck;    /* /proc start times are in these ticks per second */
+	unsigned long long scan_ticks; /* uptime in ticks at the start of the current scan */
 };
 
 /*
