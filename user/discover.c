@@ -238,6 +238,8 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 	if (resolve_tls(e, is_exe, bias, &mem.base, &t->bpf, why, whylen))
 		return PROBE_FAILED;
 	t->bpf.off = t->layout->vm;
+	if (e->global_symbols)
+		t->global_symbols = bias + e->global_symbols;
 	return PROBE_RUBY;
 }
 

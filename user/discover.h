@@ -26,6 +26,7 @@ struct ruby_target {
 	const struct ruby_layout *layout; /* NULL: version not supported */
 	int layout_exact;		  /* 0: a new patch release using its series' layout */
 	struct rbprof_proc bpf;		  /* what goes into the sampler's procs map */
+	__u64 global_symbols;		  /* ruby_global_symbols in the process, 0: unknown */
 };
 
 enum probe_result {

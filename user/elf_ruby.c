@@ -22,6 +22,12 @@ static void note_symbol(struct elf_ruby *out, const char *name, const GElf_Sym *
 	} else if (!strcmp(name, "ruby_current_ec") && GELF_ST_TYPE(sym->st_info) == STT_TLS) {
 		out->has_ec = 1;
 		out->ec_tls = sym->st_value;
+	} else if (!strcmp(name, "ruby_global_symbols") &&
+		   GELF_ST_TYPE(sym->st_info) == STT_OBJECT) {
+		out->global_symbols = sym->st_value;
+	} else if (!strcmp(name, "rb_sym_immortal_count") &&
+		   GELF_ST_TYPE(sym->st_info) == STT_FUNC) {
+		out->immortal_count = sym->st_value;
 	}
 }
 
@@ -89,6 +95,45 @@ static void scan_relocs(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct elf_
 	}
 }
 
+__u64 elf_ruby_decode_rip_load(const unsigned char *code, size_t n, __u64 at)
+{
+	static const unsigned char endbr64[] = {0xf3, 0x0f, 0x1e, 0xfa};
+	size_t i = 0;
+	__s32 disp;
+
+	if (n >= sizeof(endbr64) && !memcmp(code, endbr64, sizeof(endbr64)))
+		i = sizeof(endbr64);
+	if (i + 1 < n && code[i] == 0x48) /* REX.W: the 64-bit form */
+		i++;
+	/* 8b 05: mov disp32(%rip), %eax; then ret (c3) */
+	if (i + 7 > n || code[i] != 0x8b || code[i + 1] != 0x05 || code[i + 6] != 0xc3)
+		return 0;
+	memcpy(&disp, code + i + 2, sizeof(disp));
+	return at + i + 6 + (__u64)(__s64)disp;
+}
+
+/* The bytes of the function at vaddr `at`, from the section that holds it. */
+static __u64 decode_function_load(Elf *elf, __u64 at)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || at < sh.sh_addr ||
+		    at - sh.sh_addr >= sh.sh_size)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data || !data->d_buf || at - sh.sh_addr >= data->d_size)
+			return 0;
+		return elf_ruby_decode_rip_load((const unsigned char *)data->d_buf +
+						    (at - sh.sh_addr),
+						data->d_size - (at - sh.sh_addr), at);
+	}
+	return 0;
+}
+
 static int read_segments(Elf *elf, struct elf_ruby *out)
 {
 	size_t i, n;
@@ -147,6 +192,8 @@ int elf_ruby_read(const char *path, struct elf_ruby *out)
 		else if (sh.sh_type == SHT_RELA)
 			scan_relocs(elf, scn, &sh, out);
 	}
+	if (!out->global_symbols && out->immortal_count)
+		out->global_symbols = decode_function_load(elf, out->immortal_count);
 cleanup:
 	if (elf)
 		elf_end(elf);

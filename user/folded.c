@@ -78,6 +78,8 @@ static int sbuf_add_frame(struct sbuf *b, const struct frame_rec *f)
 
 	if (f->kind != FRAME_RUBY)
 		return sbuf_add(b, special[f->kind], 0);
+	if (!f->info->path) /* a C method: no file, no line */
+		return sbuf_add(b, f->info->label, 1);
 	snprintf(line, sizeof(line), ":%d)", f->line);
 	if ((err = sbuf_add(b, f->info->label, 1)) || (err = sbuf_add(b, " (", 0)) ||
 	    (err = sbuf_add(b, f->info->path, 1)) || (err = sbuf_add(b, line, 0)))

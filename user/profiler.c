@@ -40,13 +40,10 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 		const struct rbprof_frame *f = &ev->frames[i];
 		const struct iseq_info *info;
 
-		if (!f->pc) {
-			ids[n++] = FRAME_CFUNC;
-			continue;
-		}
-		info = symbolizer_iseq(&rp->sym, f->addr);
+		info = f->pc ? symbolizer_iseq(&rp->sym, f->addr)
+			     : symbolizer_cfunc(&rp->sym, f->addr);
 		if (!info)
-			ids[n++] = FRAME_UNKNOWN;
+			ids[n++] = f->pc ? FRAME_UNKNOWN : FRAME_CFUNC;
 		else if (aggregate_ruby_frame(&p->agg, info, iseq_info_line(info, f->pc),
 					      &ids[n++]))
 			goto nomem;

@@ -10,6 +10,11 @@
  *                   iseq.h: struct iseq_insn_info_entry
  *   rstring_*       include/ruby/internal/core/rstring.h
  *   rarray_*        include/ruby/internal/core/rarray.h (USE_RVARGC=0 in 3.1)
+ *   me_*, def_*     method.h: rb_method_entry_struct, rb_method_definition_struct
+ *   class_*         internal/class.h: struct RClass, rb_classext_struct
+ *   symbols_*, id_* symbol.c: rb_symbols_t, ID_ENTRY_UNIT; symbol.h: ID_SCOPE_SHIFT,
+ *                   tLAST_OP_ID (id.h)
+ *   st_*            include/ruby/st.h: struct st_table
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +51,20 @@ static const struct ruby_layout layouts[] = {
 		.body_succ_table = 144,
 		.insn_info_size = 12, /* line_no, node_id, events */
 		.insn_info_line_no = 0,
+		.me_def = 16,
+		.me_owner = 32,
+		.def_original_id = 32,
+		.class_ext = 24,
+		.classext_iv_tbl = 8,
+		.fl_singleton = FL_USER(0),
+		.symbols_last_id = 0,
+		.symbols_ids = 16,
+		.id_scope_shift = 4,
+		.last_op_id = 169,
+		.id_entry_unit = 512,
+		.st_entries_start = 32,
+		.st_entries_bound = 40,
+		.st_entries = 48,
 		.rstring = RSTRING_LEN_IN_FLAGS,
 		.rstring_noembed = FL_USER(1),
 		.rstring_embed_len_shift = FL_USHIFT + 2,

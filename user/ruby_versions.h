@@ -37,6 +37,23 @@ struct ruby_layout {
 	__u32 insn_info_size;	    /* sizeof(struct iseq_insn_info_entry) */
 	__u32 insn_info_line_no;    /* its line_no (int) */
 
+	/* rb_method_entry_t, rb_method_definition_t (method.h) */
+	__u32 me_def;	       /* def */
+	__u32 me_owner;	       /* owner: the class or module that defines the method */
+	__u32 def_original_id; /* original_id: the name it was defined with */
+	/* struct RClass, rb_classext_t (internal/class.h) */
+	__u32 class_ext;       /* RClass.ptr */
+	__u32 classext_iv_tbl; /* rb_classext_t.iv_tbl: st_table of ID -> ivar value */
+	__u64 fl_singleton;    /* RBasic flag of singleton classes */
+	/* ruby_global_symbols (symbol.c rb_symbols_t) and IDs (symbol.h) */
+	__u32 symbols_last_id; /* last_id (u32) */
+	__u32 symbols_ids;     /* ids: Array of Arrays of [String, Symbol] pairs */
+	__u32 id_scope_shift;  /* ID_SCOPE_SHIFT */
+	__u32 last_op_id;      /* tLAST_OP_ID: IDs up to it are their own serial */
+	__u32 id_entry_unit;   /* ID_ENTRY_UNIT: serials per chunk Array */
+	/* st_table (include/ruby/st.h) */
+	__u32 st_entries_start, st_entries_bound, st_entries; /* entries are {hash, key, record} */
+
 	/* struct RString */
 	enum rstring_kind rstring;
 	__u64 rstring_noembed;	       /* flag: bytes are on the heap */

@@ -8,6 +8,7 @@
 #define RBPROF_SYMBOLIZE_H
 
 #include "hashmap.h"
+#include "ruby_names.h"
 #include "ruby_object.h"
 
 /*
@@ -19,14 +20,24 @@
 struct symbolizer {
 	struct memread *mem;
 	const struct ruby_layout *layout;
-	struct hashmap iseqs; /* iseq address -> struct iseq_info *, or 0 if unreadable */
-	__u64 failed;	      /* frames that could not be symbolized */
+	struct ruby_names names;
+	/* (iseq address, 0) -> struct iseq_info *; (method entry, 1) -> one with only a label;
+	 * 0 if unreadable */
+	struct hashmap frames;
+	__u64 failed; /* frames that could not be symbolized */
 };
 
-void symbolizer_init(struct symbolizer *s, struct memread *mem, const struct ruby_layout *L);
+void symbolizer_init(struct symbolizer *s, struct memread *mem, const struct ruby_layout *L,
+		     __u64 global_symbols);
 
 /* The iseq at `addr`, read on first use; NULL (and counted) if it cannot be read. */
 const struct iseq_info *symbolizer_iseq(struct symbolizer *s, __u64 addr);
+
+/*
+ * The C method whose method entry is `me`: an iseq_info with label "Integer#times [c]" and
+ * no path. NULL (and counted) if it cannot be named.
+ */
+const struct iseq_info *symbolizer_cfunc(struct symbolizer *s, __u64 me);
 
 void symbolizer_free(struct symbolizer *s);
 

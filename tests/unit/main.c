@@ -25,7 +25,12 @@ int test_failed_checks;
 	X(test_tls_dynamic_libruby)                                                                \
 	X(test_tls_static_in_pie)                                                                  \
 	X(test_tls_static_binary)                                                                  \
-	X(test_probe_not_ruby_and_gone)
+	X(test_probe_not_ruby_and_gone)                                                            \
+	X(test_names_ids)                                                                          \
+	X(test_names_class_paths)                                                                  \
+	X(test_names_method_labels)                                                                \
+	X(test_names_hostile_class)                                                                \
+	X(test_decode_rip_load)
 
 #define DECLARE(name) void name(void);
 TESTS(DECLARE)

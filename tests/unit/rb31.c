@@ -75,3 +75,76 @@ __u64 rb31_iseq(struct fakemem *fm, __u64 addr, const char *label, const char *p
 	put64(body, L->body_succ_table, addr + 0x20000);
 	return encoded;
 }
+
+void rb31_heap_array(struct fakemem *fm, __u64 addr, const __u64 *vals, int n)
+{
+	const struct ruby_layout *L = rb31();
+	unsigned char *o = fakemem_map(fm, addr, 40);
+
+	put64(o, 0, RUBY_T_ARRAY);
+	put64(o, L->rarray_heap_len, (__u64)n);
+	put64(o, L->rarray_heap_ptr, addr + 0x1000);
+	memcpy(fakemem_map(fm, addr + 0x1000, (size_t)n * 8 + 8), vals, (size_t)n * 8);
+}
+
+void rb31_class(struct fakemem *fm, __u64 addr, __u64 flags, const __u64 *ids, const __u64 *vals,
+		int n)
+{
+	const struct ruby_layout *L = rb31();
+	unsigned char *k = fakemem_map(fm, addr, 40), *ext = fakemem_map(fm, addr + 0x100, 112);
+	unsigned char *st = fakemem_map(fm, addr + 0x200, 56);
+	unsigned char *e = fakemem_map(fm, addr + 0x300, (size_t)n * 24 + 24);
+	int i;
+
+	put64(k, 0, 0x02 | flags); /* T_CLASS */
+	put64(k, L->class_ext, addr + 0x100);
+	put64(ext, L->classext_iv_tbl, addr + 0x200);
+	put64(st, L->st_entries_start, 0);
+	put64(st, L->st_entries_bound, (__u64)n);
+	put64(st, L->st_entries, addr + 0x300);
+	for (i = 0; i < n; i++) {
+		put64(e, (__u32)i * 24, 0x1234);
+		put64(e, (__u32)i * 24 + 8, ids[i]);
+		put64(e, (__u32)i * 24 + 16, vals[i]);
+	}
+}
+
+__u64 rb31_id(int serial)
+{
+	/* a local, static-symbol ID: serial << ID_SCOPE_SHIFT | ID_STATIC_SYM */
+	return ((__u64)serial << rb31()->id_scope_shift) | 1;
+}
+
+void rb31_symbols(struct fakemem *fm, __u64 addr, const char *const *names, int n)
+{
+	const struct ruby_layout *L = rb31();
+	unsigned char *gs = fakemem_map(fm, addr, 32);
+	__u64 *pairs = calloc(1024, sizeof(*pairs)), chunk = addr + 0x100000;
+	__u32 last = (__u32)(RB31_FIRST_SERIAL + n - 1);
+	int i;
+
+	memcpy(gs + L->symbols_last_id, &last, 4);
+	put64(gs, L->symbols_ids, addr + 0x10000);
+	rb31_heap_array(fm, addr + 0x10000, &chunk, 1);
+	for (i = 0; i < n; i++) {
+		__u64 str = addr + 0x200000 + (__u64)i * 0x2000;
+		int serial = RB31_FIRST_SERIAL + i;
+
+		rb31_string(fm, str, names[i]);
+		pairs[serial * 2] = str;
+		pairs[serial * 2 + 1] = (rb31_id(serial) << 8) | 0x0c; /* the static Symbol */
+	}
+	rb31_heap_array(fm, chunk, pairs, 1024);
+	free(pairs);
+}
+
+void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner)
+{
+	const struct ruby_layout *L = rb31();
+	unsigned char *me = fakemem_map(fm, addr, 40), *def = fakemem_map(fm, addr + 0x100, 48);
+
+	put64(me, 0, RUBY_T_IMEMO | (6ULL << RUBY_IMEMO_SHIFT)); /* imemo_ment */
+	put64(me, L->me_def, addr + 0x100);
+	put64(me, L->me_owner, owner);
+	put64(def, L->def_original_id, id);
+}

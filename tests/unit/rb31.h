@@ -14,6 +14,22 @@ const struct ruby_layout *rb31(void);
 void rb31_string(struct fakemem *fm, __u64 addr, const char *s);
 /* An embedded Array of n (<= 3) VALUEs. */
 void rb31_array(struct fakemem *fm, __u64 addr, const __u64 *vals, int n);
+/* A heap Array of n VALUEs, its elements at addr + 0x1000. */
+void rb31_heap_array(struct fakemem *fm, __u64 addr, const __u64 *vals, int n);
+/* A class (T_CLASS, or with `flags` extra bits) whose ivar table holds (ids[i], vals[i]). */
+void rb31_class(struct fakemem *fm, __u64 addr, __u64 flags, const __u64 *ids, const __u64 *vals,
+		int n);
+/*
+ * ruby_global_symbols at addr naming serials RB31_FIRST_SERIAL + i with names[i]. Serials of
+ * named IDs start past the operators' (tLAST_OP_ID, 169); all of these are in chunk 0.
+ */
+#define RB31_FIRST_SERIAL 200
+void rb31_symbols(struct fakemem *fm, __u64 addr, const char *const *names, int n);
+/* The ID of a serial (a local name: serial << ID_SCOPE_SHIFT | ID_STATIC_SYM). */
+__u64 rb31_id(int serial);
+/* A method entry for a method named by ID `id` owned by class `owner`. */
+void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner);
+
 /*
  * An iseq at addr with its body at addr + 0x100, label/path Strings at addr + 0x400/0x800,
  * bytecode at addr + 0x10000 (iseq_size VALUEs), and insns_info entries starting at

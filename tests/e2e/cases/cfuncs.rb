@@ -1,0 +1,52 @@
+# frozen_string_literal: true
+
+# C-implemented methods are named "Class#method [c]" (instance) or "Class.method [c]"
+# (singleton) in their place, and the blocks they call nest under them as in a backtrace.
+module E2E
+  CFUNC_LABEL = /\A[A-Z][\w:]*[#.][^ ]+ \[c\]\z/.freeze
+
+  CFUNCS = Once.new do
+    target = Target.ruby("cfuncs.rb")
+    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
+    { target: target, result: result }
+  ensure
+    target&.stop
+  end
+
+  class Context
+    # Does some stack hold +labels+ as consecutive frames (a String: exact label; a pair
+    # [label, line]: a Ruby frame of the target at that line)?
+    def consecutive?(profile, target, labels)
+      profile.stacks.any? do |s|
+        s.frames.each_cons(labels.size).any? do |window|
+          labels.zip(window).all? do |want, f|
+            want.is_a?(Array) ? frame_is?(f, want[0], target.path, want[1]) : f.label == want
+          end
+        end
+      end
+    end
+  end
+
+  test "cfuncs: C methods named in place, blocks nested under them" do
+    target, result = CFUNCS.get.values_at(:target, :result)
+    mine = stacks_of(assert_profiled(result), target)
+    times = [["spin", target.line_of("CALL:times")], "Integer#times [c]",
+             ["block in spin", target.line_of("CALL:to_s")]]
+    assert(consecutive?(mine, target, times),
+           "no stack with #{times.inspect}; top stacks:\n#{mine.top(8)}")
+    sort = [["sorter", target.line_of("CALL:sort")], "Array#sort [c]"]
+    assert(consecutive?(mine, target, sort), "no stack with #{sort.inspect}; top:\n#{mine.top(8)}")
+    singleton = [["block in spin", target.line_of("CALL:clock_gettime")], "Process.clock_gettime [c]"]
+    assert(consecutive?(mine, target, singleton),
+           "no stack with #{singleton.inspect}; top:\n#{mine.top(8)}")
+  end
+
+  test "cfuncs: every C frame is named, none left as [cfunc]" do
+    target, result = CFUNCS.get.values_at(:target, :result)
+    frames = stacks_of(assert_profiled(result), target).stacks.flat_map(&:frames)
+    unnamed = frames.reject { |f| f.path || CFUNC_LABEL.match?(f.label) }.map(&:label).uniq
+    assert(unnamed.empty?, "frames neither 'label (path:line)' nor 'Class#m [c]': #{unnamed.first(5)}")
+    line = result.stderr_lines.grep(/\Arbprof-bpf: frames not symbolized: /).first
+    assert(line&.end_with?(": 0"), "summary: #{line.inspect}, expected 0")
+  end
+end

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* IDs, class paths and C-method labels from a made-up Ruby 3.1 heap; ruby_global_symbols
+ * found in code. */
+#include <string.h>
+#include "elf_ruby.h"
+#include "rb31.h"
+#include "ruby_names.h"
+#include "test.h"
+
+#define GS	     0x1000000ULL
+#define FL_SINGLETON (1ULL << 12)
+
+enum {
+	S_TIMES = RB31_FIRST_SERIAL,
+	S_CLASSPATH,
+	S_TMP_CLASSPATH,
+	S_ATTACHED,
+	S_CLOCK,
+	S_UNUSED,
+	S_SEMI,
+	S_PAST_LAST,
+};
+static const char *const names[] = {"times",	    "__classpath__", "__tmp_classpath__",
+				    "__attached__", "clock_gettime", "unused",
+				    "a;b"};
+
+static void setup(struct fakemem *fm, struct ruby_names *n)
+{
+	fakemem_init(fm);
+	rb31_symbols(fm, GS, names, 7);
+	ruby_names_init(n, &fm->base, rb31(), GS);
+}
+
+void test_names_ids(void)
+{
+	struct fakemem fm;
+	struct ruby_names n;
+	int reads;
+
+	setup(&fm, &n);
+	CHECK_STR(ruby_id_name(&n, rb31_id(S_TIMES)), "times");
+	CHECK_STR(ruby_id_name(&n, rb31_id(S_SEMI)), "a;b");
+	reads = fm.reads;
+	CHECK_STR(ruby_id_name(&n, rb31_id(S_TIMES)), "times");
+	CHECK_EQ_INT(fm.reads, reads); /* cached */
+	/* Past last_id, serial 0, and an operator ID with no entry: no name, no crash. */
+	CHECK(ruby_id_name(&n, rb31_id(S_PAST_LAST)) == NULL);
+	CHECK(ruby_id_name(&n, 0) == NULL);
+	CHECK(ruby_id_name(&n, '+') == NULL);
+	ruby_names_free(&n);
+	/* Without the symbol table nothing is named. */
+	ruby_names_init(&n, &fm.base, rb31(), 0);
+	CHECK(ruby_id_name(&n, rb31_id(S_TIMES)) == NULL);
+	ruby_names_free(&n);
+	fakemem_free(&fm);
+}
+
+void test_names_class_paths(void)
+{
+	__u64 cp_id = rb31_id(S_CLASSPATH), tmp_id = rb31_id(S_TMP_CLASSPATH);
+	__u64 vals[2] = {0x3000000, 0x3100000}, ids[2] = {0xdead0, cp_id};
+	struct fakemem fm;
+	struct ruby_names n;
+
+	setup(&fm, &n);
+	rb31_string(&fm, 0x3000000, "junk");
+	rb31_string(&fm, 0x3100000, "Outer::Inner");
+	rb31_string(&fm, 0x3200000, "#<Class:0x1>::Tmp");
+	rb31_class(&fm, 0x2000000, 0, ids, vals, 2); /* an unnamed ivar, then __classpath__ */
+	CHECK_STR(ruby_class_path(&n, 0x2000000), "Outer::Inner");
+	ids[0] = tmp_id;
+	vals[0] = 0x3200000;
+	rb31_class(&fm, 0x2100000, 0, ids, vals, 1); /* only a temporary path */
+	CHECK_STR(ruby_class_path(&n, 0x2100000), "#<Class:0x1>::Tmp");
+	rb31_class(&fm, 0x2200000, 0, NULL, NULL, 0); /* anonymous */
+	CHECK_STR(ruby_class_path(&n, 0x2200000), "#<Class:0x0000000002200000>");
+	/* Not a class: a String, unmapped memory, a special constant. */
+	CHECK(ruby_class_path(&n, 0x3100000) == NULL);
+	CHECK(ruby_class_path(&n, 0x7700000) == NULL);
+	CHECK(ruby_class_path(&n, 8) == NULL);
+	ruby_names_free(&n);
+	fakemem_free(&fm);
+}
+
+void test_names_method_labels(void)
+{
+	__u64 cp = rb31_id(S_CLASSPATH), att = rb31_id(S_ATTACHED);
+	__u64 int_ids[1] = {cp}, int_vals[1] = {0x3000000};
+	__u64 proc_vals[1] = {0x3100000}, sing_ids[1] = {att}, sing_vals[1] = {0x2100000};
+	struct fakemem fm;
+	struct ruby_names n;
+	char buf[RUBY_NAME_MAX];
+
+	setup(&fm, &n);
+	rb31_string(&fm, 0x3000000, "Integer");
+	rb31_string(&fm, 0x3100000, "Process");
+	rb31_class(&fm, 0x2000000, 0, int_ids, int_vals, 1);
+	rb31_class(&fm, 0x2100000, 0x1 /* T_MODULE */, int_ids, proc_vals, 1);
+	rb31_class(&fm, 0x2200000, FL_SINGLETON, sing_ids, sing_vals, 1); /* Process's singleton */
+	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000);
+	rb31_method_entry(&fm, 0x4100000, rb31_id(S_CLOCK), 0x2200000);
+	rb31_method_entry(&fm, 0x4200000, rb31_id(S_SEMI), 0x2000000);
+	CHECK_EQ_INT(ruby_method_label(&n, 0x4000000, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "Integer#times");
+	CHECK_EQ_INT(ruby_method_label(&n, 0x4100000, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "Process.clock_gettime");
+	/* the label is raw here; folded output escapes it */
+	CHECK_EQ_INT(ruby_method_label(&n, 0x4200000, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "Integer#a;b");
+	/* Not a method entry: an iseq-like imemo, a String, nothing. */
+	CHECK(ruby_method_label(&n, 0x3000000, buf, sizeof(buf)) < 0);
+	CHECK(ruby_method_label(&n, 0x9900000, buf, sizeof(buf)) < 0);
+	CHECK(ruby_method_label(&n, 0, buf, sizeof(buf)) < 0);
+	ruby_names_free(&n);
+	fakemem_free(&fm);
+}
+
+void test_names_hostile_class(void)
+{
+	const struct ruby_layout *L = rb31();
+	__u64 cp = rb31_id(S_CLASSPATH), att = rb31_id(S_ATTACHED);
+	__u64 ids[2] = {cp, att}, vals[2] = {0x3000000, 0x2000000};
+	struct fakemem fm;
+	struct ruby_names n;
+	__u64 v;
+
+	setup(&fm, &n);
+	rb31_string(&fm, 0x3000000, "Selfish");
+	/* A singleton class attached to itself: named once, no loop. */
+	rb31_class(&fm, 0x2000000, FL_SINGLETON, ids, vals, 2);
+	CHECK_STR(ruby_class_path(&n, 0x2000000), "Selfish");
+	/* An ivar table claiming 2^40 entries: cut to RUBY_CLASS_IVARS_MAX, read fails, anonymous.
+	 */
+	rb31_class(&fm, 0x2100000, 0, ids, vals, 1);
+	v = 1ULL << 40;
+	memcpy(fm.r[fm.n - 2].bytes + L->st_entries_bound, &v, 8);
+	CHECK_STR(ruby_class_path(&n, 0x2100000), "#<Class:0x0000000002100000>");
+	/* bound below start */
+	rb31_class(&fm, 0x2200000, 0, ids, vals, 1);
+	v = 5;
+	memcpy(fm.r[fm.n - 2].bytes + L->st_entries_start, &v, 8);
+	v = 1;
+	memcpy(fm.r[fm.n - 2].bytes + L->st_entries_bound, &v, 8);
+	CHECK_STR(ruby_class_path(&n, 0x2200000), "#<Class:0x0000000002200000>");
+	ruby_names_free(&n);
+	fakemem_free(&fm);
+}
+
+void test_decode_rip_load(void)
+{
+	/* Debian's libruby-3.1: mov 0x1a5eea(%rip),%eax; ret at 0x2092d0 -> 0x3af1c0 */
+	static const unsigned char debian[] = {0x8b, 0x05, 0xea, 0x5e, 0x1a, 0x00, 0xc3};
+	static const unsigned char cet[] = {0xf3, 0x0f, 0x1e, 0xfa, 0x48, 0x8b,
+					    0x05, 0x10, 0x00, 0x00, 0x00, 0xc3};
+	static const unsigned char other[] = {0x55, 0x48, 0x89, 0xe5, 0xc3};
+
+	CHECK_EQ_INT(elf_ruby_decode_rip_load(debian, sizeof(debian), 0x2092d0), 0x3af1c0);
+	CHECK_EQ_INT(elf_ruby_decode_rip_load(cet, sizeof(cet), 0x1000), 0x1000 + 11 + 0x10);
+	CHECK_EQ_INT(elf_ruby_decode_rip_load(other, sizeof(other), 0x1000), 0);
+	CHECK_EQ_INT(elf_ruby_decode_rip_load(debian, 5, 0x1000), 0); /* cut short */
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ruby_names.h - names that live in the Ruby VM's tables rather than in an iseq: an ID's
+ * string (through ruby_global_symbols), a class's path (its __classpath__ ivar) and so the
+ * label of a C-implemented method, "Integer#times" or "Process.clock_gettime".
+ */
+#ifndef RBPROF_RUBY_NAMES_H
+#define RBPROF_RUBY_NAMES_H
+
+#include "hashmap.h"
+#include "memread.h"
+#include "ruby_versions.h"
+
+/* The longest class path or method name kept; longer ones are cut. */
+#define RUBY_NAME_MAX 512
+/* ivars of a class looked at for its path: classes have a handful, hostile ones are cut. */
+#define RUBY_CLASS_IVARS_MAX 64
+
+struct ruby_names {
+	struct memread *mem;
+	const struct ruby_layout *layout;
+	__u64 global_symbols;	/* ruby_global_symbols in the process; 0: unknown */
+	struct hashmap ids;	/* ID -> char * (0: not resolvable) */
+	struct hashmap classes; /* class VALUE -> char * */
+};
+
+void ruby_names_init(struct ruby_names *n, struct memread *mem, const struct ruby_layout *L,
+		     __u64 global_symbols);
+void ruby_names_free(struct ruby_names *n);
+
+/* The string of an ID, or NULL. Cached. */
+const char *ruby_id_name(struct ruby_names *n, __u64 id);
+
+/* "Foo::Bar", "#<Class:0x...>" for an anonymous class, or NULL if klass is no class. */
+const char *ruby_class_path(struct ruby_names *n, __u64 klass);
+
+/*
+ * The label of method entry `me` as Ruby 3.4's backtraces write it: "Owner#name" for an
+ * instance method, "Owner.name" for a singleton method. 0 or -errno.
+ */
+int ruby_method_label(struct ruby_names *n, __u64 me, char *buf, size_t cap);
+
+#endif /* RBPROF_RUBY_NAMES_H */
