@@ -58,6 +58,7 @@ struct rbprof_proc {
 struct rbprof_frame {
 	__u64 addr; /* Ruby frame: the iseq; C frame: the method entry (ep[-2]) */
 	__u64 pc;   /* Ruby frame: the pc (never 0); C frame: 0 */
+	__u64 ep;   /* the frame's env pointer: user space finds a Ruby method's owner there */
 };
 
 enum rbprof_event_flags {

@@ -70,7 +70,8 @@ static __always_inline int rbprof_find_ec(const struct rbprof_proc *proc, __u64 
  * then treats it as unknown (bounded by the mask) and does not explore every combination of
  * frame kinds along the walk as a separate path.
  */
-static __always_inline void rbprof_push(struct rbprof_walk_scratch *s, __u64 addr, __u64 pc)
+static __always_inline void rbprof_push(struct rbprof_walk_scratch *s, __u64 addr, __u64 pc,
+					__u64 ep)
 {
 	/* volatile: the compiler must not keep the count in a register across frames either. */
 	__u32 n = *(volatile __u32 *)&s->ev.nframes;
@@ -79,6 +80,7 @@ static __always_inline void rbprof_push(struct rbprof_walk_scratch *s, __u64 add
 		return;
 	s->ev.frames[n & (RBPROF_MAX_FRAMES - 1)].addr = addr;
 	s->ev.frames[n & (RBPROF_MAX_FRAMES - 1)].pc = pc;
+	s->ev.frames[n & (RBPROF_MAX_FRAMES - 1)].ep = ep;
 	*(volatile __u32 *)&s->ev.nframes = n + 1;
 }
 
@@ -89,7 +91,7 @@ static __always_inline void rbprof_push_cframe(struct rbprof_walk_scratch *s, __
 		return;
 	if ((s->env[2] & RUBY_VM_FRAME_MAGIC_MASK) != RUBY_VM_FRAME_MAGIC_CFUNC)
 		return;
-	rbprof_push(s, s->env[0], 0);
+	rbprof_push(s, s->env[0], 0, ep);
 }
 
 /*
@@ -152,14 +154,15 @@ static __always_inline int rbprof_walk(const struct rbprof_proc *proc, __u64 ec_
 		if (RBPROF_READ_USER(s->chunk, bytes, cfp + (__u64)c * RBPROF_CHUNK_FRAMES * size))
 			return RBPROF_WALK_READ_FAULT;
 		for (i = 0; i < RBPROF_CHUNK_FRAMES; i++) {
-			__u64 base = i * size, pc, iseq;
+			__u64 base = i * size, pc, iseq, ep;
 
 			pc = RBPROF_CHUNK_WORD(s, base + o->cfp_pc);
 			iseq = RBPROF_CHUNK_WORD(s, base + o->cfp_iseq);
+			ep = RBPROF_CHUNK_WORD(s, base + o->cfp_ep);
 			if (iseq && pc)
-				rbprof_push(s, iseq, pc);
+				rbprof_push(s, iseq, pc, ep);
 			else if (!iseq)
-				rbprof_push_cframe(s, RBPROF_CHUNK_WORD(s, base + o->cfp_ep));
+				rbprof_push_cframe(s, ep);
 		}
 	}
 	if (total > RBPROF_MAX_FRAMES)

@@ -42,6 +42,8 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 
 		info = f->pc ? symbolizer_iseq(&rp->sym, f->addr)
 			     : symbolizer_cfunc(&rp->sym, f->addr);
+		if (info && f->pc)
+			symbolizer_qualify(&rp->sym, info, f->addr, f->ep);
 		if (!info)
 			ids[n++] = f->pc ? FRAME_UNKNOWN : FRAME_CFUNC;
 		else if (aggregate_ruby_frame(&p->agg, info, iseq_info_line(info, f->pc),
@@ -241,6 +243,15 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	return 0;
 }
 
+/* A new batch of samples: symbolizers may retry what failed in the previous one. */
+static void advance_epochs(struct profiler *p)
+{
+	__u32 i;
+
+	for (i = 0; i < p->procs.n; i++)
+		p->procs.procs[i]->sym.epoch++;
+}
+
 int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 {
 	__u64 start = now_ms(), last_scan = start;
@@ -254,6 +265,7 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 			break;
 		if (deadline && deadline - now < POLL_MS)
 			timeout = (int)(deadline - now);
+		advance_epochs(p);
 		err = sampler_poll(&p->sampler, timeout);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, PREFIX "reading the ring buffer: %s\n", strerror(-err));

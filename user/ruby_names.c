@@ -181,29 +181,50 @@ static __u64 singleton_of(struct ruby_names *n, __u64 klass)
 	return iv.attached;
 }
 
-int ruby_method_label(struct ruby_names *n, __u64 me, char *buf, size_t cap)
+int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq)
 {
 	const struct ruby_layout *L = n->layout;
-	__u64 flags, def, owner, id, attached;
-	const char *name, *klass;
+	__u64 flags, def, def_flags;
 	int err;
 
-	if (me < 4096 || (me & 7) || (err = memread_u64(n->mem, me, &flags)))
+	if (me < 4096 || (me & 7) || memread_u64(n->mem, me, &flags))
 		return -EINVAL;
 	if ((flags & RUBY_T_MASK) != RUBY_T_IMEMO ||
 	    ((flags >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK) != RUBY_IMEMO_MENT)
 		return -EINVAL;
 	if ((err = memread_u64(n->mem, me + L->me_def, &def)) ||
-	    (err = memread_u64(n->mem, me + L->me_owner, &owner)) ||
-	    (err = memread_u64(n->mem, def + L->def_original_id, &id)))
+	    (err = memread_u64(n->mem, me + L->me_owner, owner)) ||
+	    (err = memread_u64(n->mem, def, &def_flags)) ||
+	    (err = memread_u64(n->mem, def + L->def_original_id, id)))
 		return err;
-	name = ruby_id_name(n, id);
-	if (!name)
-		return -ENOENT;
-	attached = singleton_of(n, owner);
-	klass = ruby_class_path(n, attached ? attached : owner);
+	*iseq = 0;
+	/* method.h: rb_method_definition_t.type, 4 bits; VM_METHOD_TYPE_ISEQ is 0 */
+	if ((def_flags & 0xf) == 0 && memread_u64(n->mem, def + L->def_iseqptr, iseq))
+		*iseq = 0;
+	return 0;
+}
+
+int ruby_qualified_name(struct ruby_names *n, __u64 owner, const char *name, char *buf, size_t cap)
+{
+	__u64 attached = singleton_of(n, owner);
+	const char *klass = ruby_class_path(n, attached ? attached : owner);
+
 	if (!klass)
 		return -ENOENT;
 	snprintf(buf, cap, "%s%s%s", klass, attached ? "." : "#", name);
 	return 0;
+}
+
+int ruby_method_label(struct ruby_names *n, __u64 me, char *buf, size_t cap)
+{
+	__u64 owner, id, iseq;
+	const char *name;
+	int err = ruby_method_entry_read(n, me, &owner, &id, &iseq);
+
+	if (err)
+		return err;
+	name = ruby_id_name(n, id);
+	if (!name)
+		return -ENOENT;
+	return ruby_qualified_name(n, owner, name, buf, cap);
 }

@@ -35,6 +35,15 @@ const char *ruby_id_name(struct ruby_names *n, __u64 id);
 const char *ruby_class_path(struct ruby_names *n, __u64 klass);
 
 /*
+ * Read method entry `me` (checked to be one): its owner, its original_id and, for a method
+ * defined in Ruby, its iseq (else 0). 0 or -errno.
+ */
+int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq);
+
+/* "Owner#name", or "Owner.name" when owner is a singleton class. 0 or -errno. */
+int ruby_qualified_name(struct ruby_names *n, __u64 owner, const char *name, char *buf, size_t cap);
+
+/*
  * The label of method entry `me` as Ruby 3.4's backtraces write it: "Owner#name" for an
  * instance method, "Owner.name" for a singleton method. 0 or -errno.
  */

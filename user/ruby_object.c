@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* ruby_object.c - Strings, Arrays and iseqs read from a Ruby process. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ruby_object.h"
@@ -203,6 +204,8 @@ int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 	if (!iseq_size || iseq_size > RUBY_ISEQ_MAX_SIZE)
 		return -EINVAL;
 	out->iseq_encoded = get_u64(body, L->body_iseq_encoded);
+	out->type = (int)get_u32(body, L->body_type);
+	out->local_iseq = get_u64(body, L->body_local_iseq);
 	pathobj = get_u64(body, L->body_pathobj);
 	label = get_u64(body, L->body_label);
 	first = get_u64(body, L->body_first_lineno);
@@ -235,10 +238,26 @@ int iseq_info_line(const struct iseq_info *info, __u64 pc)
 	return line < 0 ? info->first_lineno : line;
 }
 
+const char *iseq_info_display(const struct iseq_info *info, char *buf, size_t cap)
+{
+	const char *in;
+
+	if (info->qualified)
+		return info->qualified;
+	/* "block in bar", "rescue in bar", "block (2 levels) in bar": qualify what follows " in "
+	 */
+	if (!info->method || !info->method->qualified || !(in = strstr(info->label, " in ")))
+		return info->label;
+	snprintf(buf, cap, "%.*s in %s", (int)(in - info->label), info->label,
+		 info->method->qualified);
+	return buf;
+}
+
 void iseq_info_free(struct iseq_info *info)
 {
 	free(info->label);
 	free(info->path);
+	free(info->qualified);
 	line_table_free(&info->lines);
 	memset(info, 0, sizeof(*info));
 }

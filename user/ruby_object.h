@@ -25,13 +25,36 @@
 #define RUBY_IMEMO_MASK	 0x0f
 #define RUBY_IMEMO_ISEQ	 7
 
-/* What the symbolizer keeps of one iseq. */
+/* vm_core.h: enum iseq_type */
+enum ruby_iseq_type {
+	ISEQ_TYPE_TOP,
+	ISEQ_TYPE_METHOD,
+	ISEQ_TYPE_BLOCK,
+	ISEQ_TYPE_CLASS,
+	ISEQ_TYPE_RESCUE,
+	ISEQ_TYPE_ENSURE,
+	ISEQ_TYPE_EVAL,
+	ISEQ_TYPE_MAIN,
+	ISEQ_TYPE_PLAIN,
+};
+
+/* What the symbolizer keeps of one iseq (or, with no path, of one C method). */
 struct iseq_info {
 	char *label;
 	char *path;
 	int first_lineno;
+	int type;	  /* enum ruby_iseq_type */
+	__u64 local_iseq; /* a block's method (or top-level) iseq */
 	__u64 iseq_encoded;
 	struct line_table lines;
+	/*
+	 * Class-qualified label ("Foo#bar", "Foo.bar") of a method iseq once its owner is known,
+	 * and, for a block, rescue or ensure iseq, the iseq_info of its method.
+	 */
+	char *qualified;
+	const struct iseq_info *method;
+	int qualify_tries;   /* owner lookups that failed; they stop at a bound */
+	__u64 qualify_epoch; /* the symbolizer epoch of the last try */
 };
 
 /*
@@ -55,6 +78,13 @@ int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 
 /* Line executing at `pc` (calc_pos() in vm_backtrace.c), or first_lineno if pc is off. */
 int iseq_info_line(const struct iseq_info *info, __u64 pc);
+
+/*
+ * The label as Ruby 3.4's backtraces write it: "Foo#bar", "block in Foo#bar",
+ * "block (2 levels) in Foo.bar"; the plain label while the owner is not known, and for
+ * <main>, <top (required)>, <class:Foo>. Returns buf or the label itself.
+ */
+const char *iseq_info_display(const struct iseq_info *info, char *buf, size_t cap);
 
 void iseq_info_free(struct iseq_info *info);
 

@@ -33,19 +33,20 @@ static int read_frame(struct symbolizer *s, __u64 addr, enum frame_key kind, str
 	return info->label ? 0 : -ENOMEM;
 }
 
-/* The cached frame (kind, addr), read on first use. */
-static const struct iseq_info *frame_info(struct symbolizer *s, __u64 addr, enum frame_key kind)
+/* The cached frame (kind, addr), read on first use; a failure counts if `count`. */
+static struct iseq_info *frame_info(struct symbolizer *s, __u64 addr, enum frame_key kind,
+				    int count)
 {
 	struct iseq_info *info;
 	__u64 *cached = hashmap_get(&s->frames, addr, kind);
 
 	if (cached) {
-		if (!*cached)
+		if (!*cached && count)
 			s->failed++;
-		return (const struct iseq_info *)(unsigned long)*cached;
+		return (struct iseq_info *)(unsigned long)*cached;
 	}
 	if (s->frames.len >= SYMBOLIZE_MAX_ISEQS) {
-		s->failed++;
+		s->failed += count;
 		return NULL;
 	}
 	info = calloc(1, sizeof(*info));
@@ -65,18 +66,88 @@ static const struct iseq_info *frame_info(struct symbolizer *s, __u64 addr, enum
 		info = NULL;
 	}
 	if (!info)
-		s->failed++;
+		s->failed += count;
 	return info;
 }
 
 const struct iseq_info *symbolizer_iseq(struct symbolizer *s, __u64 addr)
 {
-	return frame_info(s, addr, KEY_ISEQ);
+	return frame_info(s, addr, KEY_ISEQ, 1);
 }
 
 const struct iseq_info *symbolizer_cfunc(struct symbolizer *s, __u64 me)
 {
-	return frame_info(s, me, KEY_CFUNC);
+	return frame_info(s, me, KEY_CFUNC, 1);
+}
+
+/*
+ * Owner lookups tried per method, at most one per batch, before giving up on it: a method
+ * that runs a quarter of the time is found within a few tries; 64 batches are ~6 s.
+ */
+#define QUALIFY_MAX_TRIES 64
+/* Blocks nested in blocks followed up to the method's env. */
+#define ENV_CHAIN_MAX 64
+/* vm_core.h: VM_ENV_FLAG_LOCAL, set in ep[0] of a method's (local) env */
+#define VM_ENV_FLAG_LOCAL 0x2
+
+/* rb_vm_frame_method_entry(): ep[-2] of the local env, found through ep[-1] (the prev env). */
+static int frame_method_entry(struct symbolizer *s, __u64 ep, __u64 *me)
+{
+	__u64 env[3]; /* ep[-2] me/cref, ep[-1] specval (prev ep | tag), ep[0] flags */
+	int i;
+
+	for (i = 0; i < ENV_CHAIN_MAX && ep >= 4096 && !(ep & 7); i++) {
+		if (s->mem->read(s->mem, ep - 16, env, sizeof(env)))
+			return -EFAULT;
+		if (env[2] & VM_ENV_FLAG_LOCAL) {
+			*me = env[0];
+			return 0;
+		}
+		ep = env[1] & ~3ULL;
+	}
+	return -ENOENT;
+}
+
+/* Name method `m` (at iseq address m_addr) "Owner#label" from the method entry `me`. */
+static int qualify_method(struct symbolizer *s, struct iseq_info *m, __u64 m_addr, __u64 me)
+{
+	char buf[RUBY_NAME_MAX];
+	__u64 owner, id, iseq;
+	int err = ruby_method_entry_read(&s->names, me, &owner, &id, &iseq);
+
+	if (err)
+		return err;
+	if (iseq != m_addr) /* the env was reused by another frame since the sample */
+		return -ESTALE;
+	err = ruby_qualified_name(&s->names, owner, m->label, buf, sizeof(buf));
+	if (err)
+		return err;
+	m->qualified = strdup(buf);
+	return m->qualified ? 0 : -ENOMEM;
+}
+
+void symbolizer_qualify(struct symbolizer *s, const struct iseq_info *frame, __u64 addr, __u64 ep)
+{
+	struct iseq_info *info = (struct iseq_info *)frame; /* one of ours */
+	struct iseq_info *m = info;
+	__u64 m_addr = addr, me;
+
+	if (!info->path) /* a C method */
+		return;
+	if (info->type == ISEQ_TYPE_BLOCK || info->type == ISEQ_TYPE_RESCUE ||
+	    info->type == ISEQ_TYPE_ENSURE) {
+		if (!info->method)
+			info->method = frame_info(s, info->local_iseq, KEY_ISEQ, 0);
+		m = (struct iseq_info *)info->method;
+		m_addr = info->local_iseq;
+	}
+	if (!m || m->type != ISEQ_TYPE_METHOD || m->qualified ||
+	    m->qualify_tries >= QUALIFY_MAX_TRIES ||
+	    (m->qualify_tries && m->qualify_epoch == s->epoch))
+		return;
+	m->qualify_epoch = s->epoch;
+	if (frame_method_entry(s, ep, &me) || qualify_method(s, m, m_addr, me))
+		m->qualify_tries++;
 }
 
 void symbolizer_free(struct symbolizer *s)

@@ -25,6 +25,7 @@ struct symbolizer {
 	 * 0 if unreadable */
 	struct hashmap frames;
 	__u64 failed; /* frames that could not be symbolized */
+	__u64 epoch;  /* advanced by the caller once per batch of samples (poll) */
 };
 
 void symbolizer_init(struct symbolizer *s, struct memread *mem, const struct ruby_layout *L,
@@ -38,6 +39,15 @@ const struct iseq_info *symbolizer_iseq(struct symbolizer *s, __u64 addr);
  * no path. NULL (and counted) if it cannot be named.
  */
 const struct iseq_info *symbolizer_cfunc(struct symbolizer *s, __u64 me);
+
+/*
+ * Learn the owner of the method that Ruby frame (iseq `addr`, env `ep`) belongs to, so that
+ * its label reads "Foo#bar" / "block in Foo#bar". The frame is live when sampled but not
+ * when this runs (up to 100 ms later): what is read is checked (the method entry must run
+ * this very iseq), and a failed try is repeated in a later batch (epoch), a bounded number of
+ * times: samples of one batch are symbolized at one moment and would all see the same memory.
+ */
+void symbolizer_qualify(struct symbolizer *s, const struct iseq_info *info, __u64 addr, __u64 ep);
 
 void symbolizer_free(struct symbolizer *s);
 

@@ -30,7 +30,8 @@ int test_failed_checks;
 	X(test_names_class_paths)                                                                  \
 	X(test_names_method_labels)                                                                \
 	X(test_names_hostile_class)                                                                \
-	X(test_decode_rip_load)
+	X(test_decode_rip_load)                                                                    \
+	X(test_qualified_ruby_frames)
 
 #define DECLARE(name) void name(void);
 TESTS(DECLARE)

@@ -138,7 +138,7 @@ void rb31_symbols(struct fakemem *fm, __u64 addr, const char *const *names, int 
 	free(pairs);
 }
 
-void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner)
+void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __u64 iseq)
 {
 	const struct ruby_layout *L = rb31();
 	unsigned char *me = fakemem_map(fm, addr, 40), *def = fakemem_map(fm, addr + 0x100, 48);
@@ -147,4 +147,36 @@ void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner)
 	put64(me, L->me_def, addr + 0x100);
 	put64(me, L->me_owner, owner);
 	put64(def, L->def_original_id, id);
+	put64(def, 0, iseq ? 0 : 1); /* VM_METHOD_TYPE_ISEQ or _CFUNC */
+	put64(def, L->def_iseqptr, iseq);
+}
+
+/* The bytes of the region that starts exactly at addr. */
+static unsigned char *region_at(struct fakemem *fm, __u64 addr)
+{
+	int i;
+
+	for (i = 0; i < fm->n; i++)
+		if (fm->r[i].addr == addr)
+			return fm->r[i].bytes;
+	abort();
+}
+
+void rb31_iseq_kind(struct fakemem *fm, __u64 addr, int type, __u64 local_iseq)
+{
+	const struct ruby_layout *L = rb31();
+	unsigned char *body = region_at(fm, addr + 0x100);
+	__u32 t = (__u32)type;
+
+	memcpy(body + L->body_type, &t, 4);
+	put64(body, L->body_local_iseq, local_iseq);
+}
+
+void rb31_env(struct fakemem *fm, __u64 ep, __u64 me_cref, __u64 prev_ep, __u64 flags)
+{
+	unsigned char *env = fakemem_map(fm, ep - 16, 24);
+
+	put64(env, 0, me_cref);
+	put64(env, 8, prev_ep);
+	put64(env, 16, flags);
 }

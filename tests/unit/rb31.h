@@ -27,8 +27,13 @@ void rb31_class(struct fakemem *fm, __u64 addr, __u64 flags, const __u64 *ids, c
 void rb31_symbols(struct fakemem *fm, __u64 addr, const char *const *names, int n);
 /* The ID of a serial (a local name: serial << ID_SCOPE_SHIFT | ID_STATIC_SYM). */
 __u64 rb31_id(int serial);
-/* A method entry for a method named by ID `id` owned by class `owner`. */
-void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner);
+/* A method entry for a method named by ID `id` owned by class `owner`, running `iseq` (a
+ * Ruby method) or nothing (0: a C method). */
+void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __u64 iseq);
+/* Set an iseq's type (enum ruby_iseq_type) and local_iseq. */
+void rb31_iseq_kind(struct fakemem *fm, __u64 addr, int type, __u64 local_iseq);
+/* An env at ep: ep[-2] = me_cref, ep[-1] = prev ep (0: none), ep[0] = flags. */
+void rb31_env(struct fakemem *fm, __u64 ep, __u64 me_cref, __u64 prev_ep, __u64 flags);
 
 /*
  * An iseq at addr with its body at addr + 0x100, label/path Strings at addr + 0x400/0x800,

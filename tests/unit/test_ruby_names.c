@@ -5,6 +5,7 @@
 #include "elf_ruby.h"
 #include "rb31.h"
 #include "ruby_names.h"
+#include "symbolize.h"
 #include "test.h"
 
 #define GS	     0x1000000ULL
@@ -97,9 +98,9 @@ void test_names_method_labels(void)
 	rb31_class(&fm, 0x2000000, 0, int_ids, int_vals, 1);
 	rb31_class(&fm, 0x2100000, 0x1 /* T_MODULE */, int_ids, proc_vals, 1);
 	rb31_class(&fm, 0x2200000, FL_SINGLETON, sing_ids, sing_vals, 1); /* Process's singleton */
-	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000);
-	rb31_method_entry(&fm, 0x4100000, rb31_id(S_CLOCK), 0x2200000);
-	rb31_method_entry(&fm, 0x4200000, rb31_id(S_SEMI), 0x2000000);
+	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0);
+	rb31_method_entry(&fm, 0x4100000, rb31_id(S_CLOCK), 0x2200000, 0);
+	rb31_method_entry(&fm, 0x4200000, rb31_id(S_SEMI), 0x2000000, 0);
 	CHECK_EQ_INT(ruby_method_label(&n, 0x4000000, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "Integer#times");
 	CHECK_EQ_INT(ruby_method_label(&n, 0x4100000, buf, sizeof(buf)), 0);
@@ -158,4 +159,66 @@ void test_decode_rip_load(void)
 	CHECK_EQ_INT(elf_ruby_decode_rip_load(cet, sizeof(cet), 0x1000), 0x1000 + 11 + 0x10);
 	CHECK_EQ_INT(elf_ruby_decode_rip_load(other, sizeof(other), 0x1000), 0);
 	CHECK_EQ_INT(elf_ruby_decode_rip_load(debian, 5, 0x1000), 0); /* cut short */
+}
+
+/* Ruby frames: "Foo#bar", "Foo.bar", "block in Foo#bar", "block (2 levels) in Foo#bar". */
+void test_qualified_ruby_frames(void)
+{
+	static const int pos[] = {0}, lines[] = {1};
+	__u64 cp = rb31_id(S_CLASSPATH), att = rb31_id(S_ATTACHED);
+	__u64 ids[1] = {cp}, vals[1] = {0x3000000}, sing_vals[1] = {0x2000000}, sing_ids[1] = {att};
+	const struct iseq_info *bar, *blk, *blk2, *cls;
+	struct fakemem fm;
+	struct symbolizer s;
+	char buf[256];
+
+	fakemem_init(&fm);
+	rb31_symbols(&fm, GS, names, 7);
+	rb31_string(&fm, 0x3000000, "Foo::Bar");
+	rb31_class(&fm, 0x2000000, 0, ids, vals, 1);
+	rb31_class(&fm, 0x2100000, FL_SINGLETON, sing_ids, sing_vals, 1);
+	/* bar (a method of Foo::Bar), a block in it, a block in that block; cls: a class method */
+	rb31_iseq(&fm, 0x10000000, "bar", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x10000000, ISEQ_TYPE_METHOD, 0x10000000);
+	rb31_iseq(&fm, 0x11000000, "block in bar", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x11000000, ISEQ_TYPE_BLOCK, 0x10000000);
+	rb31_iseq(&fm, 0x12000000, "block (2 levels) in bar", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x12000000, ISEQ_TYPE_BLOCK, 0x10000000);
+	rb31_iseq(&fm, 0x13000000, "cls", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x13000000, ISEQ_TYPE_METHOD, 0x13000000);
+	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0x10000000);
+	rb31_method_entry(&fm, 0x4100000, rb31_id(S_TIMES), 0x2100000, 0x13000000);
+	/* envs: bar's (local, me), the block's (-> bar's), the inner block's (-> the block's) */
+	rb31_env(&fm, 0x5000010, 0x4000000, 0, 0x2);
+	rb31_env(&fm, 0x5100010, 0, 0x5000010 | 1, 0);
+	rb31_env(&fm, 0x5200010, 0, 0x5100010, 0);
+	rb31_env(&fm, 0x5300010, 0x4100000, 0, 0x2);
+
+	symbolizer_init(&s, &fm.base, rb31(), GS);
+	blk2 = symbolizer_iseq(&s, 0x12000000);
+	blk = symbolizer_iseq(&s, 0x11000000);
+	bar = symbolizer_iseq(&s, 0x10000000);
+	cls = symbolizer_iseq(&s, 0x13000000);
+	CHECK_STR(iseq_info_display(blk2, buf, sizeof(buf)), "block (2 levels) in bar");
+	/* The innermost block's env leads to bar's method entry through two prev links. */
+	symbolizer_qualify(&s, blk2, 0x12000000, 0x5200010);
+	CHECK_STR(iseq_info_display(bar, buf, sizeof(buf)), "Foo::Bar#bar");
+	/* a block links to its method when first seen; the method is known by then */
+	symbolizer_qualify(&s, blk, 0x11000000, 0x5100010);
+	CHECK_STR(iseq_info_display(blk, buf, sizeof(buf)), "block in Foo::Bar#bar");
+	CHECK_STR(iseq_info_display(blk2, buf, sizeof(buf)), "block (2 levels) in Foo::Bar#bar");
+	/* A stale env (another method's entry now) is refused, retried in a later epoch only. */
+	symbolizer_qualify(&s, cls, 0x13000000, 0x5000010);
+	CHECK_STR(iseq_info_display(cls, buf, sizeof(buf)), "cls");
+	symbolizer_qualify(&s, cls, 0x13000000, 0x5300010);
+	CHECK_STR(iseq_info_display(cls, buf, sizeof(buf)), "cls"); /* same epoch: not tried */
+	s.epoch++;
+	symbolizer_qualify(&s, cls, 0x13000000, 0x5300010);
+	CHECK_STR(iseq_info_display(cls, buf, sizeof(buf)), "Foo::Bar.cls");
+	/* An env chain that loops never ends the walk badly. */
+	rb31_env(&fm, 0x5400010, 0, 0x5400010, 0);
+	s.epoch++;
+	symbolizer_qualify(&s, symbolizer_iseq(&s, 0x11000000), 0x11000000, 0x5400010);
+	symbolizer_free(&s);
+	fakemem_free(&fm);
 }

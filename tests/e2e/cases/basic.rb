@@ -21,8 +21,8 @@ module E2E
     assert_process_frame(mine, target)
     path = target.path
     expected = [["<main>", target.line_of("CALL:run")],
-                ["run", target.line_of("CALL:burn")],
-                ["burn", target.loop_lines("burn")]]
+                ["Object#run", target.line_of("CALL:burn")],
+                ["Object#burn", target.loop_lines("burn")]]
     good = mine.select do |s|
       s.frames.size == 3 && expected.zip(s.frames).all? { |(label, lines), f| frame_is?(f, label, path, lines) }
     end

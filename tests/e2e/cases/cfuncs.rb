@@ -30,13 +30,13 @@ module E2E
   test "cfuncs: C methods named in place, blocks nested under them" do
     target, result = CFUNCS.get.values_at(:target, :result)
     mine = stacks_of(assert_profiled(result), target)
-    times = [["spin", target.line_of("CALL:times")], "Integer#times [c]",
-             ["block in spin", target.line_of("CALL:to_s")]]
+    times = [["Deep::Worker.spin", target.line_of("CALL:times")], "Integer#times [c]",
+             ["block in Deep::Worker.spin", target.line_of("CALL:to_s")]]
     assert(consecutive?(mine, target, times),
            "no stack with #{times.inspect}; top stacks:\n#{mine.top(8)}")
-    sort = [["sorter", target.line_of("CALL:sort")], "Array#sort [c]"]
+    sort = [["Deep::Worker#sorter", target.line_of("CALL:sort")], "Array#sort [c]"]
     assert(consecutive?(mine, target, sort), "no stack with #{sort.inspect}; top:\n#{mine.top(8)}")
-    singleton = [["block in spin", target.line_of("CALL:clock_gettime")], "Process.clock_gettime [c]"]
+    singleton = [["block in Deep::Worker.spin", target.line_of("CALL:clock_gettime")], "Process.clock_gettime [c]"]
     assert(consecutive?(mine, target, singleton),
            "no stack with #{singleton.inspect}; top:\n#{mine.top(8)}")
   end

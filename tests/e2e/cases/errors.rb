@@ -57,7 +57,7 @@ module E2E
     warnings = result.stderr_lines.grep(/#{Regexp.escape(FakeRuby::VERSION)}/)
     assert(warnings.size == 1, "expected one warning naming #{FakeRuby::VERSION}, got #{warnings.size}")
     assert_line_mentions(warnings.first, "3.1")
-    burn = stacks_of(profile, target).select { |s| s.labels == %w[<main> run burn] }
+    burn = stacks_of(profile, target).select { |s| s.labels == %w[<main> Object#run Object#burn] }
     assert(burn.total.positive?, "no <main>;run;burn stack for pid #{target.pid}")
   ensure
     fake&.stop

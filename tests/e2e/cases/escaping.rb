@@ -24,7 +24,7 @@ module E2E
     def escaped_basic_prefix(target)
       path = Folded.escape(target.path)
       "#{target.comm} [#{target.pid}];<main> (#{path}:#{target.line_of('CALL:run')});" \
-        "run (#{path}:#{target.line_of('CALL:burn')});burn (#{path}:"
+        "Object#run (#{path}:#{target.line_of('CALL:burn')});Object#burn (#{path}:"
     end
   end
 
@@ -32,7 +32,7 @@ module E2E
     target, result = ESCAPING.get.values_at(:target, :result)
     lines = result.stdout.lines.map(&:chomp)
     assert_profiled(result)
-    full = lines.select { |l| l.include?("burn (") && l.start_with?("#{target.comm} [#{target.pid}];") }
+    full = lines.select { |l| l.include?("Object#burn (") && l.start_with?("#{target.comm} [#{target.pid}];") }
     assert(!full.empty?, "no line with the burn frame for pid #{target.pid}")
     assert(full.all? { |l| l.count(";") == 3 }, "a <main>;run;burn line has not 3 ';': #{full.find { |l| l.count(';') != 3 }}")
     assert(full.all? { |l| l.include?("x\\x3by") }, "path not escaped as x\\x3by: #{full.first}")

@@ -9,7 +9,7 @@ module E2E
     target.go
     assert(target.wait(5), "target did not exit by itself within 5 s")
     mine = stacks_of(assert_profiled(run.finish(3 + Profiler::SLACK)), target)
-    burn = mine.select { |s| s.frames.size == 2 && frame_is?(s.frames[1], "burn", target.path, target.loop_lines("burn")) }
+    burn = mine.select { |s| s.frames.size == 2 && frame_is?(s.frames[1], "Object#burn", target.path, target.loop_lines("burn")) }
     assert(burn.total >= 20, "only #{burn.total} samples are '<main>;burn (#{target.path}:loop)' " \
                              "out of #{mine.total}; top stacks:\n#{mine.top}")
     main = burn.stacks.map { |s| s.frames[0] }.uniq

@@ -16,7 +16,7 @@ module E2E
     leftovers = Dir.children(dir) - ["profile.folded"]
     assert(leftovers.empty?, "files left next to the output: #{leftovers.inspect}")
     profile = Folded.parse(File.binread(file))
-    assert(!stacks_of(profile, target).select { |s| s.labels.include?("burn") }.empty?,
+    assert(!stacks_of(profile, target).select { |s| s.labels.include?("Object#burn") }.empty?,
            "no burn stack in #{file}; top:\n#{profile.top}")
   ensure
     target&.stop

@@ -9,7 +9,7 @@ module E2E
     a, b, c = listed.map(&:pid)
     profile = assert_profiled(Profiler.run(["-p", "#{a},#{b}", "-p", c, "-d", 1]))
     listed.each do |t|
-      name = File.basename(t.path, ".rb") + "_burn"
+      name = "Object##{File.basename(t.path, ".rb")}_burn"
       assert(stacks_of(profile, t).stacks.any? { |s| s.labels.include?(name) }, "no #{name} for pid #{t.pid}")
     end
     extra = profile.pids - [a, b, c]

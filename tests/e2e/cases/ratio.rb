@@ -9,8 +9,8 @@ module E2E
     target = Target.ruby("ratio.rb")
     result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 499])
     mine = stacks_of(assert_profiled(result), target)
-    heavy = mine.select { |s| s.labels.include?("heavy") }.total
-    light = mine.select { |s| s.labels.include?("light") }.total
+    heavy = mine.select { |s| s.labels.include?("Object#heavy") }.total
+    light = mine.select { |s| s.labels.include?("Object#light") }.total
     assert(heavy + light >= 500, "too few samples in heavy/light: #{heavy} + #{light}")
     share = percent(heavy, heavy + light)
     assert((share - RATIO_EXPECTED_PERCENT).abs <= RATIO_TOLERANCE_POINTS,

@@ -16,7 +16,7 @@ module E2E
       mine = stacks_of(assert_profiled(result), target)
       bad = result.stdout.lines.reject { |l| l.end_with?("\n") && FOLDED_LINE.match?(l.chomp) }
       assert(bad.empty?, "lines not in folded format (or unterminated): #{bad.first(3).inspect}")
-      assert(mine.select { |s| s.labels == %w[<main> run burn] }.total.positive?,
+      assert(mine.select { |s| s.labels == %w[<main> Object#run Object#burn] }.total.positive?,
              "no complete <main>;run;burn stack; top:\n#{mine.top}")
       assert_summary_matches(result, target)
     ensure

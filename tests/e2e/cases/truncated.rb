@@ -7,7 +7,7 @@ module E2E
     target = Target.ruby("deep.rb")
     result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199])
     mine = stacks_of(assert_profiled(result), target)
-    hot = mine.select { |s| s.leaf && frame_is?(s.leaf, "burn", target.path, target.loop_lines("burn")) }
+    hot = mine.select { |s| s.leaf && frame_is?(s.leaf, "Object#burn", target.path, target.loop_lines("burn")) }
     assert(hot.total.positive?, "no stack with leaf burn; top:\n#{mine.top(3)}")
     misplaced = mine.select { |s| s.labels.drop(1).include?("(truncated)") }
     assert(misplaced.empty?, "(truncated) not right after the process frame: #{misplaced.stacks.first&.raw.to_s[0, 200]}")
@@ -26,8 +26,8 @@ module E2E
       first, *dives, _burn = stack.frames
       return false unless first&.label == "(truncated)" && !dives.empty?
 
-      dives[0..-2].all? { |f| frame_is?(f, "dive", target.path, target.line_of("CALL:dive")) } &&
-        frame_is?(dives[-1], "dive", target.path, target.line_of("CALL:burn"))
+      dives[0..-2].all? { |f| frame_is?(f, "Object#dive", target.path, target.line_of("CALL:dive")) } &&
+        frame_is?(dives[-1], "Object#dive", target.path, target.line_of("CALL:burn"))
     end
   end
 end

@@ -26,10 +26,10 @@ module E2E
     early, result = WHOLE_HOST.get.values_at(:early, :result)
     profile = assert_profiled(result)
     early.each do |target|
-      name = File.basename(target.path, ".rb") + "_burn"
+      name = "#{File.basename(target.path, ".rb")}_burn"
       mine = stacks_of(profile, target)
       assert_process_frame(mine, target)
-      hot = mine.select { |s| s.frames.any? { |f| frame_is?(f, name, target.path, target.loop_lines(name)) } }
+      hot = mine.select { |s| s.frames.any? { |f| frame_is?(f, "Object##{name}", target.path, target.loop_lines(name)) } }
       assert(percent(hot.total, mine.total) >= 50,
              "pid #{target.pid}: only #{hot.total} of #{mine.total} samples in #{name}; top:\n#{mine.top}")
     end
@@ -39,7 +39,7 @@ module E2E
     early, late, result, late_seconds = WHOLE_HOST.get.values_at(:early, :late, :result, :late_seconds)
     profile = assert_profiled(result)
     mine = stacks_of(profile, late)
-    hot = mine.select { |s| s.frames.any? { |f| frame_is?(f, "late_burn", late.path, late.loop_lines("late_burn")) } }
+    hot = mine.select { |s| s.frames.any? { |f| frame_is?(f, "Object#late_burn", late.path, late.loop_lines("late_burn")) } }
     # The early programs' sample rate, times the time the late one was known,
     # halved for the CPU it shares with them once it runs.
     rate = stacks_of(profile, early.first).total / WHOLE_HOST_SECONDS.to_f
