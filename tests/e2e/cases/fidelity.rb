@@ -1,0 +1,48 @@
+# frozen_string_literal: true
+
+# Frame fidelity: class-qualified labels, the line of the call in every caller, and CPU
+# shares that follow the work done.
+module E2E
+  RATIO4_TOLERANCE_POINTS = 3
+
+  test "lines: every caller shows its call line, labels class-qualified" do
+    target = Target.ruby("calls.rb")
+    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
+    mine = stacks_of(assert_profiled(result), target)
+    expected = [["<main>", target.line_of("CALL:total")],
+                ["Shop::Cart#total", target.line_of("CALL:subtotal")],
+                ["Shop::Cart#subtotal", target.line_of("CALL:price")],
+                "Array#sum [c]",
+                ["block in Shop::Cart#subtotal", target.line_of("CALL:price")],
+                ["Shop::Cart#price", target.line_of("CALL:tax")],
+                ["Shop::Cart#tax", target.loop_lines("tax")]]
+    exact = mine.select do |s|
+      s.frames.size == expected.size && expected.zip(s.frames).all? do |want, f|
+        want.is_a?(Array) ? frame_is?(f, want[0], target.path, want[1]) : f.label == want
+      end
+    end
+    share = percent(exact.total, mine.total)
+    assert(share >= 80, "only #{share.round(1)}% of #{mine.total} samples are exactly " \
+                        "#{expected.inspect}; top stacks:\n#{mine.top}")
+  ensure
+    target&.stop
+  end
+
+  test "ratio: four methods burning 1:2:3:4 get 10/20/30/40% +- 3" do
+    target = Target.ruby("ratio4.rb")
+    result = Profiler.run(["-p", target.pid, "-d", 4, "-F", 499])
+    mine = stacks_of(assert_profiled(result), target)
+    counts = %w[one two three four].map { |m| mine.select { |s| s.labels.include?("Mix##{m}") }.total }
+    total = counts.sum
+    assert(total >= 1000, "too few samples in Mix#one..four: #{counts.inspect}")
+    counts.each_with_index do |c, i|
+      share = percent(c, total)
+      want = (i + 1) * 10
+      assert((share - want).abs <= RATIO4_TOLERANCE_POINTS,
+             "Mix##{%w[one two three four][i]} has #{share.round(1)}%, expected #{want} +- " \
+             "#{RATIO4_TOLERANCE_POINTS} (#{counts.inspect}); top:\n#{mine.top}")
+    end
+  ensure
+    target&.stop
+  end
+end

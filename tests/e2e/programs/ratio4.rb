@@ -1,0 +1,37 @@
+# Target of the 1:2:3:4 ratio test: four methods of a class run the same loop body for 1, 2,
+# 3 and 4 times as many iterations, called in turn. Stops after 20 s.
+$stdout.sync = true
+LIFETIME = 20
+CHUNK = 40_000
+
+class Mix
+  def one(n) = spin(n)
+  def two(n) = spin(2 * n)
+  def three(n) = spin(3 * n)
+  def four(n) = spin(4 * n)
+
+  private
+
+  def spin(n)
+    i = 0
+    x = 1
+    while i < n
+      x = (x * 7 + i) % 1_000_003
+      i += 1
+    end
+    x
+  end
+end
+
+def run(deadline)
+  mix = Mix.new
+  while Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline
+    mix.one(CHUNK)
+    mix.two(CHUNK)
+    mix.three(CHUNK)
+    mix.four(CHUNK)
+  end
+end
+
+puts "ready #{Process.pid}"
+run(Process.clock_gettime(Process::CLOCK_MONOTONIC) + LIFETIME)
