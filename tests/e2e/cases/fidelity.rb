@@ -5,24 +5,52 @@
 module E2E
   RATIO4_TOLERANCE_POINTS = 3
 
-  test "lines: every caller shows its call line, labels class-qualified" do
-    target = Target.ruby("calls.rb")
-    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
-    mine = stacks_of(assert_profiled(result), target)
-    expected = [["<main>", target.line_of("CALL:total")],
+  class Context
+    # The stack of calls.rb: <main> down to Shop::Cart#tax in its loop.
+    def calls_stack(target)
+      [["<main>", target.line_of("CALL:total")],
                 ["Shop::Cart#total", target.line_of("CALL:subtotal")],
                 ["Shop::Cart#subtotal", target.line_of("CALL:price")],
                 "Array#sum [c]",
                 ["block in Shop::Cart#subtotal", target.line_of("CALL:price")],
                 ["Shop::Cart#price", target.line_of("CALL:tax")],
                 ["Shop::Cart#tax", target.loop_lines("tax")]]
-    exact = mine.select do |s|
-      s.frames.size == expected.size && expected.zip(s.frames).all? do |want, f|
-        want.is_a?(Array) ? frame_is?(f, want[0], target.path, want[1]) : f.label == want
+    end
+
+    # Stacks of +profile+ that begin with +expected+ (and, unless +prefix+, are only that).
+    def stacks_like(profile, target, expected, prefix: false)
+      profile.select do |s|
+        (prefix ? s.frames.size >= expected.size : s.frames.size == expected.size) &&
+          expected.zip(s.frames).all? do |want, f|
+            want.is_a?(Array) ? frame_is?(f, want[0], target.path, want[1]) : f.label == want
+          end
       end
     end
+  end
+
+  test "lines: every caller shows its call line, labels class-qualified" do
+    target = Target.ruby("calls.rb")
+    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
+    mine = stacks_of(assert_profiled(result), target)
+    expected = calls_stack(target)
+    exact = stacks_like(mine, target, expected)
     share = percent(exact.total, mine.total)
     assert(share >= 80, "only #{share.round(1)}% of #{mine.total} samples are exactly " \
+                        "#{expected.inspect}; top stacks:\n#{mine.top}")
+  ensure
+    target&.stop
+  end
+
+  test "yjit: a process running YJIT-compiled code keeps its Ruby frames" do
+    target = Target.ruby("calls.rb", flags: ["--yjit"])
+    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
+    mine = stacks_of(assert_profiled(result), target)
+    # JIT code updates the frame's pc at calls, not at every instruction: the leaf line is
+    # the loop's, the rest exact. A C method YJIT calls may follow the leaf.
+    expected = calls_stack(target)
+    good = stacks_like(mine, target, expected, prefix: true)
+    share = percent(good.total, mine.total)
+    assert(share >= 80, "only #{share.round(1)}% of #{mine.total} samples start with " \
                         "#{expected.inspect}; top stacks:\n#{mine.top}")
   ensure
     target&.stop

@@ -26,10 +26,11 @@ module E2E
     RUBY = ENV.fetch("E2E_RUBY", "/usr/bin/ruby")
     READY_TIMEOUT = 10
 
-    # Starts programs/NAME with the target Ruby; +path+ runs a copy elsewhere.
-    def self.ruby(name, path: nil)
+    # Starts programs/NAME with the target Ruby; +path+ runs a copy elsewhere; +flags+ go
+    # to ruby (e.g. --yjit).
+    def self.ruby(name, path: nil, flags: [])
       path ||= File.join(PROGRAMS, name)
-      new([RUBY, path], path)
+      new([RUBY, *flags, path], path)
     end
 
     # Starts an arbitrary command that prints "ready" when it is set up.
