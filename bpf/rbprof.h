@@ -51,6 +51,13 @@ struct rbprof_proc {
 	__u64 tls_modid;      /* RBPROF_TLS_DTV: module id of libruby in the DTV */
 	__u64 tls_offset;     /* DTV: offset in the module block; STATIC: (s64) offset from tp */
 	__u64 dtv_entry_size; /* 16 on glibc (dtv_t is {val, to_free}), 8 on musl */
+	/*
+	 * The GC's state word in the process (rb_objspace.flags), 0 while unknown: a sample
+	 * taken during GC is flagged RBPROF_EV_GC, with the phase from the mode bits.
+	 */
+	__u64 gc_flags_addr;
+	__u64 gc_during_mask; /* flags.during_gc */
+	__u64 gc_mode_mask;   /* flags.mode (gc_mode_marking 1, gc_mode_sweeping 2) */
 	struct rbprof_vm_offsets off;
 };
 
@@ -62,7 +69,10 @@ struct rbprof_frame {
 };
 
 enum rbprof_event_flags {
-	RBPROF_EV_TRUNCATED = 1, /* more frames than RBPROF_MAX_FRAMES: the root side is cut */
+	RBPROF_EV_TRUNCATED = 1,   /* more frames than RBPROF_MAX_FRAMES: the root side is cut */
+	RBPROF_EV_GC = 2,	   /* the VM was collecting garbage */
+	RBPROF_EV_GC_MARKING = 4,  /* ... in its marking phase */
+	RBPROF_EV_GC_SWEEPING = 8, /* ... in its sweeping phase */
 };
 
 /* Ring-buffer record: header plus nframes frames, innermost first. */
@@ -92,6 +102,9 @@ enum rbprof_counter {
 /* Ruby VM constants the walker uses (vm_core.h; identical from 2.3 to 4.0). */
 #define RUBY_VM_FRAME_MAGIC_MASK  0x7fff0001ULL
 #define RUBY_VM_FRAME_MAGIC_CFUNC 0x55550001ULL
+/* gc.c: enum gc_mode */
+#define RUBY_GC_MODE_MARKING  1
+#define RUBY_GC_MODE_SWEEPING 2
 /* ep[-2] holds the method entry (or cref), ep[-1] the specval, ep[0] the env flags. */
 #define RUBY_VM_ENV_ME_CREF_INDEX (-2)
 

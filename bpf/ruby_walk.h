@@ -94,6 +94,24 @@ static __always_inline void rbprof_push_cframe(struct rbprof_walk_scratch *s, __
 	rbprof_push(s, s->env[0], 0, ep);
 }
 
+/* Flag the event if the VM is collecting garbage (one 4-byte read; none while unknown). */
+static __always_inline void rbprof_gc_state(const struct rbprof_proc *proc,
+					    struct rbprof_walk_scratch *s)
+{
+	__u32 flags, mode;
+
+	if (!proc->gc_flags_addr || RBPROF_READ_USER(&flags, sizeof(flags), proc->gc_flags_addr))
+		return;
+	if (!(flags & proc->gc_during_mask))
+		return;
+	s->ev.flags |= RBPROF_EV_GC;
+	mode = flags & proc->gc_mode_mask;
+	if (mode == RUBY_GC_MODE_MARKING)
+		s->ev.flags |= RBPROF_EV_GC_MARKING;
+	else if (mode == RUBY_GC_MODE_SWEEPING)
+		s->ev.flags |= RBPROF_EV_GC_SWEEPING;
+}
+
 /*
  * Walk the control frames of execution context `ec_addr` into s->ev (frames innermost first,
  * nframes, flags). Frames run from ec->cfp up to the end of the VM stack; they are read
@@ -167,6 +185,7 @@ static __always_inline int rbprof_walk(const struct rbprof_proc *proc, __u64 ec_
 	}
 	if (total > RBPROF_MAX_FRAMES)
 		s->ev.flags |= RBPROF_EV_TRUNCATED;
+	rbprof_gc_state(proc, s);
 	return RBPROF_WALK_OK;
 }
 

@@ -15,7 +15,10 @@ enum frame_kind {
 	FRAME_CFUNC,	 /* a C-implemented method: "[cfunc]" */
 	FRAME_UNKNOWN,	 /* a frame whose iseq could not be read: "[unknown]" */
 	FRAME_TRUNCATED, /* the root side of a stack deeper than the kernel records */
-	FRAME_RUBY,	 /* "label (path:line)" */
+	FRAME_GC,	 /* "(garbage collection)", under the stack that triggered it */
+	FRAME_GC_MARKING,
+	FRAME_GC_SWEEPING,
+	FRAME_RUBY, /* "label (path:line)" */
 };
 
 /* The ids of the special frames are their kind. */

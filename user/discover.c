@@ -240,7 +240,25 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 	t->bpf.off = t->layout->vm;
 	if (e->global_symbols)
 		t->global_symbols = bias + e->global_symbols;
+	t->vm_ptr_addr = bias + e->vm_ptr;
+	discover_resolve_gc(t);
 	return PROBE_RUBY;
+}
+
+int discover_resolve_gc(struct ruby_target *t)
+{
+	const struct ruby_layout *L = t->layout;
+	struct procmem mem;
+	__u64 vm, objspace;
+
+	procmem_init(&mem, t->pid);
+	if (memread_u64(&mem.base, t->vm_ptr_addr, &vm) || !vm ||
+	    memread_u64(&mem.base, vm + L->vm_objspace, &objspace) || !objspace)
+		return -EAGAIN;
+	t->bpf.gc_flags_addr = objspace + L->objspace_flags;
+	t->bpf.gc_during_mask = L->gc_during_mask;
+	t->bpf.gc_mode_mask = L->gc_mode_mask;
+	return 0;
 }
 
 int discover_each_pid(void (*fn)(void *ctx, pid_t pid), void *ctx)

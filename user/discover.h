@@ -27,6 +27,7 @@ struct ruby_target {
 	int layout_exact;		  /* 0: a new patch release using its series' layout */
 	struct rbprof_proc bpf;		  /* what goes into the sampler's procs map */
 	__u64 global_symbols;		  /* ruby_global_symbols in the process, 0: unknown */
+	__u64 vm_ptr_addr;		  /* &ruby_current_vm_ptr in the process */
 };
 
 enum probe_result {
@@ -50,6 +51,12 @@ int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_tim
 /* Look at process `pid`. On PROBE_FAILED, `why` says what went wrong. */
 enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
 				 size_t whylen);
+
+/*
+ * Find the GC state word (bpf.gc_*) through ruby_current_vm_ptr -> objspace. The VM may not
+ * exist yet in a process that just started: 0, or -errno to try again later.
+ */
+int discover_resolve_gc(struct ruby_target *t);
 
 /* Call fn for every process on the host. 0 or -errno. */
 int discover_each_pid(void (*fn)(void *ctx, pid_t pid), void *ctx);

@@ -69,9 +69,9 @@ static int sbuf_add(struct sbuf *b, const char *src, int escape)
 static int sbuf_add_frame(struct sbuf *b, const struct frame_rec *f)
 {
 	static const char *const special[] = {
-	    [FRAME_CFUNC] = "[cfunc]",
-	    [FRAME_UNKNOWN] = "[unknown]",
-	    [FRAME_TRUNCATED] = "(truncated)",
+	    [FRAME_CFUNC] = "[cfunc]",	       [FRAME_UNKNOWN] = "[unknown]",
+	    [FRAME_TRUNCATED] = "(truncated)", [FRAME_GC] = "(garbage collection)",
+	    [FRAME_GC_MARKING] = "(marking)",  [FRAME_GC_SWEEPING] = "(sweeping)",
 	};
 	char line[32], label[2 * RUBY_STR_MAX];
 	int err;

@@ -27,7 +27,7 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 {
 	struct profiler *p = ctx;
 	struct ruby_proc *rp = proc_table_live(&p->procs, (pid_t)ev->pid);
-	__u32 ids[RBPROF_MAX_FRAMES + 1], n = 0, i;
+	__u32 ids[RBPROF_MAX_FRAMES + 3], n = 0, i;
 
 	if (!rp) {
 		p->orphan_samples++;
@@ -49,6 +49,12 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 		else if (aggregate_ruby_frame(&p->agg, info, iseq_info_line(info, f->pc),
 					      &ids[n++]))
 			goto nomem;
+	}
+	if (ev->flags & RBPROF_EV_GC) {
+		ids[n++] = FRAME_GC;
+		if (ev->flags & (RBPROF_EV_GC_MARKING | RBPROF_EV_GC_SWEEPING))
+			ids[n++] =
+			    ev->flags & RBPROF_EV_GC_MARKING ? FRAME_GC_MARKING : FRAME_GC_SWEEPING;
 	}
 	if (aggregate_stack(&p->agg, rp->id, ids, n, 1))
 		goto nomem;
@@ -174,6 +180,9 @@ static int prune_exited(struct profiler *p)
 			continue;
 		}
 		alive++;
+		/* A process found right after it started may have had no VM yet. */
+		if (!rp->t.bpf.gc_flags_addr && !discover_resolve_gc(&rp->t))
+			sampler_add_proc(&p->sampler, (__u32)rp->t.pid, &rp->t.bpf);
 	}
 	return alive;
 }

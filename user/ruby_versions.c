@@ -15,6 +15,7 @@
  *   symbols_*, id_* symbol.c: rb_symbols_t, ID_ENTRY_UNIT; symbol.h: ID_SCOPE_SHIFT,
  *                   tLAST_OP_ID (id.h)
  *   st_*            include/ruby/st.h: struct st_table
+ *   vm_objspace     vm_core.h: rb_vm_t.objspace; objspace_*, gc_*: gc.c struct rb_objspace
  */
 #include <stdio.h>
 #include <string.h>
@@ -68,6 +69,10 @@ static const struct ruby_layout layouts[] = {
 		.st_entries_start = 32,
 		.st_entries_bound = 40,
 		.st_entries = 48,
+		.vm_objspace = 1104,
+		.objspace_flags = 16,
+		.gc_during_mask = 1 << 5,
+		.gc_mode_mask = 0x3,
 		.rstring = RSTRING_LEN_IN_FLAGS,
 		.rstring_noembed = FL_USER(1),
 		.rstring_embed_len_shift = FL_USHIFT + 2,

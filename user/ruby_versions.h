@@ -56,6 +56,12 @@ struct ruby_layout {
 	/* st_table (include/ruby/st.h) */
 	__u32 st_entries_start, st_entries_bound, st_entries; /* entries are {hash, key, record} */
 
+	/* rb_vm_t.objspace, rb_objspace.flags (gc.c) */
+	__u32 vm_objspace;
+	__u32 objspace_flags;
+	__u64 gc_during_mask; /* flags.during_gc */
+	__u64 gc_mode_mask;   /* flags.mode */
+
 	/* struct RString */
 	enum rstring_kind rstring;
 	__u64 rstring_noembed;	       /* flag: bytes are on the heap */

@@ -19,6 +19,7 @@ int test_failed_checks;
 	X(test_walk_deep_stack_truncated)                                                          \
 	X(test_walk_hostile)                                                                       \
 	X(test_walk_static_tls)                                                                    \
+	X(test_walk_gc_state)                                                                      \
 	X(test_escape)                                                                             \
 	X(test_aggregate_and_write)                                                                \
 	X(test_aggregate_many_stacks)                                                              \

@@ -213,3 +213,41 @@ void test_walk_static_tls(void)
 	CHECK_EQ_INT(s.ev.nframes, 1);
 	fakemem_free(&fm);
 }
+
+void test_walk_gc_state(void)
+{
+	struct frame_spec one = {.iseq = 0x1000, .pc = 0x1008};
+	struct rbprof_proc p = proc_dtv(64);
+	struct rbprof_walk_scratch s;
+	struct fakemem fm;
+	unsigned char *gc;
+	__u32 flags;
+
+	fakemem_init(&fm);
+	build_thread(&fm, &one, 1, 64);
+	gc = fakemem_map(&fm, 0x76000000, 8);
+	p.gc_flags_addr = 0x76000000;
+	p.gc_during_mask = 1 << 5;
+	p.gc_mode_mask = 3;
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.flags, 0); /* not collecting */
+	flags = (1 << 5) | RUBY_GC_MODE_MARKING;
+	memcpy(gc, &flags, 4);
+	walk(&fm, &p, &s);
+	CHECK_EQ_INT(s.ev.flags, RBPROF_EV_GC | RBPROF_EV_GC_MARKING);
+	flags = (1 << 5) | RUBY_GC_MODE_SWEEPING;
+	memcpy(gc, &flags, 4);
+	walk(&fm, &p, &s);
+	CHECK_EQ_INT(s.ev.flags, RBPROF_EV_GC | RBPROF_EV_GC_SWEEPING);
+	/* lazy sweeping between GC steps: a mode but not during_gc */
+	flags = RUBY_GC_MODE_SWEEPING;
+	memcpy(gc, &flags, 4);
+	walk(&fm, &p, &s);
+	CHECK_EQ_INT(s.ev.flags, 0);
+	/* an unreadable state word leaves the sample as it is */
+	p.gc_flags_addr = 0xdead0000;
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.flags, 0);
+	CHECK_EQ_INT(s.ev.frames[0].ep, ENVS + 16); /* Ruby frames carry their ep */
+	fakemem_free(&fm);
+}
