@@ -9,11 +9,14 @@
 #define RBPROF_H
 
 /*
- * Frames recorded per sample. Ruby's default VM stack (1 MiB) holds about 16k control
- * frames, but real stacks (Rails, RSpec) are 100-300 frames deep; 256 covers them with room.
- * A deeper stack keeps its innermost frames and is flagged RBPROF_EV_TRUNCATED.
+ * Control frames walked per sample. Real stacks (Rails, RSpec) are 100-300 frames deep; a
+ * recursive algorithm goes deeper, and 1024 keeps a 1000-deep recursion whole. A deeper stack
+ * keeps its innermost frames and is flagged RBPROF_EV_TRUNCATED. The walk is a bounded loop
+ * that the verifier checks once per frame (~160k instructions, 0.15 s at load), which keeps
+ * kernels before bpf_loop (5.17) supported; the event (24 bytes a frame) must also fit the
+ * 32 KiB per-CPU scratch limit.
  */
-#define RBPROF_MAX_FRAMES 256
+#define RBPROF_MAX_FRAMES 1024
 
 /*
  * Control frames fetched by one bpf_probe_read_user. One read per chunk instead of one per

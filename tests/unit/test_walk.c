@@ -12,7 +12,7 @@
 #define VM_STACK    0x74000000ULL
 #define ENVS	    0x75000000ULL
 #define MODID	    2
-#define STACK_WORDS 8192 /* 64 KiB of VM stack */
+#define STACK_WORDS 32768 /* 256 KiB of VM stack: room for 4096 frames */
 
 struct frame_spec {
 	__u64 iseq, pc;
@@ -121,16 +121,17 @@ void test_walk_frame_kinds(void)
 
 void test_walk_deep_stack_truncated(void)
 {
-	static struct frame_spec frames[300];
+	enum { DEEP = RBPROF_MAX_FRAMES + 50 };
+	static struct frame_spec frames[DEEP];
 	struct rbprof_proc p = proc_dtv(64);
 	struct rbprof_walk_scratch s;
 	struct fakemem fm;
 	int i;
 
-	for (i = 0; i < 300; i++)
+	for (i = 0; i < DEEP; i++)
 		frames[i] = (struct frame_spec){.iseq = 0x10000 + (__u64)i * 64, .pc = 8};
 	fakemem_init(&fm);
-	build_thread(&fm, frames, 300, 64);
+	build_thread(&fm, frames, DEEP, 64);
 	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
 	CHECK_EQ_INT(s.ev.nframes, RBPROF_MAX_FRAMES);
 	CHECK_EQ_INT(s.ev.flags, RBPROF_EV_TRUNCATED);

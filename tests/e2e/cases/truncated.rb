@@ -3,8 +3,29 @@
 # A stack deeper than the profiler's limit is marked "(truncated)" right
 # after the process frame, keeps its leaf, and is counted in the summary.
 module E2E
+  DEPTH_COMPLETE = 1000 # captured whole
+  DEPTH_TRUNCATED = 1500 # deeper than the profiler's 1024 frames
+
+  test "depth: a 1000-deep recursion is captured whole" do
+    target = Target.ruby("deep.rb", args: [DEPTH_COMPLETE])
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199])
+    mine = stacks_of(assert_profiled(result), target)
+    hot = mine.select { |s| s.leaf && frame_is?(s.leaf, "Object#burn", target.path, target.loop_lines("burn")) }
+    assert(hot.total.positive?, "no stack with leaf burn; top:\n#{mine.top(3)}")
+    whole = hot.select do |s|
+      s.frames.size == DEPTH_COMPLETE + 3 && s.frames[0].label == "<main>" &&
+        s.frames[1..-2].count { |f| f.label == "Object#dive" } == DEPTH_COMPLETE + 1
+    end
+    assert(whole.total == hot.total, "#{hot.total - whole.total} of #{hot.total} samples are not " \
+                                     "<main>;dive x#{DEPTH_COMPLETE + 1};burn: #{(hot.stacks - whole.stacks).first&.raw.to_s[0, 200]}")
+    line = result.stderr_lines.grep(/\Arbprof-bpf: stacks truncated: /).first
+    assert(line&.end_with?(": 0"), "summary 'stacks truncated' is #{line.inspect}, expected 0")
+  ensure
+    target&.stop
+  end
+
   test "truncated: deep stack starts with (truncated), leaf kept, counted" do
-    target = Target.ruby("deep.rb")
+    target = Target.ruby("deep.rb", args: [DEPTH_TRUNCATED])
     result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199])
     mine = stacks_of(assert_profiled(result), target)
     hot = mine.select { |s| s.leaf && frame_is?(s.leaf, "Object#burn", target.path, target.loop_lines("burn")) }

@@ -27,10 +27,10 @@ module E2E
     READY_TIMEOUT = 10
 
     # Starts programs/NAME with the target Ruby; +path+ runs a copy elsewhere; +flags+ go
-    # to ruby (e.g. --yjit).
-    def self.ruby(name, path: nil, flags: [])
+    # to ruby (e.g. --yjit), +args+ to the program.
+    def self.ruby(name, path: nil, flags: [], args: [])
       path ||= File.join(PROGRAMS, name)
-      new([RUBY, *flags, path], path)
+      new([RUBY, *flags, path, *args.map(&:to_s)], path)
     end
 
     # Starts an arbitrary command that prints "ready" when it is set up.

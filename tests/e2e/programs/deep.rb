@@ -1,8 +1,8 @@
-# Target of the truncation test: burn runs under DEPTH recursive calls of
-# dive, deeper than any sane frame limit. Stops by itself after 20 s.
+# Target of the depth tests: burn runs under DEPTH (ARGV[0], default 1500) recursive calls of
+# dive. Stops by itself after 20 s.
 $stdout.sync = true
 LIFETIME = 20
-DEPTH = 2000
+DEPTH = Integer(ARGV[0] || 1500)
 
 def burn(deadline)
   x = 1
