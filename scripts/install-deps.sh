@@ -9,6 +9,7 @@ PACKAGES=(
 	bpftool                       # skeleton generation
 	libbpf-dev libelf-dev zlib1g-dev
 	ruby                          # Debian's Ruby 3.1: the end-to-end tests' target and harness
+	ruby-stackprof                # the in-process profiler the accuracy test compares with
 	util-linux                    # setpriv and unshare, used by the error-case tests
 	procps                        # ps, pkill in the scripts
 )

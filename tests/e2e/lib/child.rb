@@ -18,10 +18,11 @@ module E2E
 
     attr_reader :argv, :pid, :status
 
-    # argv: command and arguments; io: Process.spawn redirections (in:, out:, err:).
-    def initialize(argv, **io)
+    # argv: command and arguments; env: extra environment; io: Process.spawn redirections
+    # (in:, out:, err:).
+    def initialize(argv, env: {}, **io)
       @argv = argv
-      @pid = Process.spawn(*argv, pgroup: true, close_others: true, **io)
+      @pid = Process.spawn(env, *argv, pgroup: true, close_others: true, **io)
       @status = nil
       Child.live << self
     end

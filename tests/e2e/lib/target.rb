@@ -27,10 +27,10 @@ module E2E
     READY_TIMEOUT = 10
 
     # Starts programs/NAME with the target Ruby; +path+ runs a copy elsewhere; +flags+ go
-    # to ruby (e.g. --yjit), +args+ to the program.
-    def self.ruby(name, path: nil, flags: [], args: [])
+    # to ruby (e.g. --yjit), +args+ to the program, +env+ into its environment.
+    def self.ruby(name, path: nil, flags: [], args: [], env: {})
       path ||= File.join(PROGRAMS, name)
-      new([RUBY, *flags, path, *args.map(&:to_s)], path)
+      new([RUBY, *flags, path, *args.map(&:to_s)], path, env: env)
     end
 
     # Starts an arbitrary command that prints "ready" when it is set up.
@@ -40,12 +40,12 @@ module E2E
 
     attr_reader :path
 
-    def initialize(argv, path)
+    def initialize(argv, path, env: {})
       @path = path
       @source = path ? File.readlines(path) : [] # kept: the file may be removed
       @stdin_r, @stdin = IO.pipe
       @stdout, stdout_w = IO.pipe
-      @child = Child.new(argv, in: @stdin_r, out: stdout_w, err: File::NULL)
+      @child = Child.new(argv, env: env, in: @stdin_r, out: stdout_w, err: File::NULL)
       [@stdin_r, stdout_w].each(&:close)
       wait_ready
     end
