@@ -2,6 +2,7 @@
 /* profiler.c - the session: discovery, the poll loop, symbolizing samples as they arrive. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -10,8 +11,13 @@
 #include "profiler.h"
 
 #define PREFIX "rbprof-bpf: "
-/* The ring buffer is drained this often (ms): the bound on how stale a sample gets. */
-#define POLL_MS 100
+/*
+ * The ring buffer is drained every POLL_MS +- POLL_JITTER_MS: the bound on how stale a sample
+ * gets. The jitter keeps the moments the loader reads the process (to find a method's owner)
+ * from falling into step with a periodic workload.
+ */
+#define POLL_MS	       100
+#define POLL_JITTER_MS 50
 /* New processes are looked for this often (ms): "found within 1 s". */
 #define RESCAN_MS 1000
 
@@ -224,6 +230,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	memset(p, 0, sizeof(*p));
 	p->opts = o;
 	p->clk_tck = (unsigned long long)sysconf(_SC_CLK_TCK);
+	srand((unsigned int)(getpid() ^ now_ms()));
 	discover_init(&p->disc);
 	proc_table_init(&p->procs);
 	if (aggregate_init(&p->agg))
@@ -268,11 +275,11 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 
 	while (!*stop && !p->error) {
 		__u64 now = now_ms();
-		int err, timeout = POLL_MS;
+		int err, timeout = POLL_MS - POLL_JITTER_MS + rand() % (2 * POLL_JITTER_MS + 1);
 
 		if (deadline && now >= deadline)
 			break;
-		if (deadline && deadline - now < POLL_MS)
+		if (deadline && deadline - now < (__u64)timeout)
 			timeout = (int)(deadline - now);
 		advance_epochs(p);
 		err = sampler_poll(&p->sampler, timeout);

@@ -82,7 +82,10 @@ const char *ruby_id_name(struct ruby_names *n, __u64 id)
 
 	if (cached)
 		return (const char *)(unsigned long)*cached;
-	return remember(&n->ids, id, id_string(n, id, buf, sizeof(buf)) ? NULL : buf);
+	/* Only names are cached: a read that failed (the table growing, say) is tried again. */
+	if (id_string(n, id, buf, sizeof(buf)))
+		return NULL;
+	return remember(&n->ids, id, buf);
 }
 
 /* The values of a class's __classpath__, __tmp_classpath__ and __attached__ ivars (0: none). */
@@ -90,34 +93,39 @@ struct class_ivars {
 	__u64 classpath, tmp_classpath, attached;
 };
 
+/* 0, or -EAGAIN if an ivar's name could not be read (the table may hold the path). */
 static int read_class_ivars(struct ruby_names *n, __u64 klass, struct class_ivars *iv)
 {
 	const struct ruby_layout *L = n->layout;
 	__u64 ext, tbl, start, bound, entries, e[RUBY_CLASS_IVARS_MAX * 3], i;
-	int err;
+	int err, unnamed = 0;
 
 	memset(iv, 0, sizeof(*iv));
 	if ((err = memread_u64(n->mem, klass + L->class_ext, &ext)) || !ext ||
-	    (err = memread_u64(n->mem, ext + L->classext_iv_tbl, &tbl)) || !tbl)
-		return err ? err : -ENOENT;
+	    (err = memread_u64(n->mem, ext + L->classext_iv_tbl, &tbl)))
+		return -EAGAIN;
+	if (!tbl)
+		return 0; /* no ivars: anonymous */
 	if ((err = memread_u64(n->mem, tbl + L->st_entries_start, &start)) ||
 	    (err = memread_u64(n->mem, tbl + L->st_entries_bound, &bound)) ||
 	    (err = memread_u64(n->mem, tbl + L->st_entries, &entries)))
-		return err;
+		return -EAGAIN;
 	if (bound < start)
 		return -EINVAL;
 	if (bound - start > RUBY_CLASS_IVARS_MAX)
 		bound = start + RUBY_CLASS_IVARS_MAX;
-	if ((err = n->mem->read(n->mem, entries + start * 24, e, (bound - start) * 24)))
-		return err;
+	if (n->mem->read(n->mem, entries + start * 24, e, (bound - start) * 24))
+		return -EAGAIN;
 	for (i = 0; i < bound - start; i++) {
 		const char *name;
 
 		if (e[i * 3] == ST_DELETED_HASH)
 			continue;
 		name = ruby_id_name(n, e[i * 3 + 1]);
-		if (!name)
+		if (!name) {
+			unnamed = 1;
 			continue;
+		}
 		if (!strcmp(name, "__classpath__"))
 			iv->classpath = e[i * 3 + 2];
 		else if (!strcmp(name, "__tmp_classpath__"))
@@ -125,7 +133,7 @@ static int read_class_ivars(struct ruby_names *n, __u64 klass, struct class_ivar
 		else if (!strcmp(name, "__attached__"))
 			iv->attached = e[i * 3 + 2];
 	}
-	return 0;
+	return iv->classpath || !unnamed ? 0 : -EAGAIN;
 }
 
 static int class_type(struct ruby_names *n, __u64 klass, __u64 *flags)
@@ -138,18 +146,27 @@ static int class_type(struct ruby_names *n, __u64 klass, __u64 *flags)
 	return type == RUBY_T_CLASS || type == RUBY_T_MODULE || type == RUBY_T_ICLASS ? type : -1;
 }
 
-/* variable.c: rb_class_path(): the permanent path, else the temporary one, else anonymous. */
+/*
+ * variable.c: rb_class_path(): the permanent path, else the temporary one, else anonymous.
+ * -EAGAIN when the class could not be read well enough to tell: a hostile or anonymous
+ * class reads as "#<Class:0x...>" only when its ivars were read and hold no path.
+ */
 static int class_path(struct ruby_names *n, __u64 klass, char *buf, size_t cap)
 {
 	struct class_ivars iv;
 	__u64 flags;
-	int type = class_type(n, klass, &flags);
+	int type = class_type(n, klass, &flags), err;
 
 	if (type < 0)
 		return -EINVAL;
-	if (!read_class_ivars(n, klass, &iv)) {
-		if (iv.classpath && ruby_string_read(n->mem, n->layout, iv.classpath, buf, cap) > 0)
-			return 0;
+	err = read_class_ivars(n, klass, &iv);
+	if (err == -EAGAIN)
+		return err;
+	if (!err) {
+		if (iv.classpath)
+			return ruby_string_read(n->mem, n->layout, iv.classpath, buf, cap) > 0
+				   ? 0
+				   : -EAGAIN;
 		if (iv.tmp_classpath &&
 		    ruby_string_read(n->mem, n->layout, iv.tmp_classpath, buf, cap) > 0)
 			return 0;
@@ -163,9 +180,14 @@ const char *ruby_class_path(struct ruby_names *n, __u64 klass)
 	__u64 *cached = hashmap_get(&n->classes, klass, 0);
 	char buf[RUBY_NAME_MAX];
 
+	int err;
+
 	if (cached)
 		return (const char *)(unsigned long)*cached;
-	return remember(&n->classes, klass, class_path(n, klass, buf, sizeof(buf)) ? NULL : buf);
+	err = class_path(n, klass, buf, sizeof(buf));
+	if (err == -EAGAIN)
+		return NULL; /* not cached: tried again next time */
+	return remember(&n->classes, klass, err ? NULL : buf);
 }
 
 /* The class whose singleton `klass` is, if it is a singleton class of a class or module. */
@@ -210,7 +232,7 @@ int ruby_qualified_name(struct ruby_names *n, __u64 owner, const char *name, cha
 	const char *klass = ruby_class_path(n, attached ? attached : owner);
 
 	if (!klass)
-		return -ENOENT;
+		return -EAGAIN;
 	snprintf(buf, cap, "%s%s%s", klass, attached ? "." : "#", name);
 	return 0;
 }
@@ -225,6 +247,6 @@ int ruby_method_label(struct ruby_names *n, __u64 me, char *buf, size_t cap)
 		return err;
 	name = ruby_id_name(n, id);
 	if (!name)
-		return -ENOENT;
+		return -EAGAIN;
 	return ruby_qualified_name(n, owner, name, buf, cap);
 }

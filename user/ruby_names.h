@@ -31,7 +31,10 @@ void ruby_names_free(struct ruby_names *n);
 /* The string of an ID, or NULL. Cached. */
 const char *ruby_id_name(struct ruby_names *n, __u64 id);
 
-/* "Foo::Bar", "#<Class:0x...>" for an anonymous class, or NULL if klass is no class. */
+/*
+ * "Foo::Bar", "#<Class:0x...>" for an anonymous class, or NULL if klass is no class or could
+ * not be read this time (then it is not cached).
+ */
 const char *ruby_class_path(struct ruby_names *n, __u64 klass);
 
 /*

@@ -39,6 +39,7 @@ static struct iseq_info *frame_info(struct symbolizer *s, __u64 addr, enum frame
 {
 	struct iseq_info *info;
 	__u64 *cached = hashmap_get(&s->frames, addr, kind);
+	int err;
 
 	if (cached) {
 		if (!*cached && count)
@@ -50,10 +51,17 @@ static struct iseq_info *frame_info(struct symbolizer *s, __u64 addr, enum frame
 		return NULL;
 	}
 	info = calloc(1, sizeof(*info));
-	if (info && read_frame(s, addr, kind, info)) {
-		iseq_info_free(info);
+	err = info ? read_frame(s, addr, kind, info) : -ENOMEM;
+	if (err) {
+		if (info)
+			iseq_info_free(info);
 		free(info);
 		info = NULL;
+		/* A name that may be readable later (a table being written) is not cached. */
+		if (err == -EAGAIN) {
+			s->failed += count;
+			return NULL;
+		}
 	}
 	/*
 	 * A failure is cached too: an iseq that cannot be read now (freed, torn, or the process

@@ -57,3 +57,12 @@ int walk_read_user(void *dst, __u32 size, __u64 src)
 		memset(dst, 0, size); /* bpf_probe_read_user zeroes the buffer on failure */
 	return err;
 }
+
+void fakemem_toggle(struct fakemem *fm, __u64 addr)
+{
+	int i;
+
+	for (i = 0; i < fm->n; i++)
+		if ((fm->r[i].addr & ~(1ULL << 63)) == addr)
+			fm->r[i].addr ^= 1ULL << 63; /* out of every read's way, and back */
+}
