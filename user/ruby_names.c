@@ -203,7 +203,8 @@ static __u64 singleton_of(struct ruby_names *n, __u64 klass)
 	return iv.attached;
 }
 
-int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq)
+int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq,
+			   int *kind)
 {
 	const struct ruby_layout *L = n->layout;
 	__u64 flags, def, def_flags;
@@ -220,9 +221,22 @@ int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *
 	    (err = memread_u64(n->mem, def + L->def_original_id, id)))
 		return err;
 	*iseq = 0;
-	/* method.h: rb_method_definition_t.type, 4 bits; VM_METHOD_TYPE_ISEQ is 0 */
-	if ((def_flags & 0xf) == 0 && memread_u64(n->mem, def + L->def_iseqptr, iseq))
-		*iseq = 0;
+	/* method.h: rb_method_definition_t.type, the low 4 bits */
+	*kind = (int)(def_flags & 0xf);
+	if (*kind == RUBY_METHOD_ISEQ) {
+		if (memread_u64(n->mem, def + L->def_iseqptr, iseq))
+			*iseq = 0;
+	} else if (*kind == RUBY_METHOD_BMETHOD) {
+		__u64 proc, data;
+
+		/* def->body.bmethod.proc -> rb_proc_t -> block.as.captured.code.iseq */
+		if (memread_u64(n->mem, def + L->def_bmethod_proc, &proc) || proc < 4096 ||
+		    memread_u64(n->mem, proc + L->typeddata_data, &data) || data < 4096 ||
+		    memread_u64(n->mem, data + L->proc_block_iseq, iseq))
+			*iseq = 0;
+	} else {
+		*kind = RUBY_METHOD_OTHER;
+	}
 	return 0;
 }
 
@@ -241,7 +255,7 @@ int ruby_method_label(struct ruby_names *n, __u64 me, char *buf, size_t cap)
 {
 	__u64 owner, id, iseq;
 	const char *name;
-	int err = ruby_method_entry_read(n, me, &owner, &id, &iseq);
+	int kind, err = ruby_method_entry_read(n, me, &owner, &id, &iseq, &kind);
 
 	if (err)
 		return err;

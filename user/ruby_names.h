@@ -37,11 +37,20 @@ const char *ruby_id_name(struct ruby_names *n, __u64 id);
  */
 const char *ruby_class_path(struct ruby_names *n, __u64 klass);
 
+/* What a method entry runs (method.h: rb_method_type_t, as far as labels need it). */
+enum ruby_method_kind {
+	RUBY_METHOD_ISEQ = 0,	 /* def ... end: an iseq */
+	RUBY_METHOD_BMETHOD = 4, /* define_method: a block's iseq */
+	RUBY_METHOD_OTHER = -1,	 /* C function, attr, alias, ... */
+};
+
 /*
  * Read method entry `me` (checked to be one): its owner, its original_id and, for a method
- * defined in Ruby, its iseq (else 0). 0 or -errno.
+ * defined in Ruby (def or define_method), the iseq it runs (else 0), and its kind.
+ * 0 or -errno.
  */
-int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq);
+int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq,
+			   int *kind);
 
 /* "Owner#name", or "Owner.name" when owner is a singleton class. 0 or -errno. */
 int ruby_qualified_name(struct ruby_names *n, __u64 owner, const char *name, char *buf, size_t cap);

@@ -206,6 +206,7 @@ int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 	out->iseq_encoded = get_u64(body, L->body_iseq_encoded);
 	out->type = (int)get_u32(body, L->body_type);
 	out->local_iseq = get_u64(body, L->body_local_iseq);
+	out->parent_iseq = get_u64(body, L->body_parent_iseq);
 	pathobj = get_u64(body, L->body_pathobj);
 	label = get_u64(body, L->body_label);
 	first = get_u64(body, L->body_first_lineno);
@@ -244,6 +245,14 @@ const char *iseq_info_display(const struct iseq_info *info, char *buf, size_t ca
 
 	if (info->qualified)
 		return info->qualified;
+	if (info->bmethod && info->bmethod->qualified) {
+		if (info->bmethod_levels == 1)
+			snprintf(buf, cap, "block in %s", info->bmethod->qualified);
+		else
+			snprintf(buf, cap, "block (%d levels) in %s", info->bmethod_levels,
+				 info->bmethod->qualified);
+		return buf;
+	}
 	/* "block in bar", "rescue in bar", "block (2 levels) in bar": qualify what follows " in "
 	 */
 	if (!info->method || !info->method->qualified || !(in = strstr(info->label, " in ")))

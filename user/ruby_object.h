@@ -43,8 +43,9 @@ struct iseq_info {
 	char *label;
 	char *path;
 	int first_lineno;
-	int type;	  /* enum ruby_iseq_type */
-	__u64 local_iseq; /* a block's method (or top-level) iseq */
+	int type;	   /* enum ruby_iseq_type */
+	__u64 local_iseq;  /* a block's method (or top-level) iseq */
+	__u64 parent_iseq; /* the iseq a block is written in */
 	__u64 iseq_encoded;
 	struct line_table lines;
 	/*
@@ -53,6 +54,9 @@ struct iseq_info {
 	 */
 	char *qualified;
 	const struct iseq_info *method;
+	/* a block inside a define_method block: that block, and how many levels up it is */
+	const struct iseq_info *bmethod;
+	int bmethod_levels;
 	int qualify_tries;   /* owner lookups that failed; they stop at a bound */
 	__u64 qualify_epoch; /* the symbolizer epoch of the last try */
 };

@@ -30,6 +30,7 @@ struct ruby_layout {
 	__u32 body_label;	    /* location.label */
 	__u32 body_type;	    /* type: enum iseq_type (ISEQ_TYPE_METHOD, _BLOCK, ...) */
 	__u32 body_local_iseq;	    /* local_iseq: the method (or top) iseq of a block */
+	__u32 body_parent_iseq;	    /* parent_iseq: the iseq a block is written in */
 	__u32 body_first_lineno;    /* location.first_lineno */
 	__u8 first_lineno_fixnum;   /* a tagged Fixnum VALUE (<= 3.1) rather than an int */
 	__u32 body_insns_body;	    /* insns_info.body: struct iseq_insn_info_entry[] */
@@ -40,9 +41,12 @@ struct ruby_layout {
 	__u32 insn_info_line_no;    /* its line_no (int) */
 
 	/* rb_method_entry_t, rb_method_definition_t (method.h) */ __u32 me_def; /* def */
-	__u32 def_iseqptr;     /* def->body.iseq.iseqptr: the iseq of an ISEQ method */
-	__u32 me_owner;	       /* owner: the class or module that defines the method */
-	__u32 def_original_id; /* original_id: the name it was defined with */
+	__u32 def_iseqptr;	/* def->body.iseq.iseqptr: the iseq of an ISEQ method */
+	__u32 def_bmethod_proc; /* def->body.bmethod.proc: the Proc of a define_method */
+	__u32 typeddata_data;	/* RTypedData.data (a Proc's rb_proc_t) */
+	__u32 proc_block_iseq;	/* rb_proc_t.block.as.captured.code.iseq */
+	__u32 me_owner;		/* owner: the class or module that defines the method */
+	__u32 def_original_id;	/* original_id: the name it was defined with */
 	/* struct RClass, rb_classext_t (internal/class.h) */
 	__u32 class_ext;       /* RClass.ptr */
 	__u32 classext_iv_tbl; /* rb_classext_t.iv_tbl: st_table of ID -> ivar value */

@@ -116,22 +116,78 @@ static int frame_method_entry(struct symbolizer *s, __u64 ep, __u64 *me)
 	return -ENOENT;
 }
 
-/* Name method `m` (at iseq address m_addr) "Owner#label" from the method entry `me`. */
-static int qualify_method(struct symbolizer *s, struct iseq_info *m, __u64 m_addr, __u64 me)
+/*
+ * Name method `m` (at iseq address m_addr) from the method entry `me`: "Owner#label" for a
+ * def, "Owner#name" (the name it was defined under) for a define_method block.
+ */
+static int qualify_method(struct symbolizer *s, struct iseq_info *m, __u64 m_addr, __u64 me,
+			  int want_kind)
 {
 	char buf[RUBY_NAME_MAX];
+	const char *name = m->label;
 	__u64 owner, id, iseq;
-	int err = ruby_method_entry_read(&s->names, me, &owner, &id, &iseq);
+	int kind, err = ruby_method_entry_read(&s->names, me, &owner, &id, &iseq, &kind);
 
 	if (err)
 		return err;
-	if (iseq != m_addr) /* the env was reused by another frame since the sample */
+	if (iseq != m_addr || kind != want_kind) /* the env was reused since the sample */
 		return -ESTALE;
-	err = ruby_qualified_name(&s->names, owner, m->label, buf, sizeof(buf));
+	if (kind == RUBY_METHOD_BMETHOD && !(name = ruby_id_name(&s->names, id)))
+		return -EAGAIN;
+	err = ruby_qualified_name(&s->names, owner, name, buf, sizeof(buf));
 	if (err)
 		return err;
 	m->qualified = strdup(buf);
 	return m->qualified ? 0 : -ENOMEM;
+}
+
+/*
+ * A block run as a method (define_method): its own env holds the method entry (ep[-2] of a
+ * VM_FRAME_FLAG_BMETHOD frame). 1 if the block is (now known as) such a method.
+ */
+static int try_bmethod(struct symbolizer *s, struct iseq_info *info, __u64 addr, __u64 ep)
+{
+	__u64 me;
+
+	if (info->qualified)
+		return 1;
+	if (info->qualify_tries >= QUALIFY_MAX_TRIES ||
+	    (info->qualify_tries && info->qualify_epoch == s->epoch) || ep < 4096 || (ep & 7))
+		return 0;
+	info->qualify_epoch = s->epoch;
+	if (!memread_u64(s->mem, ep - 16, &me) &&
+	    !qualify_method(s, info, addr, me, RUBY_METHOD_BMETHOD))
+		return 1;
+	info->qualify_tries++;
+	return 0;
+}
+
+/* Blocks nested in blocks followed up to a define_method block. */
+#define BLOCK_NESTING_MAX 16
+
+/*
+ * A block written inside a define_method block ("block (2 levels) in <class:Foo>" in 3.1)
+ * reads "block in Foo#name" in Ruby 3.4: link it to the nearest enclosing block known to be
+ * a define_method. 1 if linked.
+ */
+static int find_bmethod_ancestor(struct symbolizer *s, struct iseq_info *info)
+{
+	const struct iseq_info *up = info;
+	int levels;
+
+	if (info->bmethod)
+		return 1;
+	for (levels = 1; levels <= BLOCK_NESTING_MAX; levels++) {
+		up = frame_info(s, up->parent_iseq, KEY_ISEQ, 0);
+		if (!up || up->type != ISEQ_TYPE_BLOCK)
+			return 0;
+		if (up->qualified) {
+			info->bmethod = up;
+			info->bmethod_levels = levels;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 void symbolizer_qualify(struct symbolizer *s, const struct iseq_info *frame, __u64 addr, __u64 ep)
@@ -141,6 +197,10 @@ void symbolizer_qualify(struct symbolizer *s, const struct iseq_info *frame, __u
 	__u64 m_addr = addr, me;
 
 	if (!info->path) /* a C method */
+		return;
+	if (info->type == ISEQ_TYPE_BLOCK && try_bmethod(s, info, addr, ep))
+		return;
+	if (info->type == ISEQ_TYPE_BLOCK && find_bmethod_ancestor(s, info))
 		return;
 	if (info->type == ISEQ_TYPE_BLOCK || info->type == ISEQ_TYPE_RESCUE ||
 	    info->type == ISEQ_TYPE_ENSURE) {
@@ -154,7 +214,7 @@ void symbolizer_qualify(struct symbolizer *s, const struct iseq_info *frame, __u
 	    (m->qualify_tries && m->qualify_epoch == s->epoch))
 		return;
 	m->qualify_epoch = s->epoch;
-	if (frame_method_entry(s, ep, &me) || qualify_method(s, m, m_addr, me))
+	if (frame_method_entry(s, ep, &me) || qualify_method(s, m, m_addr, me, RUBY_METHOD_ISEQ))
 		m->qualify_tries++;
 }
 
