@@ -7,13 +7,7 @@ module E2E
   SUMMARY_COUNTERS = ["samples taken", "samples in Ruby processes", "samples lost",
                       "stacks truncated", "frames not symbolized"].freeze
 
-  BASIC = Once.new do
-    target = Target.ruby("basic.rb")
-    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
-    { target: target, result: result }
-  ensure
-    target&.stop
-  end
+  BASIC = profile_once("basic.rb", ["-d", 3, "-F", 199])
 
   test "basic: <main> -> run -> burn with paths and lines" do
     target, result = BASIC.get.values_at(:target, :result)
@@ -34,12 +28,7 @@ module E2E
 
   test "basic: every frame symbolized (label (path:line) or Class#method [c])" do
     target, result = BASIC.get.values_at(:target, :result)
-    frames = stacks_of(assert_profiled(result), target).stacks.flat_map(&:frames)
-    raw = frames.reject { |f| f.path || CFUNC_LABEL.match?(f.label) || GC_FRAMES.include?(f.label) }
-                .map(&:label).uniq
-    assert(raw.empty?, "frames not of the form 'label (path:line)' or 'Class#m [c]': #{raw.first(5).inspect}")
-    line = result.stderr_lines.grep(/\Arbprof-bpf: frames not symbolized: /).first
-    assert(line&.end_with?(": 0"), "summary: #{line.inspect}, expected 0")
+    assert_all_symbolized(result, target)
   end
 
   test "basic: only the -p process is in the output" do

@@ -3,17 +3,7 @@
 # C-implemented methods are named "Class#method [c]" (instance) or "Class.method [c]"
 # (singleton) in their place, and the blocks they call nest under them as in a backtrace.
 module E2E
-  CFUNC_LABEL = /\A[A-Z][\w:]*[#.][^ ]+ \[c\]\z/.freeze
-  # Frames a fully symbolized stack may also hold: GC time under the Ruby stack.
-  GC_FRAMES = ["(garbage collection)", "(marking)", "(sweeping)"].freeze
-
-  CFUNCS = Once.new do
-    target = Target.ruby("cfuncs.rb")
-    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
-    { target: target, result: result }
-  ensure
-    target&.stop
-  end
+  CFUNCS = profile_once("cfuncs.rb", ["-d", 3, "-F", 199])
 
   class Context
     # Does some stack hold +labels+ as consecutive frames (a String: exact label; a pair
@@ -45,11 +35,6 @@ module E2E
 
   test "cfuncs: every C frame is named, none left as [cfunc]" do
     target, result = CFUNCS.get.values_at(:target, :result)
-    frames = stacks_of(assert_profiled(result), target).stacks.flat_map(&:frames)
-    unnamed = frames.reject { |f| f.path || CFUNC_LABEL.match?(f.label) || GC_FRAMES.include?(f.label) }
-                    .map(&:label).uniq
-    assert(unnamed.empty?, "frames neither 'label (path:line)' nor 'Class#m [c]': #{unnamed.first(5)}")
-    line = result.stderr_lines.grep(/\Arbprof-bpf: frames not symbolized: /).first
-    assert(line&.end_with?(": 0"), "summary: #{line.inspect}, expected 0")
+    assert_all_symbolized(result, target)
   end
 end

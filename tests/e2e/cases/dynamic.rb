@@ -3,13 +3,7 @@
 # define_method methods show the name they were defined under (separators escaped, never
 # splitting the line), and time inside a C extension keeps the Ruby stack that called it.
 module E2E
-  DYNAMIC = Once.new do
-    target = Target.ruby("dynamic.rb")
-    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
-    { target: target, result: result }
-  ensure
-    target&.stop
-  end
+  DYNAMIC = profile_once("dynamic.rb", ["-d", 3, "-F", 199])
 
   test "define_method: named as defined, nested block under it, odd name escaped" do
     target, result = DYNAMIC.get.values_at(:target, :result)

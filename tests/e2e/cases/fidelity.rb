@@ -28,32 +28,30 @@ module E2E
     end
   end
 
-  test "lines: every caller shows its call line, labels class-qualified" do
-    target = Target.ruby("calls.rb")
-    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
-    mine = stacks_of(assert_profiled(result), target)
-    expected = calls_stack(target)
-    exact = stacks_like(mine, target, expected)
-    share = percent(exact.total, mine.total)
-    assert(share >= 80, "only #{share.round(1)}% of #{mine.total} samples are exactly " \
-                        "#{expected.inspect}; top stacks:\n#{mine.top}")
-  ensure
-    target&.stop
+  class Context
+    # Profile calls.rb (ruby +flags+) and check that 80% of its samples are calls_stack:
+    # exactly, or (+prefix+) as the start of the stack.
+    def check_calls_stack(flags: [], prefix: false)
+      target = Target.ruby("calls.rb", flags: flags)
+      result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
+      mine = stacks_of(assert_profiled(result), target)
+      expected = calls_stack(target)
+      share = percent(stacks_like(mine, target, expected, prefix: prefix).total, mine.total)
+      assert(share >= 80, "only #{share.round(1)}% of #{mine.total} samples #{prefix ? 'start with' : 'are'} " \
+                          "#{expected.inspect}; top stacks:\n#{mine.top}")
+    ensure
+      target&.stop
+    end
   end
 
+  test "lines: every caller shows its call line, labels class-qualified" do
+    check_calls_stack
+  end
+
+  # JIT code updates the frame's pc at calls, not at every instruction: the leaf line is the
+  # loop's, the rest exact. A C method that YJIT calls may follow the leaf.
   test "yjit: a process running YJIT-compiled code keeps its Ruby frames" do
-    target = Target.ruby("calls.rb", flags: ["--yjit"])
-    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
-    mine = stacks_of(assert_profiled(result), target)
-    # JIT code updates the frame's pc at calls, not at every instruction: the leaf line is
-    # the loop's, the rest exact. A C method YJIT calls may follow the leaf.
-    expected = calls_stack(target)
-    good = stacks_like(mine, target, expected, prefix: true)
-    share = percent(good.total, mine.total)
-    assert(share >= 80, "only #{share.round(1)}% of #{mine.total} samples start with " \
-                        "#{expected.inspect}; top stacks:\n#{mine.top}")
-  ensure
-    target&.stop
+    check_calls_stack(flags: ["--yjit"], prefix: true)
   end
 
   test "ratio: four methods burning 1:2:3:4 get 10/20/30/40% +- 3" do

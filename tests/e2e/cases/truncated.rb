@@ -6,12 +6,21 @@ module E2E
   DEPTH_COMPLETE = 1000 # captured whole
   DEPTH_TRUNCATED = 1500 # deeper than the profiler's 1024 frames
 
+  class Context
+    # Profile deep.rb recursing +depth+ levels: the target, the run, its stacks, and those
+    # whose leaf is burn in its loop (there must be some).
+    def profile_deep(depth)
+      target = Target.ruby("deep.rb", args: [depth])
+      result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199])
+      mine = stacks_of(assert_profiled(result), target)
+      hot = mine.select { |s| s.leaf && frame_is?(s.leaf, "Object#burn", target.path, target.loop_lines("burn")) }
+      assert(hot.total.positive?, "no stack with leaf burn; top:\n#{mine.top(3)}")
+      [target, result, mine, hot]
+    end
+  end
+
   test "depth: a 1000-deep recursion is captured whole" do
-    target = Target.ruby("deep.rb", args: [DEPTH_COMPLETE])
-    result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199])
-    mine = stacks_of(assert_profiled(result), target)
-    hot = mine.select { |s| s.leaf && frame_is?(s.leaf, "Object#burn", target.path, target.loop_lines("burn")) }
-    assert(hot.total.positive?, "no stack with leaf burn; top:\n#{mine.top(3)}")
+    target, result, _, hot = profile_deep(DEPTH_COMPLETE)
     whole = hot.select do |s|
       s.frames.size == DEPTH_COMPLETE + 3 && s.frames[0].label == "<main>" &&
         s.frames[1..-2].count { |f| f.label == "Object#dive" } == DEPTH_COMPLETE + 1
@@ -25,11 +34,7 @@ module E2E
   end
 
   test "truncated: deep stack starts with (truncated), leaf kept, counted" do
-    target = Target.ruby("deep.rb", args: [DEPTH_TRUNCATED])
-    result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199])
-    mine = stacks_of(assert_profiled(result), target)
-    hot = mine.select { |s| s.leaf && frame_is?(s.leaf, "Object#burn", target.path, target.loop_lines("burn")) }
-    assert(hot.total.positive?, "no stack with leaf burn; top:\n#{mine.top(3)}")
+    target, result, mine, hot = profile_deep(DEPTH_TRUNCATED)
     misplaced = mine.select { |s| s.labels.drop(1).include?("(truncated)") }
     assert(misplaced.empty?, "(truncated) not right after the process frame: #{misplaced.stacks.first&.raw.to_s[0, 200]}")
     wrong = hot.reject { |s| truncated_dive_stack?(s, target) }

@@ -47,6 +47,20 @@ module E2E
       end
     end
 
+    # Labels a fully symbolized frame may have besides "label (path:line)".
+    CFUNC_LABEL = /\A[A-Z][\w:]*[#.][^ ]+ \[c\]\z/.freeze
+    GC_FRAMES = ["(garbage collection)", "(marking)", "(sweeping)"].freeze
+
+    # Every frame of +target+'s stacks is a Ruby frame, a named C method or a GC frame,
+    # and the summary counts no frame it could not symbolize.
+    def assert_all_symbolized(result, target)
+      frames = stacks_of(assert_profiled(result), target).stacks.flat_map(&:frames)
+      raw = frames.reject { |f| f.path || CFUNC_LABEL.match?(f.label) || GC_FRAMES.include?(f.label) }
+      assert(raw.empty?, "frames neither 'label (path:line)' nor 'Class#m [c]': #{raw.map(&:label).uniq.first(5)}")
+      line = result.stderr_lines.grep(/\Arbprof-bpf: frames not symbolized: /).first
+      assert(line&.end_with?(": 0"), "summary: #{line.inspect}, expected 0")
+    end
+
     # The stacks of +target+'s process; fails if there are none.
     def stacks_of(profile, target)
       mine = profile.for_pid(target.pid)

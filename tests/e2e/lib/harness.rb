@@ -88,6 +88,17 @@ module E2E
     Harness.register(name, &body)
   end
 
+  # One profile of programs/+program+ (started, profiled with +args+ after "-p PID", stopped),
+  # shared by the tests that check it: a Once of { target:, result: }.
+  def self.profile_once(program, args)
+    Once.new do
+      target = Target.ruby(program)
+      { target: target, result: Profiler.run(["-p", target.pid, *args]) }
+    ensure
+      target&.stop
+    end
+  end
+
   # A value computed at most once and shared by several tests (one profiler run
   # checked in several ways). A failure while computing it fails every user.
   class Once
