@@ -233,28 +233,48 @@ static FILE *open_temp_beside(const char *path, char *tmp, size_t cap)
 	return f;
 }
 
-static int write_profile(struct profiler *p)
-{
+/*
+ * Where the profile goes: stdout, or with -o a temporary file beside FILE, opened before
+ * profiling (a bad path fails at once, not after the profile was taken) and renamed into
+ * place when complete, so that a reader never sees half a profile.
+ */
+struct output {
+	FILE *f;
 	char tmp[PATH_MAX + 16];
-	FILE *f = stdout;
-	int err;
+};
+
+static int output_open(struct output *o)
+{
+	o->f = stdout;
+	if (!env.output)
+		return 0;
+	o->f = open_temp_beside(env.output, o->tmp, sizeof(o->tmp));
+	if (!o->f) {
+		fprintf(stderr, PREFIX "cannot write %s: %s\n", env.output, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static void output_abandon(struct output *o)
+{
+	if (!env.output)
+		return;
+	fclose(o->f);
+	unlink(o->tmp);
+}
+
+static int output_commit(struct output *o, struct profiler *p)
+{
+	int err = profiler_write(p, o->f);
 
 	if (env.output) {
-		f = open_temp_beside(env.output, tmp, sizeof(tmp));
-		if (!f) {
-			fprintf(stderr, PREFIX "cannot write %s: %s\n", env.output,
-				strerror(errno));
-			return 1;
-		}
-	}
-	err = profiler_write(p, f);
-	if (env.output) {
-		if (fclose(f) && !err)
+		if (fclose(o->f) && !err)
 			err = -errno;
-		if (!err && rename(tmp, env.output))
+		if (!err && rename(o->tmp, env.output))
 			err = -errno;
 		if (err)
-			unlink(tmp);
+			unlink(o->tmp);
 	}
 	if (err) {
 		fprintf(stderr, PREFIX "writing the profile: %s\n", strerror(-err));
@@ -270,6 +290,7 @@ int main(int argc, char **argv)
 	struct profiler_opts popts;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct profiler prof;
+	struct output out;
 	const char *missing;
 	int err;
 
@@ -282,6 +303,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PREFIX "%s\n", missing);
 		return 1;
 	}
+	if (output_open(&out))
+		return 1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	popts = (struct profiler_opts){.duration = env.duration,
@@ -293,7 +316,9 @@ int main(int argc, char **argv)
 	if (!err)
 		err = profiler_run(&prof, &stop);
 	if (!err)
-		err = write_profile(&prof);
+		err = output_commit(&out, &prof);
+	else
+		output_abandon(&out);
 	profiler_close(&prof);
 	return err;
 }

@@ -22,4 +22,23 @@ module E2E
     target&.stop
     FileUtils.rm_rf(dir) if dir
   end
+
+  test "output: an -o FILE that cannot be written fails before profiling (exit 1)" do
+    dir = Dir.mktmpdir("rbprof-e2e-out")
+    file = File.join(dir, "missing-dir", "profile.folded")
+    result = Profiler.run(["-d", 30, "-o", file], timeout: 5)
+    assert_error(result, 1, [file])
+  ensure
+    FileUtils.rm_rf(dir) if dir
+  end
+
+  test "output: a failed start (-p of a missing pid) leaves no file behind" do
+    dir = Dir.mktmpdir("rbprof-e2e-out")
+    file = File.join(dir, "profile.folded")
+    result = Profiler.run(["-p", 999_999_999, "-d", 1, "-o", file], timeout: 10)
+    assert_exit(result, 2)
+    assert(Dir.children(dir).empty?, "files left: #{Dir.children(dir).inspect}")
+  ensure
+    FileUtils.rm_rf(dir) if dir
+  end
 end
