@@ -120,25 +120,44 @@ static int frame_method_entry(struct symbolizer *s, __u64 ep, __u64 *me)
  * Name method `m` (at iseq address m_addr) from the method entry `me`: "Owner#label" for a
  * def, "Owner#name" (the name it was defined under) for a define_method block.
  */
-static int qualify_method(struct symbolizer *s, struct iseq_info *m, __u64 m_addr, __u64 me,
-			  int want_kind)
+/* Set m->qualified to "Owner#name". 0 or -errno. */
+static int set_qualified(struct symbolizer *s, struct iseq_info *m, __u64 owner, const char *name)
 {
 	char buf[RUBY_NAME_MAX];
-	const char *name = m->label;
-	__u64 owner, id, iseq;
-	int kind, err = ruby_method_entry_read(&s->names, me, &owner, &id, &iseq, &kind);
+	int err = ruby_qualified_name(&s->names, owner, name, buf, sizeof(buf));
 
-	if (err)
-		return err;
-	if (iseq != m_addr || kind != want_kind) /* the env was reused since the sample */
-		return -ESTALE;
-	if (kind == RUBY_METHOD_BMETHOD && !(name = ruby_id_name(&s->names, id)))
-		return -EAGAIN;
-	err = ruby_qualified_name(&s->names, owner, name, buf, sizeof(buf));
 	if (err)
 		return err;
 	m->qualified = strdup(buf);
 	return m->qualified ? 0 : -ENOMEM;
+}
+
+static int qualify_method(struct symbolizer *s, struct iseq_info *m, __u64 m_addr, __u64 me,
+			  int want_kind)
+{
+	const char *name = m->label;
+	__u64 owner, id, iseq, *other;
+	int kind, err = ruby_method_entry_read(&s->names, me, &owner, &id, &iseq, &kind);
+
+	if (err)
+		return err;
+	if (iseq != m_addr || kind != want_kind) {
+		/*
+		 * The env was reused since the sample, by a frame of another method: that entry
+		 * names its own iseq's owner, which this read found for free.
+		 */
+		other = kind == RUBY_METHOD_ISEQ ? hashmap_get(&s->frames, iseq, KEY_ISEQ) : NULL;
+		if (other && *other) {
+			struct iseq_info *o = (struct iseq_info *)(unsigned long)*other;
+
+			if (o->type == ISEQ_TYPE_METHOD && !o->qualified)
+				set_qualified(s, o, owner, o->label);
+		}
+		return -ESTALE;
+	}
+	if (kind == RUBY_METHOD_BMETHOD && !(name = ruby_id_name(&s->names, id)))
+		return -EAGAIN;
+	return set_qualified(s, m, owner, name);
 }
 
 /*

@@ -223,6 +223,19 @@ void test_qualified_ruby_frames(void)
 	s.epoch++;
 	symbolizer_qualify(&s, cls, 0x13000000, 0x5300010);
 	CHECK_STR(iseq_info_display(cls, buf, sizeof(buf)), "Foo::Bar.cls");
+	/* A stale env that now holds another method's entry names that method, for free. */
+	{
+		struct symbolizer s2;
+		const struct iseq_info *bar2, *cls2;
+
+		symbolizer_init(&s2, &fm.base, rb31(), GS);
+		bar2 = symbolizer_iseq(&s2, 0x10000000);
+		cls2 = symbolizer_iseq(&s2, 0x13000000);
+		symbolizer_qualify(&s2, cls2, 0x13000000, 0x5000010); /* bar's env */
+		CHECK_STR(iseq_info_display(cls2, buf, sizeof(buf)), "cls");
+		CHECK_STR(iseq_info_display(bar2, buf, sizeof(buf)), "Foo::Bar#bar");
+		symbolizer_free(&s2);
+	}
 	/* An env chain that loops never ends the walk badly. */
 	rb31_env(&fm, 0x5400010, 0, 0x5400010, 0);
 	s.epoch++;

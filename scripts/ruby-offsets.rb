@@ -1,0 +1,536 @@
+#!/usr/bin/env ruby
+# frozen_string_literal: true
+
+# ruby-offsets.rb - print a `struct ruby_layout` initializer (user/ruby_versions.h) for one
+# Ruby build, read from that build's DWARF with gdb.
+#
+#   ruby scripts/ruby-offsets.rb PATH-TO-libruby.so-or-ruby [VERSION]
+#
+# The build must have debug info (Ruby's default -ggdb3 does). Every expression goes into one
+# gdb invocation, because starting gdb on libruby costs more than all the queries together.
+# Each printed line names the struct/field it came from. Where a field does not exist in this
+# version the output has a `/* MISSING: ... */` line, with what the struct holds instead, and
+# the field is left out: the numbers of another version are never assumed.
+#
+# Only the Ruby standard library is used; gdb and readelf (binutils) must be on PATH.
+
+require 'open3'
+
+FL_USHIFT = 12 # RUBY_FL_USHIFT; checked against the build below
+
+# One value of the layout: `name` is the struct ruby_layout member (".vm.ec_cfp" style paths
+# are written inside the nested .vm block), `source` the comment naming where it came from.
+Field = Struct.new(:name, :value, :source, :missing, keyword_init: true)
+
+# ---------------------------------------------------------------------------------------
+# Asking gdb
+
+# One gdb question. `kind` is :int (print/d of an expression), :text (any command whose
+# whole output we want, e.g. ptype /o or whatis).
+Query = Struct.new(:key, :kind, :command)
+
+# Collects questions, runs them in one gdb process and hands back the answers by key.
+class Gdb
+  MARK = '@@rbq '
+
+  def initialize(path)
+    @path = path
+    @queries = []
+  end
+
+  def int(key, expr)
+    @queries << Query.new(key, :int, "print/d (long)(#{expr})")
+  end
+
+  def text(key, command)
+    @queries << Query.new(key, :text, command)
+  end
+
+  # Runs gdb once; returns { key => Integer or String (answer) or Error (gdb's complaint) }.
+  def run
+    args = ['gdb', '-batch', '-nx', '-iex', 'set width 0', '-iex', 'set height 0']
+    @queries.each do |q|
+      # The marker separates answers: gdb keeps going after a failed -ex command.
+      args.push('-ex', "echo \\n#{MARK}#{q.key}\\n", '-ex', q.command)
+    end
+    args.push('-ex', "echo \\n#{MARK}END\\n", @path)
+    out, status = Open3.capture2e(*args)
+    abort "gdb failed (#{status}):\n#{out}" unless out.include?("#{MARK}END")
+    parse(out)
+  end
+
+  Error = Struct.new(:message) do
+    def to_s = message
+  end
+
+  private
+
+  def parse(out)
+    answers = {}
+    by_key = @queries.to_h { |q| [q.key, q] }
+    out.split(/^#{Regexp.escape(MARK)}/).drop(1).each do |chunk|
+      key, body = chunk.split("\n", 2)
+      q = by_key[key] or next
+      answers[key] = answer(q, body.to_s.strip)
+    end
+    answers
+  end
+
+  def answer(query, body)
+    if query.kind == :int
+      m = body.match(/^\$\d+ = (-?\d+)$/)
+      m ? Integer(m[1]) : Error.new(body.lines.last.to_s.strip)
+    else
+      body.match?(/^(No symbol|There is no member|A syntax error)/) ? Error.new(body) : body
+    end
+  end
+end
+
+# ---------------------------------------------------------------------------------------
+# What to ask: offsets as `TYPE.path`, sizes, constants.
+
+# Where each field of the 3.1 layout lives. Alternatives are tried in order; a later one is
+# the same field under a new path (reported as such), never a different field.
+OFFSETS = {
+  ec_vm_stack: ['rb_execution_context_t', %w[vm_stack]],
+  ec_vm_stack_size: ['rb_execution_context_t', %w[vm_stack_size]],
+  ec_cfp: ['rb_execution_context_t', %w[cfp]],
+  cfp_pc: ['rb_control_frame_t', %w[pc]],
+  cfp_iseq: ['rb_control_frame_t', %w[iseq]],
+  cfp_ep: ['rb_control_frame_t', %w[ep]],
+  iseq_body: ['struct rb_iseq_struct', %w[body]],
+  body_iseq_size: ['struct rb_iseq_constant_body', %w[iseq_size]],
+  body_iseq_encoded: ['struct rb_iseq_constant_body', %w[iseq_encoded]],
+  body_pathobj: ['struct rb_iseq_constant_body', %w[location.pathobj]],
+  body_label: ['struct rb_iseq_constant_body', %w[location.label]],
+  body_type: ['struct rb_iseq_constant_body', %w[type]],
+  body_local_iseq: ['struct rb_iseq_constant_body', %w[local_iseq]],
+  body_parent_iseq: ['struct rb_iseq_constant_body', %w[parent_iseq]],
+  body_first_lineno: ['struct rb_iseq_constant_body', %w[location.first_lineno]],
+  body_insns_body: ['struct rb_iseq_constant_body', %w[insns_info.body]],
+  body_insns_positions: ['struct rb_iseq_constant_body', %w[insns_info.positions]],
+  body_insns_size: ['struct rb_iseq_constant_body', %w[insns_info.size]],
+  body_succ_table: ['struct rb_iseq_constant_body', %w[insns_info.succ_index_table]],
+  insn_info_line_no: ['struct iseq_insn_info_entry', %w[line_no]],
+  me_def: ['rb_method_entry_t', %w[def]],
+  def_iseqptr: ['rb_method_definition_t', %w[body.iseq.iseqptr]],
+  def_bmethod_proc: ['rb_method_definition_t', %w[body.bmethod.proc]],
+  typeddata_data: ['struct RTypedData', %w[data]],
+  proc_block_iseq: ['rb_proc_t', %w[block.as.captured.code.iseq]],
+  me_owner: ['rb_method_entry_t', %w[owner]],
+  def_original_id: ['rb_method_definition_t', %w[original_id]],
+  class_ext: ['struct RClass', %w[ptr]],
+  classext_iv_tbl: ['struct rb_classext_struct', %w[iv_tbl]],
+  st_entries_start: ['struct st_table', %w[entries_start]],
+  st_entries_bound: ['struct st_table', %w[entries_bound]],
+  st_entries: ['struct st_table', %w[entries]],
+  vm_objspace: ['rb_vm_t', %w[objspace gc.objspace]],
+  objspace_flags: ['struct rb_objspace', %w[flags]],
+  rstring_embed: ['struct RString', %w[as.embed.ary]],
+  rstring_heap_len: ['struct RString', %w[as.heap.len]],
+  rstring_heap_ptr: ['struct RString', %w[as.heap.ptr]],
+  rstring_len: ['struct RString', %w[len]],             # 3.3+: only to tell layouts apart
+  rstring_embed_len: ['struct RString', %w[as.embed.len]], # 3.2: ditto
+  rarray_embed_ary: ['struct RArray', %w[as.ary]],
+  rarray_heap_len: ['struct RArray', %w[as.heap.len]],
+  rarray_heap_ptr: ['struct RArray', %w[as.heap.ptr]]
+}.freeze
+
+# Offsets inside the global `ruby_global_symbols` (its type, rb_symbols_t, is a typedef
+# local to symbol.c in some versions, so measure from the variable instead).
+SYMBOL_OFFSETS = { symbols_last_id: 'last_id', symbols_ids: 'ids' }.freeze
+
+SIZES = {
+  cfp_size: 'rb_control_frame_t',
+  insn_info_size: 'struct iseq_insn_info_entry'
+}.freeze
+
+# Enum constants (in DWARF without macro info). Macros need -ggdb3 and a scope, see below.
+CONSTANTS = %w[
+  RUBY_FL_USHIFT RUBY_FL_SINGLETON RUBY_ID_SCOPE_SHIFT tLAST_OP_ID
+  RSTRING_NOEMBED RSTRING_EMBED_LEN_MASK RSTRING_EMBED_LEN_SHIFT
+  RARRAY_EMBED_FLAG RARRAY_EMBED_LEN_MASK RARRAY_EMBED_LEN_SHIFT
+].freeze
+
+# Structs whose members are listed when a field is missing, to say what replaced it.
+LISTED_TYPES = {
+  'RString' => 'struct RString',
+  'RClass' => 'struct RClass',
+  'classext' => 'struct rb_classext_struct',
+  'symbols' => 'ruby_global_symbols',
+  'location' => 'rb_iseq_location_t',
+  'typeddata' => 'struct RTypedData',
+  'definition' => 'rb_method_definition_t'
+}.freeze
+
+# A function defined in symbol.c: `list` on it makes symbol.c the scope in which gdb looks
+# up its file-static constants and macros (ID_ENTRY_UNIT is a `static const int` in 3.x).
+SYMBOL_C_FUNCTION = 'rb_sym2str'
+
+def ask_gdb(path)
+  gdb = Gdb.new(path)
+  OFFSETS.each do |name, (type, paths)|
+    paths.each_with_index { |p, i| gdb.int("off.#{name}.#{i}", "&((#{type} *)0)->#{p}") }
+  end
+  SYMBOL_OFFSETS.each do |name, member|
+    gdb.int("off.#{name}.0", "(char *)&ruby_global_symbols.#{member} - (char *)&ruby_global_symbols")
+  end
+  SIZES.each { |name, type| gdb.int("size.#{name}", "sizeof(#{type})") }
+  CONSTANTS.each { |c| gdb.int("const.#{c}", c) }
+  gdb.text('whatis.first_lineno', 'whatis ((struct rb_iseq_constant_body *)0)->location.first_lineno')
+  gdb.text('ptype.gcflags', 'ptype /o ((struct rb_objspace *)0)->flags')
+  gdb.text('ptype.symbols', 'ptype /o ruby_global_symbols')
+  LISTED_TYPES.each { |key, type| gdb.text("list.#{key}", "ptype /o #{type}") }
+  gdb.text('version', 'print ruby_version')
+  gdb.text('description', 'print ruby_description')
+  gdb.text('scope', "list #{SYMBOL_C_FUNCTION},#{SYMBOL_C_FUNCTION}")
+  gdb.int('const.ID_ENTRY_UNIT', 'ID_ENTRY_UNIT')
+  gdb.run
+end
+
+# ---------------------------------------------------------------------------------------
+# Turning answers into fields
+
+# The first alternative path that exists, as [offset, path index], or nil.
+def offset_of(answers, name)
+  OFFSETS.fetch(name, nil)&.last&.each_index do |i|
+    v = answers["off.#{name}.#{i}"]
+    return [v, i] if v.is_a?(Integer)
+  end
+  v = answers["off.#{name}.0"]
+  v.is_a?(Integer) ? [v, 0] : nil
+end
+
+# Members of a struct as gdb's `ptype /o` prints them: [[offset, name, type-ish text]].
+def members(ptype_text)
+  return [] unless ptype_text.is_a?(String)
+
+  ptype_text.each_line.filter_map do |line|
+    m = line.match(%r{^/\*\s+(\d+)(?::\s*\d+)?\s+\|\s+\d+\s+\*/\s+(.*?)\s*;?\s*$}) or next
+    decl = m[2].sub(/\s*\{\s*$/, '')
+    name = decl[/(\w+)(\s*\[\d*\])?(\s*:\s*\d+)?$/, 1] || decl
+    [Integer(m[1]), name, decl]
+  end
+end
+
+# "iv_ptr (VALUE *iv_ptr) at 8, ..." for the members whose name matches `pattern`.
+def describe_members(answers, list_key, pattern)
+  found = members(answers["list.#{list_key}"]).select { |_, name, _| name.match?(pattern) }
+  return 'nothing similar' if found.empty?
+
+  found.map { |off, _, decl| "`#{decl}` at #{off}" }.uniq.join(', ')
+end
+
+def source_of(name)
+  type, paths = OFFSETS.fetch(name)
+  "#{type.sub(/^struct /, '')}.#{paths.first}"
+end
+
+# A plain offset field; `hint` is [list key, member pattern] for a MISSING explanation.
+def offset_field(answers, name, hint = nil)
+  off, i = offset_of(answers, name)
+  if off.nil?
+    why = "#{source_of(name)} does not exist"
+    why += "; found instead: #{describe_members(answers, *hint)}" if hint
+    return Field.new(name: name, missing: why)
+  end
+  type, paths = OFFSETS.fetch(name)
+  src = "#{type.sub(/^struct /, '')}.#{paths[i]}"
+  src += " (was .#{paths.first})" if i.positive?
+  Field.new(name: name, value: off, source: src)
+end
+
+def symbols_field(answers, name)
+  v = answers["off.#{name}.0"]
+  member = SYMBOL_OFFSETS.fetch(name)
+  return Field.new(name: name, value: v, source: "ruby_global_symbols.#{member} (rb_symbols_t)") if v.is_a?(Integer)
+
+  Field.new(name: name, missing: "ruby_global_symbols has no #{member}; it holds: " \
+                                  "#{describe_members(answers, 'symbols', /./)}")
+end
+
+def size_field(answers, name)
+  v = answers["size.#{name}"]
+  return Field.new(name: name, value: v, source: "sizeof(#{SIZES[name]})") if v.is_a?(Integer)
+
+  Field.new(name: name, missing: "sizeof(#{SIZES[name]}): #{v}")
+end
+
+def const(answers, name)
+  v = answers["const.#{name}"]
+  v.is_a?(Integer) ? v : nil
+end
+
+def const_field(answers, name, constant, format: :dec, &transform)
+  v = const(answers, constant)
+  return Field.new(name: name, missing: "#{constant} is not in the debug info") if v.nil?
+
+  v = transform.call(v) if transform
+  Field.new(name: name, value: [v, format], source: constant)
+end
+
+# first_lineno: a tagged Fixnum VALUE up to 3.1, an int from 3.2 on.
+def first_lineno_fixnum_field(answers)
+  type = answers['whatis.first_lineno']
+  return Field.new(name: :first_lineno_fixnum, missing: "type of location.first_lineno: #{type}") unless type.is_a?(String)
+
+  type = type.sub(/^type = /, '').strip
+  Field.new(name: :first_lineno_fixnum, value: type == 'VALUE' ? 1 : 0,
+            source: "location.first_lineno is `#{type}`")
+end
+
+# Bit masks of bitfields in rb_objspace.flags, from `ptype /o` ("byte: bit | size").
+def gc_flag_field(answers, name, member)
+  text = answers['ptype.gcflags']
+  line = text.is_a?(String) && text.each_line.find { |l| l.match?(/\b#{member}\s*:\s*\d+;/) }
+  unless line
+    return Field.new(name: name, missing: "rb_objspace.flags.#{member} not found " \
+                                          "(struct rb_objspace: #{text.to_s.lines.first&.strip})")
+  end
+  byte, bit = line.match(%r{/\*\s*(\d+):\s*(\d+)})&.captures&.map(&:to_i)
+  width = line[/:\s*(\d+);/, 1].to_i
+  mask = ((1 << width) - 1) << (byte * 8 + bit)
+  Field.new(name: name, value: [mask, :hex], source: "rb_objspace.flags.#{member} : #{width}")
+end
+
+# ---------------------------------------------------------------------------------------
+# RString: three layouts so far, and enum rstring_kind only names the first one.
+
+# Which RString layout this is, from which length field exists: a top-level `len` (3.3+),
+# `as.embed.len` (3.2, variable-width embedding) or neither (length in flag bits, <= 3.1).
+def rstring_layout(answers)
+  if offset_of(answers, :rstring_len)
+    :top_level_len
+  elsif offset_of(answers, :rstring_embed_len)
+    :embed_len
+  elsif const(answers, 'RSTRING_EMBED_LEN_MASK')
+    :len_in_flags
+  else
+    :unknown
+  end
+end
+
+def rstring_fields(answers)
+  layout = rstring_layout(answers)
+  list = describe_members(answers, 'RString', /len|ptr|ary/)
+  fields = []
+  fields << if layout == :len_in_flags
+              Field.new(name: :rstring, value: 'RSTRING_LEN_IN_FLAGS',
+                        source: 'RSTRING_EMBED_LEN_MASK exists: embedded length in flag bits')
+            else
+              Field.new(name: :rstring, missing: "no enum rstring_kind for this layout " \
+                                                 "(#{layout}): RString members #{list}")
+            end
+  fields << flag_field(answers, :rstring_noembed, 'RSTRING_NOEMBED')
+  if layout == :len_in_flags
+    fields << const_field(answers, :rstring_embed_len_shift, 'RSTRING_EMBED_LEN_SHIFT')
+    fields << embed_mask_field(answers, :rstring_embed_len_mask, 'RSTRING_EMBED_LEN_MASK', 'RSTRING_EMBED_LEN_SHIFT')
+  else
+    why = 'RSTRING_EMBED_LEN_MASK/SHIFT gone: the length is not in the flags'
+    fields << Field.new(name: :rstring_embed_len_shift, missing: why)
+    fields << Field.new(name: :rstring_embed_len_mask, missing: why)
+  end
+  hint = ['RString', /len|ptr|ary/]
+  fields << offset_field(answers, :rstring_embed, hint)
+  fields << offset_field(answers, :rstring_heap_len, hint)
+  fields << offset_field(answers, :rstring_heap_ptr, hint)
+end
+
+# ---------------------------------------------------------------------------------------
+# Flags
+
+# A single-bit flag, printed as FL_USER(n) like the hand-written table.
+def flag_field(answers, name, constant)
+  v = const(answers, constant)
+  return Field.new(name: name, missing: "#{constant} is not in the debug info") if v.nil?
+
+  Field.new(name: name, value: [v, :flag], source: constant)
+end
+
+# A length mask in the flags, stored shifted down (the table keeps it "after the shift").
+def embed_mask_field(answers, name, mask, shift)
+  m = const(answers, mask)
+  s = const(answers, shift)
+  return Field.new(name: name, missing: "#{mask} or #{shift} is not in the debug info") unless m && s
+
+  Field.new(name: name, value: [m >> s, :hex], source: "#{mask} >> #{shift}")
+end
+
+def rarray_fields(answers)
+  [
+    flag_field(answers, :rarray_embed, 'RARRAY_EMBED_FLAG'),
+    const_field(answers, :rarray_embed_len_shift, 'RARRAY_EMBED_LEN_SHIFT'),
+    embed_mask_field(answers, :rarray_embed_len_mask, 'RARRAY_EMBED_LEN_MASK', 'RARRAY_EMBED_LEN_SHIFT'),
+    offset_field(answers, :rarray_embed_ary),
+    offset_field(answers, :rarray_heap_len),
+    offset_field(answers, :rarray_heap_ptr)
+  ]
+end
+
+# ---------------------------------------------------------------------------------------
+# The whole layout, in the order of struct ruby_layout
+
+def vm_fields(a)
+  [offset_field(a, :ec_vm_stack), offset_field(a, :ec_vm_stack_size), offset_field(a, :ec_cfp),
+   size_field(a, :cfp_size), offset_field(a, :cfp_pc), offset_field(a, :cfp_iseq), offset_field(a, :cfp_ep)]
+end
+
+def iseq_fields(a)
+  loc = ['location', /lineno|label|path/]
+  [offset_field(a, :iseq_body), offset_field(a, :body_iseq_size), offset_field(a, :body_iseq_encoded),
+   offset_field(a, :body_pathobj, loc), offset_field(a, :body_label, loc), offset_field(a, :body_type),
+   offset_field(a, :body_local_iseq), offset_field(a, :body_parent_iseq),
+   offset_field(a, :body_first_lineno, loc), first_lineno_fixnum_field(a),
+   offset_field(a, :body_insns_body), offset_field(a, :body_insns_positions),
+   offset_field(a, :body_insns_size), offset_field(a, :body_succ_table),
+   size_field(a, :insn_info_size), offset_field(a, :insn_info_line_no)]
+end
+
+def method_fields(a)
+  defn = ['definition', /body|original_id/]
+  [offset_field(a, :me_def), offset_field(a, :def_iseqptr, defn), offset_field(a, :def_bmethod_proc, defn),
+   offset_field(a, :typeddata_data, ['typeddata', /./]), offset_field(a, :proc_block_iseq),
+   offset_field(a, :me_owner), offset_field(a, :def_original_id, defn)]
+end
+
+def class_fields(a)
+  [offset_field(a, :class_ext, ['RClass', /./]),
+   offset_field(a, :classext_iv_tbl, ['classext', /iv|field/]),
+   flag_field(a, :fl_singleton, 'RUBY_FL_SINGLETON')]
+end
+
+def symbol_fields(a)
+  [symbols_field(a, :symbols_last_id), symbols_field(a, :symbols_ids),
+   const_field(a, :id_scope_shift, 'RUBY_ID_SCOPE_SHIFT'), const_field(a, :last_op_id, 'tLAST_OP_ID'),
+   const_field(a, :id_entry_unit, 'ID_ENTRY_UNIT')]
+end
+
+def gc_fields(a)
+  [offset_field(a, :st_entries_start), offset_field(a, :st_entries_bound), offset_field(a, :st_entries),
+   offset_field(a, :vm_objspace), offset_field(a, :objspace_flags),
+   gc_flag_field(a, :gc_during_mask, 'during_gc'), gc_flag_field(a, :gc_mode_mask, 'mode')]
+end
+
+# ---------------------------------------------------------------------------------------
+# Printing
+
+def format_value(value)
+  v, format = value.is_a?(Array) ? value : [value, :dec]
+  case format
+  when :hex then format('0x%x', v)
+  when :flag then flag_text(v)
+  else v.to_s
+  end
+end
+
+# FL_USER(n) when the flag is one user bit, as ruby_versions.c writes it; hex otherwise.
+def flag_text(v)
+  bit = v.bit_length - 1
+  return format('0x%x', v) unless v.positive? && v == 1 << bit && bit >= FL_USHIFT
+
+  "FL_USER(#{bit - FL_USHIFT})"
+end
+
+def field_line(field, indent)
+  return "#{indent}/* MISSING: .#{field.name}: #{field.missing} */" if field.missing
+
+  text = field.value.is_a?(String) ? field.value : format_value(field.value)
+  "#{indent}.#{field.name} = #{text}, /* #{field.source} */"
+end
+
+def version_of(answers, argv_version)
+  return argv_version if argv_version
+
+  v = answers['version'].to_s[/"(\d+\.\d+\.\d+)/, 1]
+  v || abort('cannot read ruby_version from the debug info: pass VERSION')
+end
+
+# Where the symbols the profiler looks up live, and how TLS is reached: not part of the
+# layout, but what decides whether a stripped build of this version can be profiled.
+def symbol_notes(path)
+  dyn = readelf('--dyn-syms', '-W', path)
+  all = readelf('-s', '-W', path)
+  notes = %w[ruby_current_ec ruby_current_execution_context_ptr ruby_current_vm_ptr
+             ruby_global_symbols rb_sym_immortal_count].map do |sym|
+    where = []
+    where << ".dynsym #{sym_desc(dyn, sym)}" if sym_desc(dyn, sym)
+    where << ".symtab #{sym_desc(all, sym, symtab_only: true)}" if sym_desc(all, sym, symtab_only: true)
+    " *   #{sym}: #{where.empty? ? 'absent' : where.join('; ')}"
+  end
+  notes << " *   TLS relocations: #{tls_relocations(path)}"
+end
+
+def readelf(*args)
+  out, status = Open3.capture2e('readelf', *args)
+  status.success? ? out : ''
+rescue Errno::ENOENT
+  ''
+end
+
+# "TLS LOCAL value 0x30" for the symbol in readelf -s output (the .symtab part of it only
+# when asked: readelf -s prints .dynsym first).
+def sym_desc(text, sym, symtab_only: false)
+  text = text.split(/^Symbol table '\.symtab'/, 2)[1].to_s if symtab_only
+  line = text.each_line.find { |l| l.split.last == sym && l.split[6] != 'UND' }
+  return nil unless line
+
+  _, value, size, type, bind = line.split
+  "#{type} #{bind} value 0x#{value.sub(/^0+(?=.)/, '')} size #{size}"
+end
+
+def tls_relocations(path)
+  counts = Hash.new(0)
+  readelf('-r', '-W', path).each_line do |l|
+    kind = l[/R_X86_64_(DTPMOD64|DTPOFF64|TPOFF64|TPOFF32|TLSDESC|GOTTPOFF)\S*/, 0]
+    counts[kind] += 1 if kind
+  end
+  counts.empty? ? 'none' : counts.map { |k, n| "#{k} x#{n}" }.join(', ')
+end
+
+def print_layout(path, version, answers)
+  series = version.split('.').first(2).join('.')
+  puts "/* #{answers['description'].to_s.sub(/^\$\d+ = /, '')} */"
+  puts "/* from #{path}"
+  puts ' * symbols:'
+  puts symbol_notes(path)
+  puts ' */'
+  puts "\t{"
+  puts "\t\t.series = \"#{series}\","
+  puts "\t\t.releases = \"#{version}-#{version}\","
+  puts "\t\t.vm = {"
+  vm_fields(answers).each { |f| puts field_line(f, "\t\t\t") }
+  puts "\t\t},"
+  [iseq_fields(answers), method_fields(answers), class_fields(answers), symbol_fields(answers),
+   gc_fields(answers), rstring_fields(answers), rarray_fields(answers)].flatten.each do |f|
+    puts field_line(f, "\t\t")
+  end
+  puts "\t},"
+end
+
+# Everything below assumes FL_USHIFT = 12 when printing FL_USER(n): say so if not.
+def check_fl_ushift(answers)
+  shift = const(answers, 'RUBY_FL_USHIFT')
+  return if shift.nil? || shift == FL_USHIFT
+
+  puts "/* WARNING: RUBY_FL_USHIFT is #{shift}, not #{FL_USHIFT}: FL_USER(n) below is wrong */"
+end
+
+# Without DWARF every answer would be "No symbol": say why once instead. (gdb would also
+# follow a .gnu_debuglink to a separate debug file; that case is not handled here.)
+def check_debug_info(path)
+  return if readelf('-S', '-W', path).include?('.debug_info')
+
+  abort "#{path} has no .debug_info section (stripped?): use a -g build of this version"
+end
+
+def main(argv)
+  path, version = argv
+  abort "usage: ruby #{$PROGRAM_NAME} PATH-TO-libruby.so-or-ruby [VERSION]" unless path && File.file?(path)
+
+  check_debug_info(path)
+  answers = ask_gdb(path)
+  check_fl_ushift(answers)
+  print_layout(path, version_of(answers, version), answers)
+end
+
+main(ARGV) if $PROGRAM_NAME == __FILE__
