@@ -14,12 +14,13 @@
 #
 # Only the Ruby standard library is used; gdb and readelf (binutils) must be on PATH.
 
-require 'open3'
+require "open3"
 
 FL_USHIFT = 12 # RUBY_FL_USHIFT; checked against the build below
 
-# One value of the layout: `name` is the struct ruby_layout member (".vm.ec_cfp" style paths
-# are written inside the nested .vm block), `source` the comment naming where it came from.
+# One value of the layout: `name` is the struct ruby_layout member (the .vm ones are printed
+# inside the nested block), `value` an Integer, [Integer, :hex | :flag] or C text, `source` the
+# comment naming where it came from, `missing` why there is no value.
 Field = Struct.new(:name, :value, :source, :missing, keyword_init: true)
 
 # ---------------------------------------------------------------------------------------
@@ -31,7 +32,7 @@ Query = Struct.new(:key, :kind, :command)
 
 # Collects questions, runs them in one gdb process and hands back the answers by key.
 class Gdb
-  MARK = '@@rbq '
+  MARK = "@@rbq "
 
   def initialize(path)
     @path = path
@@ -48,12 +49,12 @@ class Gdb
 
   # Runs gdb once; returns { key => Integer or String (answer) or Error (gdb's complaint) }.
   def run
-    args = ['gdb', '-batch', '-nx', '-iex', 'set width 0', '-iex', 'set height 0']
+    args = ["gdb", "-batch", "-nx", "-iex", "set width 0", "-iex", "set height 0"]
     @queries.each do |q|
       # The marker separates answers: gdb keeps going after a failed -ex command.
-      args.push('-ex', "echo \\n#{MARK}#{q.key}\\n", '-ex', q.command)
+      args.push("-ex", "echo \\n#{MARK}#{q.key}\\n", "-ex", q.command)
     end
-    args.push('-ex', "echo \\n#{MARK}END\\n", @path)
+    args.push("-ex", "echo \\n#{MARK}END\\n", @path)
     out, status = Open3.capture2e(*args)
     abort "gdb failed (#{status}):\n#{out}" unless out.include?("#{MARK}END")
     parse(out)
@@ -76,12 +77,15 @@ class Gdb
     answers
   end
 
+  # gdb's complaints about names it does not know, as opposed to a printed answer.
+  NOT_FOUND = /^(No symbol|No struct type|There is no member|A syntax error)/
+
   def answer(query, body)
     if query.kind == :int
       m = body.match(/^\$\d+ = (-?\d+)$/)
       m ? Integer(m[1]) : Error.new(body.lines.last.to_s.strip)
     else
-      body.match?(/^(No symbol|There is no member|A syntax error)/) ? Error.new(body) : body
+      body.match?(NOT_FOUND) ? Error.new(body) : body
     end
   end
 end
@@ -92,57 +96,59 @@ end
 # Where each field of the 3.1 layout lives. Alternatives are tried in order; a later one is
 # the same field under a new path (reported as such), never a different field.
 OFFSETS = {
-  ec_vm_stack: ['rb_execution_context_t', %w[vm_stack]],
-  ec_vm_stack_size: ['rb_execution_context_t', %w[vm_stack_size]],
-  ec_cfp: ['rb_execution_context_t', %w[cfp]],
-  cfp_pc: ['rb_control_frame_t', %w[pc]],
-  cfp_iseq: ['rb_control_frame_t', %w[iseq]],
-  cfp_ep: ['rb_control_frame_t', %w[ep]],
-  iseq_body: ['struct rb_iseq_struct', %w[body]],
-  body_iseq_size: ['struct rb_iseq_constant_body', %w[iseq_size]],
-  body_iseq_encoded: ['struct rb_iseq_constant_body', %w[iseq_encoded]],
-  body_pathobj: ['struct rb_iseq_constant_body', %w[location.pathobj]],
-  body_label: ['struct rb_iseq_constant_body', %w[location.label]],
-  body_type: ['struct rb_iseq_constant_body', %w[type]],
-  body_local_iseq: ['struct rb_iseq_constant_body', %w[local_iseq]],
-  body_parent_iseq: ['struct rb_iseq_constant_body', %w[parent_iseq]],
-  body_first_lineno: ['struct rb_iseq_constant_body', %w[location.first_lineno]],
-  body_insns_body: ['struct rb_iseq_constant_body', %w[insns_info.body]],
-  body_insns_positions: ['struct rb_iseq_constant_body', %w[insns_info.positions]],
-  body_insns_size: ['struct rb_iseq_constant_body', %w[insns_info.size]],
-  body_succ_table: ['struct rb_iseq_constant_body', %w[insns_info.succ_index_table]],
-  insn_info_line_no: ['struct iseq_insn_info_entry', %w[line_no]],
-  me_def: ['rb_method_entry_t', %w[def]],
-  def_iseqptr: ['rb_method_definition_t', %w[body.iseq.iseqptr]],
-  def_bmethod_proc: ['rb_method_definition_t', %w[body.bmethod.proc]],
-  typeddata_data: ['struct RTypedData', %w[data]],
-  proc_block_iseq: ['rb_proc_t', %w[block.as.captured.code.iseq]],
-  me_owner: ['rb_method_entry_t', %w[owner]],
-  def_original_id: ['rb_method_definition_t', %w[original_id]],
-  class_ext: ['struct RClass', %w[ptr]],
-  classext_iv_tbl: ['struct rb_classext_struct', %w[iv_tbl]],
-  st_entries_start: ['struct st_table', %w[entries_start]],
-  st_entries_bound: ['struct st_table', %w[entries_bound]],
-  st_entries: ['struct st_table', %w[entries]],
-  vm_objspace: ['rb_vm_t', %w[objspace gc.objspace]],
-  objspace_flags: ['struct rb_objspace', %w[flags]],
-  rstring_embed: ['struct RString', %w[as.embed.ary]],
-  rstring_heap_len: ['struct RString', %w[as.heap.len]],
-  rstring_heap_ptr: ['struct RString', %w[as.heap.ptr]],
-  rstring_len: ['struct RString', %w[len]],             # 3.3+: only to tell layouts apart
-  rstring_embed_len: ['struct RString', %w[as.embed.len]], # 3.2: ditto
-  rarray_embed_ary: ['struct RArray', %w[as.ary]],
-  rarray_heap_len: ['struct RArray', %w[as.heap.len]],
-  rarray_heap_ptr: ['struct RArray', %w[as.heap.ptr]]
+  ec_vm_stack: ["rb_execution_context_t", %w[vm_stack]],
+  ec_vm_stack_size: ["rb_execution_context_t", %w[vm_stack_size]],
+  ec_cfp: ["rb_execution_context_t", %w[cfp]],
+  cfp_pc: ["rb_control_frame_t", %w[pc]],
+  cfp_iseq: ["rb_control_frame_t", %w[iseq]],
+  cfp_ep: ["rb_control_frame_t", %w[ep]],
+  iseq_body: ["struct rb_iseq_struct", %w[body]],
+  body_iseq_size: ["struct rb_iseq_constant_body", %w[iseq_size]],
+  body_iseq_encoded: ["struct rb_iseq_constant_body", %w[iseq_encoded]],
+  body_pathobj: ["struct rb_iseq_constant_body", %w[location.pathobj]],
+  body_label: ["struct rb_iseq_constant_body", %w[location.label]],
+  body_type: ["struct rb_iseq_constant_body", %w[type]],
+  body_local_iseq: ["struct rb_iseq_constant_body", %w[local_iseq]],
+  body_parent_iseq: ["struct rb_iseq_constant_body", %w[parent_iseq]],
+  body_first_lineno: ["struct rb_iseq_constant_body", %w[location.first_lineno]],
+  body_insns_body: ["struct rb_iseq_constant_body", %w[insns_info.body]],
+  body_insns_positions: ["struct rb_iseq_constant_body", %w[insns_info.positions]],
+  body_insns_size: ["struct rb_iseq_constant_body", %w[insns_info.size]],
+  body_succ_table: ["struct rb_iseq_constant_body", %w[insns_info.succ_index_table]],
+  insn_info_line_no: ["struct iseq_insn_info_entry", %w[line_no]],
+  me_def: ["rb_method_entry_t", %w[def]],
+  def_iseqptr: ["rb_method_definition_t", %w[body.iseq.iseqptr]],
+  def_bmethod_proc: ["rb_method_definition_t", %w[body.bmethod.proc]],
+  typeddata_data: ["struct RTypedData", %w[data]],
+  proc_block_iseq: ["rb_proc_t", %w[block.as.captured.code.iseq]],
+  me_owner: ["rb_method_entry_t", %w[owner]],
+  def_original_id: ["rb_method_definition_t", %w[original_id]],
+  class_ext: ["struct RClass", %w[ptr]],
+  classext_iv_tbl: ["struct rb_classext_struct", %w[iv_tbl]],
+  st_entries_start: ["struct st_table", %w[entries_start]],
+  st_entries_bound: ["struct st_table", %w[entries_bound]],
+  st_entries: ["struct st_table", %w[entries]],
+  vm_objspace: ["rb_vm_t", %w[objspace gc.objspace]],
+  objspace_flags: ["struct rb_objspace", %w[flags]],
+  rstring_embed: ["struct RString", %w[as.embed.ary as.ary]], # as.ary up to 3.0
+  rstring_heap_len: ["struct RString", %w[as.heap.len]],
+  rstring_heap_ptr: ["struct RString", %w[as.heap.ptr]],
+  classext_embedded: ["struct RClass_and_rb_classext_t", %w[classext]], # 3.2+: no RClass.ptr
+  rstring_len: ["struct RString", %w[len]],             # 3.3+: only to tell layouts apart
+  rstring_embed_len: ["struct RString", %w[as.embed.len]], # 3.2: ditto
+  rarray_embed_ary: ["struct RArray", %w[as.ary]],
+  rarray_heap_len: ["struct RArray", %w[as.heap.len]],
+  rarray_heap_ptr: ["struct RArray", %w[as.heap.ptr]]
 }.freeze
 
 # Offsets inside the global `ruby_global_symbols` (its type, rb_symbols_t, is a typedef
 # local to symbol.c in some versions, so measure from the variable instead).
-SYMBOL_OFFSETS = { symbols_last_id: 'last_id', symbols_ids: 'ids' }.freeze
+SYMBOL_OFFSETS = { symbols_last_id: "last_id", symbols_ids: "ids" }.freeze
 
 SIZES = {
-  cfp_size: 'rb_control_frame_t',
-  insn_info_size: 'struct iseq_insn_info_entry'
+  cfp_size: "rb_control_frame_t",
+  insn_info_size: "struct iseq_insn_info_entry",
+  rclass: "struct RClass" # only for a MISSING class_ext note
 }.freeze
 
 # Enum constants (in DWARF without macro info). Macros need -ggdb3 and a scope, see below.
@@ -154,18 +160,18 @@ CONSTANTS = %w[
 
 # Structs whose members are listed when a field is missing, to say what replaced it.
 LISTED_TYPES = {
-  'RString' => 'struct RString',
-  'RClass' => 'struct RClass',
-  'classext' => 'struct rb_classext_struct',
-  'symbols' => 'ruby_global_symbols',
-  'location' => 'rb_iseq_location_t',
-  'typeddata' => 'struct RTypedData',
-  'definition' => 'rb_method_definition_t'
+  "RString" => "struct RString",
+  "RClass" => "struct RClass",
+  "classext" => "struct rb_classext_struct",
+  "symbols" => "ruby_global_symbols",
+  "location" => "rb_iseq_location_t",
+  "typeddata" => "struct RTypedData",
+  "definition" => "rb_method_definition_t"
 }.freeze
 
 # A function defined in symbol.c: `list` on it makes symbol.c the scope in which gdb looks
 # up its file-static constants and macros (ID_ENTRY_UNIT is a `static const int` in 3.x).
-SYMBOL_C_FUNCTION = 'rb_sym2str'
+SYMBOL_C_FUNCTION = "rb_sym2str"
 
 def ask_gdb(path)
   gdb = Gdb.new(path)
@@ -173,18 +179,19 @@ def ask_gdb(path)
     paths.each_with_index { |p, i| gdb.int("off.#{name}.#{i}", "&((#{type} *)0)->#{p}") }
   end
   SYMBOL_OFFSETS.each do |name, member|
-    gdb.int("off.#{name}.0", "(char *)&ruby_global_symbols.#{member} - (char *)&ruby_global_symbols")
+    gdb.int("off.#{name}.0",
+            "(char *)&ruby_global_symbols.#{member} - (char *)&ruby_global_symbols")
   end
   SIZES.each { |name, type| gdb.int("size.#{name}", "sizeof(#{type})") }
   CONSTANTS.each { |c| gdb.int("const.#{c}", c) }
-  gdb.text('whatis.first_lineno', 'whatis ((struct rb_iseq_constant_body *)0)->location.first_lineno')
-  gdb.text('ptype.gcflags', 'ptype /o ((struct rb_objspace *)0)->flags')
-  gdb.text('ptype.symbols', 'ptype /o ruby_global_symbols')
+  gdb.text("whatis.first_lineno",
+           "whatis ((struct rb_iseq_constant_body *)0)->location.first_lineno")
+  gdb.text("ptype.gcflags", "ptype /o ((struct rb_objspace *)0)->flags")
   LISTED_TYPES.each { |key, type| gdb.text("list.#{key}", "ptype /o #{type}") }
-  gdb.text('version', 'print ruby_version')
-  gdb.text('description', 'print ruby_description')
-  gdb.text('scope', "list #{SYMBOL_C_FUNCTION},#{SYMBOL_C_FUNCTION}")
-  gdb.int('const.ID_ENTRY_UNIT', 'ID_ENTRY_UNIT')
+  gdb.text("version", "print ruby_version")
+  gdb.text("description", "print ruby_description")
+  gdb.text("scope", "list #{SYMBOL_C_FUNCTION},#{SYMBOL_C_FUNCTION}")
+  gdb.int("const.ID_ENTRY_UNIT", "ID_ENTRY_UNIT")
   gdb.run
 end
 
@@ -207,46 +214,50 @@ def members(ptype_text)
 
   ptype_text.each_line.filter_map do |line|
     m = line.match(%r{^/\*\s+(\d+)(?::\s*\d+)?\s+\|\s+\d+\s+\*/\s+(.*?)\s*;?\s*$}) or next
-    decl = m[2].sub(/\s*\{\s*$/, '')
+    decl = m[2].sub(/\s*\{\s*$/, "")
     name = decl[/(\w+)(\s*\[\d*\])?(\s*:\s*\d+)?$/, 1] || decl
     [Integer(m[1]), name, decl]
   end
 end
 
-# "iv_ptr (VALUE *iv_ptr) at 8, ..." for the members whose name matches `pattern`.
+# "`VALUE *iv_ptr` at 0, ..." for the members whose name matches `pattern`.
 def describe_members(answers, list_key, pattern)
   found = members(answers["list.#{list_key}"]).select { |_, name, _| name.match?(pattern) }
-  return 'nothing similar' if found.empty?
+  return "nothing similar" if found.empty?
 
-  found.map { |off, _, decl| "`#{decl}` at #{off}" }.uniq.join(', ')
+  found.map { |off, _, decl| "`#{decl}` at #{off}" }.uniq.join(", ")
 end
 
 def source_of(name)
   type, paths = OFFSETS.fetch(name)
-  "#{type.sub(/^struct /, '')}.#{paths.first}"
+  "#{type.sub(/^struct /, "")}.#{paths.first}"
 end
 
-# A plain offset field; `hint` is [list key, member pattern] for a MISSING explanation.
-def offset_field(answers, name, hint = nil)
+# A plain offset field; `hint` is [list key, member pattern] for a MISSING explanation,
+# `also` more words for it.
+def offset_field(answers, name, hint = nil, also: nil)
   off, i = offset_of(answers, name)
   if off.nil?
     why = "#{source_of(name)} does not exist"
     why += "; found instead: #{describe_members(answers, *hint)}" if hint
+    why += "; #{also}" if also
     return Field.new(name: name, missing: why)
   end
   type, paths = OFFSETS.fetch(name)
-  src = "#{type.sub(/^struct /, '')}.#{paths[i]}"
-  src += " (was .#{paths.first})" if i.positive?
+  src = "#{type.sub(/^struct /, "")}.#{paths[i]}"
+  src += " (not .#{paths.first})" if i.positive?
   Field.new(name: name, value: off, source: src)
 end
 
 def symbols_field(answers, name)
   v = answers["off.#{name}.0"]
   member = SYMBOL_OFFSETS.fetch(name)
-  return Field.new(name: name, value: v, source: "ruby_global_symbols.#{member} (rb_symbols_t)") if v.is_a?(Integer)
+  if v.is_a?(Integer)
+    return Field.new(name: name, value: v, source: "ruby_global_symbols.#{member} (rb_symbols_t)")
+  end
 
   Field.new(name: name, missing: "ruby_global_symbols has no #{member}; it holds: " \
-                                  "#{describe_members(answers, 'symbols', /./)}")
+                                  "#{describe_members(answers, "symbols", /./)}")
 end
 
 def size_field(answers, name)
@@ -261,27 +272,32 @@ def const(answers, name)
   v.is_a?(Integer) ? v : nil
 end
 
-def const_field(answers, name, constant, format: :dec, &transform)
+def const_field(answers, name, constant)
   v = const(answers, constant)
   return Field.new(name: name, missing: "#{constant} is not in the debug info") if v.nil?
 
-  v = transform.call(v) if transform
-  Field.new(name: name, value: [v, format], source: constant)
+  Field.new(name: name, value: v, source: constant)
 end
 
 # first_lineno: a tagged Fixnum VALUE up to 3.1, an int from 3.2 on.
 def first_lineno_fixnum_field(answers)
-  type = answers['whatis.first_lineno']
-  return Field.new(name: :first_lineno_fixnum, missing: "type of location.first_lineno: #{type}") unless type.is_a?(String)
+  type = answers["whatis.first_lineno"]
+  unless type.is_a?(String)
+    return Field.new(name: :first_lineno_fixnum, missing: "type of location.first_lineno: #{type}")
+  end
 
-  type = type.sub(/^type = /, '').strip
-  Field.new(name: :first_lineno_fixnum, value: type == 'VALUE' ? 1 : 0,
-            source: "location.first_lineno is `#{type}`")
+  type = type.sub(/^type = /, "").strip
+  fixnum = { "VALUE" => 1, "int" => 0 }[type]
+  if fixnum.nil?
+    return Field.new(name: :first_lineno_fixnum, missing: "location.first_lineno is `#{type}`")
+  end
+
+  Field.new(name: :first_lineno_fixnum, value: fixnum, source: "location.first_lineno is `#{type}`")
 end
 
 # Bit masks of bitfields in rb_objspace.flags, from `ptype /o` ("byte: bit | size").
 def gc_flag_field(answers, name, member)
-  text = answers['ptype.gcflags']
+  text = answers["ptype.gcflags"]
   line = text.is_a?(String) && text.each_line.find { |l| l.match?(/\b#{member}\s*:\s*\d+;/) }
   unless line
     return Field.new(name: name, missing: "rb_objspace.flags.#{member} not found " \
@@ -303,34 +319,44 @@ def rstring_layout(answers)
     :top_level_len
   elsif offset_of(answers, :rstring_embed_len)
     :embed_len
-  elsif const(answers, 'RSTRING_EMBED_LEN_MASK')
+  elsif const(answers, "RSTRING_EMBED_LEN_MASK")
     :len_in_flags
   else
     :unknown
   end
 end
 
+# "len at 16, as.heap.ptr at 24, ..." for whichever of the known members exist.
+def rstring_summary(answers)
+  fields = %i[rstring_len rstring_embed_len rstring_embed rstring_heap_len rstring_heap_ptr]
+  fields.filter_map do |f|
+    off, = offset_of(answers, f)
+    "#{OFFSETS[f].last.first} at #{off}" if off
+  end.join(", ")
+end
+
 def rstring_fields(answers)
   layout = rstring_layout(answers)
-  list = describe_members(answers, 'RString', /len|ptr|ary/)
+  list = rstring_summary(answers)
   fields = []
   fields << if layout == :len_in_flags
-              Field.new(name: :rstring, value: 'RSTRING_LEN_IN_FLAGS',
-                        source: 'RSTRING_EMBED_LEN_MASK exists: embedded length in flag bits')
+              Field.new(name: :rstring, value: "RSTRING_LEN_IN_FLAGS",
+                        source: "RSTRING_EMBED_LEN_MASK exists: embedded length in flag bits")
             else
               Field.new(name: :rstring, missing: "no enum rstring_kind for this layout " \
-                                                 "(#{layout}): RString members #{list}")
+                                                 "(#{layout}): RString has #{list}")
             end
-  fields << flag_field(answers, :rstring_noembed, 'RSTRING_NOEMBED')
+  fields << flag_field(answers, :rstring_noembed, "RSTRING_NOEMBED")
   if layout == :len_in_flags
-    fields << const_field(answers, :rstring_embed_len_shift, 'RSTRING_EMBED_LEN_SHIFT')
-    fields << embed_mask_field(answers, :rstring_embed_len_mask, 'RSTRING_EMBED_LEN_MASK', 'RSTRING_EMBED_LEN_SHIFT')
+    fields << const_field(answers, :rstring_embed_len_shift, "RSTRING_EMBED_LEN_SHIFT")
+    fields << embed_mask_field(answers, :rstring_embed_len_mask,
+                               "RSTRING_EMBED_LEN_MASK", "RSTRING_EMBED_LEN_SHIFT")
   else
-    why = 'RSTRING_EMBED_LEN_MASK/SHIFT gone: the length is not in the flags'
+    why = "RSTRING_EMBED_LEN_MASK/SHIFT gone: the length is not in the flags"
     fields << Field.new(name: :rstring_embed_len_shift, missing: why)
     fields << Field.new(name: :rstring_embed_len_mask, missing: why)
   end
-  hint = ['RString', /len|ptr|ary/]
+  hint = ["RString", /len|ptr|ary/]
   fields << offset_field(answers, :rstring_embed, hint)
   fields << offset_field(answers, :rstring_heap_len, hint)
   fields << offset_field(answers, :rstring_heap_ptr, hint)
@@ -351,16 +377,19 @@ end
 def embed_mask_field(answers, name, mask, shift)
   m = const(answers, mask)
   s = const(answers, shift)
-  return Field.new(name: name, missing: "#{mask} or #{shift} is not in the debug info") unless m && s
+  unless m && s
+    return Field.new(name: name, missing: "#{mask} or #{shift} is not in the debug info")
+  end
 
   Field.new(name: name, value: [m >> s, :hex], source: "#{mask} >> #{shift}")
 end
 
 def rarray_fields(answers)
   [
-    flag_field(answers, :rarray_embed, 'RARRAY_EMBED_FLAG'),
-    const_field(answers, :rarray_embed_len_shift, 'RARRAY_EMBED_LEN_SHIFT'),
-    embed_mask_field(answers, :rarray_embed_len_mask, 'RARRAY_EMBED_LEN_MASK', 'RARRAY_EMBED_LEN_SHIFT'),
+    flag_field(answers, :rarray_embed, "RARRAY_EMBED_FLAG"),
+    const_field(answers, :rarray_embed_len_shift, "RARRAY_EMBED_LEN_SHIFT"),
+    embed_mask_field(answers, :rarray_embed_len_mask,
+                     "RARRAY_EMBED_LEN_MASK", "RARRAY_EMBED_LEN_SHIFT"),
     offset_field(answers, :rarray_embed_ary),
     offset_field(answers, :rarray_heap_len),
     offset_field(answers, :rarray_heap_ptr)
@@ -371,14 +400,16 @@ end
 # The whole layout, in the order of struct ruby_layout
 
 def vm_fields(a)
-  [offset_field(a, :ec_vm_stack), offset_field(a, :ec_vm_stack_size), offset_field(a, :ec_cfp),
-   size_field(a, :cfp_size), offset_field(a, :cfp_pc), offset_field(a, :cfp_iseq), offset_field(a, :cfp_ep)]
+  [offset_field(a, :ec_vm_stack), offset_field(a, :ec_vm_stack_size),
+   offset_field(a, :ec_cfp), size_field(a, :cfp_size), offset_field(a, :cfp_pc),
+   offset_field(a, :cfp_iseq), offset_field(a, :cfp_ep)]
 end
 
 def iseq_fields(a)
-  loc = ['location', /lineno|label|path/]
-  [offset_field(a, :iseq_body), offset_field(a, :body_iseq_size), offset_field(a, :body_iseq_encoded),
-   offset_field(a, :body_pathobj, loc), offset_field(a, :body_label, loc), offset_field(a, :body_type),
+  loc = ["location", /lineno|label|path/]
+  [offset_field(a, :iseq_body), offset_field(a, :body_iseq_size),
+   offset_field(a, :body_iseq_encoded), offset_field(a, :body_pathobj, loc),
+   offset_field(a, :body_label, loc), offset_field(a, :body_type),
    offset_field(a, :body_local_iseq), offset_field(a, :body_parent_iseq),
    offset_field(a, :body_first_lineno, loc), first_lineno_fixnum_field(a),
    offset_field(a, :body_insns_body), offset_field(a, :body_insns_positions),
@@ -387,28 +418,44 @@ def iseq_fields(a)
 end
 
 def method_fields(a)
-  defn = ['definition', /body|original_id/]
-  [offset_field(a, :me_def), offset_field(a, :def_iseqptr, defn), offset_field(a, :def_bmethod_proc, defn),
-   offset_field(a, :typeddata_data, ['typeddata', /./]), offset_field(a, :proc_block_iseq),
+  defn = ["definition", /body|original_id/]
+  [offset_field(a, :me_def), offset_field(a, :def_iseqptr, defn),
+   offset_field(a, :def_bmethod_proc, defn),
+   offset_field(a, :typeddata_data, ["typeddata", /./]), offset_field(a, :proc_block_iseq),
    offset_field(a, :me_owner), offset_field(a, :def_original_id, defn)]
 end
 
+# 3.2+ (USE_RVARGC) allocate rb_classext_t in the class's own slot, right after struct RClass:
+# 3.2 writes RCLASS_EXT(c) as (char *)c + sizeof(struct RClass), 3.3+ as
+# &((struct RClass_and_rb_classext_t *)c)->classext. Either way there is no pointer to follow.
+def class_ext_note(a)
+  off, = offset_of(a, :classext_embedded)
+  unless off
+    return "no RClass_and_rb_classext_t; sizeof(struct RClass) = #{a["size.rclass"]} " \
+           "(3.2 RCLASS_EXT: rb_classext_t right after struct RClass, if RVARGC)"
+  end
+
+  "rb_classext_t is embedded: RClass_and_rb_classext_t.classext at #{off} (no pointer)"
+end
+
 def class_fields(a)
-  [offset_field(a, :class_ext, ['RClass', /./]),
-   offset_field(a, :classext_iv_tbl, ['classext', /iv|field/]),
-   flag_field(a, :fl_singleton, 'RUBY_FL_SINGLETON')]
+  [offset_field(a, :class_ext, ["RClass", /./], also: class_ext_note(a)),
+   offset_field(a, :classext_iv_tbl, ["classext", /iv|field/]),
+   flag_field(a, :fl_singleton, "RUBY_FL_SINGLETON")]
 end
 
 def symbol_fields(a)
   [symbols_field(a, :symbols_last_id), symbols_field(a, :symbols_ids),
-   const_field(a, :id_scope_shift, 'RUBY_ID_SCOPE_SHIFT'), const_field(a, :last_op_id, 'tLAST_OP_ID'),
-   const_field(a, :id_entry_unit, 'ID_ENTRY_UNIT')]
+   const_field(a, :id_scope_shift, "RUBY_ID_SCOPE_SHIFT"),
+   const_field(a, :last_op_id, "tLAST_OP_ID"),
+   const_field(a, :id_entry_unit, "ID_ENTRY_UNIT")]
 end
 
 def gc_fields(a)
-  [offset_field(a, :st_entries_start), offset_field(a, :st_entries_bound), offset_field(a, :st_entries),
+  [offset_field(a, :st_entries_start), offset_field(a, :st_entries_bound),
+   offset_field(a, :st_entries),
    offset_field(a, :vm_objspace), offset_field(a, :objspace_flags),
-   gc_flag_field(a, :gc_during_mask, 'during_gc'), gc_flag_field(a, :gc_mode_mask, 'mode')]
+   gc_flag_field(a, :gc_during_mask, "during_gc"), gc_flag_field(a, :gc_mode_mask, "mode")]
 end
 
 # ---------------------------------------------------------------------------------------
@@ -417,7 +464,7 @@ end
 def format_value(value)
   v, format = value.is_a?(Array) ? value : [value, :dec]
   case format
-  when :hex then format('0x%x', v)
+  when :hex then format("0x%x", v)
   when :flag then flag_text(v)
   else v.to_s
   end
@@ -426,7 +473,7 @@ end
 # FL_USER(n) when the flag is one user bit, as ruby_versions.c writes it; hex otherwise.
 def flag_text(v)
   bit = v.bit_length - 1
-  return format('0x%x', v) unless v.positive? && v == 1 << bit && bit >= FL_USHIFT
+  return format("0x%x", v) unless v.positive? && v == 1 << bit && bit >= FL_USHIFT
 
   "FL_USER(#{bit - FL_USHIFT})"
 end
@@ -441,59 +488,101 @@ end
 def version_of(answers, argv_version)
   return argv_version if argv_version
 
-  v = answers['version'].to_s[/"(\d+\.\d+\.\d+)/, 1]
-  v || abort('cannot read ruby_version from the debug info: pass VERSION')
+  v = answers["version"].to_s[/"(\d+\.\d+\.\d+)/, 1]
+  v || abort("cannot read ruby_version from the debug info: pass VERSION")
 end
 
 # Where the symbols the profiler looks up live, and how TLS is reached: not part of the
 # layout, but what decides whether a stripped build of this version can be profiled.
 def symbol_notes(path)
-  dyn = readelf('--dyn-syms', '-W', path)
-  all = readelf('-s', '-W', path)
+  dyn = readelf("--dyn-syms", "-W", path)
+  all = readelf("-s", "-W", path)
   notes = %w[ruby_current_ec ruby_current_execution_context_ptr ruby_current_vm_ptr
              ruby_global_symbols rb_sym_immortal_count].map do |sym|
     where = []
-    where << ".dynsym #{sym_desc(dyn, sym)}" if sym_desc(dyn, sym)
-    where << ".symtab #{sym_desc(all, sym, symtab_only: true)}" if sym_desc(all, sym, symtab_only: true)
-    " *   #{sym}: #{where.empty? ? 'absent' : where.join('; ')}"
+    in_dyn = sym_desc(dyn, sym)
+    in_symtab = sym_desc(all, sym, symtab_only: true)
+    where << ".dynsym #{in_dyn}" if in_dyn
+    where << ".symtab #{in_symtab}" if in_symtab
+    " *   #{sym}: #{where.empty? ? "absent" : where.join("; ")}"
   end
   notes << " *   TLS relocations: #{tls_relocations(path)}"
+  notes << " *   PT_TLS segment: #{tls_segment(path)}"
+  notes << " *   #{local_exec_note(path, all)}" if executable?(path)
+  notes
+end
+
+# A program (it has an interpreter, even if PIE) reaches its own TLS by local-exec: a fixed
+# offset from the thread pointer, value - align_up(memsz, align) on x86_64 (variant II).
+def executable?(path)
+  readelf("-l", "-W", path).each_line.any? { |l| l.split.first == "INTERP" }
+end
+
+def local_exec_note(path, symtab)
+  line = readelf("-l", "-W", path).each_line.find { |l| l.split.first == "TLS" }
+  value = sym_desc(symtab, "ruby_current_ec", symtab_only: true)&.[](/value 0x(\h+)/, 1)
+  return "executable: no PT_TLS or no ruby_current_ec in .symtab" unless line && value
+
+  f = line.split
+  memsz = Integer(f[5])
+  align = Integer(f[7])
+  off = Integer(value, 16) - ((memsz + align - 1) / align * align)
+  format("executable, local-exec TLS: ruby_current_ec at %%fs:-0x%x", -off)
 end
 
 def readelf(*args)
-  out, status = Open3.capture2e('readelf', *args)
-  status.success? ? out : ''
+  out, status = Open3.capture2e("readelf", *args)
+  status.success? ? out : ""
 rescue Errno::ENOENT
-  ''
+  ""
 end
 
 # "TLS LOCAL value 0x30" for the symbol in readelf -s output (the .symtab part of it only
 # when asked: readelf -s prints .dynsym first).
 def sym_desc(text, sym, symtab_only: false)
   text = text.split(/^Symbol table '\.symtab'/, 2)[1].to_s if symtab_only
-  line = text.each_line.find { |l| l.split.last == sym && l.split[6] != 'UND' }
+  line = text.each_line.find { |l| l.split.last == sym && l.split[6] != "UND" }
   return nil unless line
 
   _, value, size, type, bind = line.split
-  "#{type} #{bind} value 0x#{value.sub(/^0+(?=.)/, '')} size #{size}"
+  "#{type} #{bind} value 0x#{value.sub(/^0+(?=.)/, "")} size #{size}"
 end
 
+# "memsz 0x80 align 0x8": in an executable (local-exec TLS) a variable sits at
+# value - align_up(memsz, align) from the thread pointer on x86_64.
+# Ruby's own symbols by name; other TLS users (YJIT's Rust std, ...) only as a count.
+def reloc_symbol(sym)
+  return "symbol 0" unless sym&.match?(/^[A-Za-z_]/)
+
+  sym.match?(/^(ruby_|rb_)/) ? sym : "other symbols"
+end
+
+def tls_segment(path)
+  line = readelf("-l", "-W", path).each_line.find { |l| l.split.first == "TLS" }
+  return "none" unless line
+
+  f = line.split
+  "filesz #{f[4]} memsz #{f[5]} align #{f[7]}"
+end
+
+# "R_X86_64_DTPMOD64 x6 (symbol 0)": symbol 0 means local-dynamic access, where the offset
+# of the variable in the TLS block comes from .symtab, not from the relocation.
 def tls_relocations(path)
   counts = Hash.new(0)
-  readelf('-r', '-W', path).each_line do |l|
-    kind = l[/R_X86_64_(DTPMOD64|DTPOFF64|TPOFF64|TPOFF32|TLSDESC|GOTTPOFF)\S*/, 0]
-    counts[kind] += 1 if kind
+  readelf("-r", "-W", path).each_line do |l|
+    kind = l[/R_X86_64_(DTPMOD64|DTPOFF64|TPOFF64|TPOFF32|TLSDESC|GOTTPOFF)\S*/, 0] or next
+    counts["#{kind} (#{reloc_symbol(l.split[4])})"] += 1
   end
-  counts.empty? ? 'none' : counts.map { |k, n| "#{k} x#{n}" }.join(', ')
+  counts.empty? ? "none" : counts.map { |k, n| "#{k} x#{n}" }.join(", ")
 end
 
 def print_layout(path, version, answers)
-  series = version.split('.').first(2).join('.')
-  puts "/* #{answers['description'].to_s.sub(/^\$\d+ = /, '')} */"
+  series = version.split(".").first(2).join(".")
+  puts "/* #{answers["description"].to_s.sub(/^\$\d+ = /, "")} */"
   puts "/* from #{path}"
-  puts ' * symbols:'
+  puts " * symbols:"
   puts symbol_notes(path)
-  puts ' */'
+  puts " */"
   puts "\t{"
   puts "\t\t.series = \"#{series}\","
   puts "\t\t.releases = \"#{version}-#{version}\","
@@ -509,7 +598,7 @@ end
 
 # Everything below assumes FL_USHIFT = 12 when printing FL_USER(n): say so if not.
 def check_fl_ushift(answers)
-  shift = const(answers, 'RUBY_FL_USHIFT')
+  shift = const(answers, "RUBY_FL_USHIFT")
   return if shift.nil? || shift == FL_USHIFT
 
   puts "/* WARNING: RUBY_FL_USHIFT is #{shift}, not #{FL_USHIFT}: FL_USER(n) below is wrong */"
@@ -518,14 +607,15 @@ end
 # Without DWARF every answer would be "No symbol": say why once instead. (gdb would also
 # follow a .gnu_debuglink to a separate debug file; that case is not handled here.)
 def check_debug_info(path)
-  return if readelf('-S', '-W', path).include?('.debug_info')
+  return if readelf("-S", "-W", path).include?(".debug_info")
 
   abort "#{path} has no .debug_info section (stripped?): use a -g build of this version"
 end
 
 def main(argv)
   path, version = argv
-  abort "usage: ruby #{$PROGRAM_NAME} PATH-TO-libruby.so-or-ruby [VERSION]" unless path && File.file?(path)
+  usage = "usage: ruby #{$PROGRAM_NAME} PATH-TO-libruby.so-or-ruby [VERSION]"
+  abort usage unless path && File.file?(path)
 
   check_debug_info(path)
   answers = ask_gdb(path)
