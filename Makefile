@@ -59,7 +59,7 @@ rbprof-bpf: $(USER_OBJS)
 $(OUTPUT)/unit-tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(wildcard tests/unit/*.h) $(wildcard user/*.h) \
 		bpf/ruby_walk.h bpf/rbprof.h | $(OUTPUT)
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) -Itests/unit $(UNIT_SRCS) $(UNIT_LIB_SRCS) -lelf -o $@
+	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) -Itests/unit $(UNIT_SRCS) $(UNIT_LIB_SRCS) -lelf -lz -o $@
 
 # Programs that stand in for ruby in the TLS tests (tests/unit/fixtures): the EC in a shared
 # libruby (dynamic TLS), in a PIE executable and in a static executable (static TLS).

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "fixture.h"
 #include "profiler.h"
 
 #define PREFIX	     "rbprof-bpf: "
@@ -33,6 +34,7 @@ static struct env {
 	pid_t pids[MAX_PIDS];
 	int npids;
 	const char *output;
+	const char *capture;
 	int verbose;
 } env = {
     .freq = 99,
@@ -57,6 +59,10 @@ static const struct argp_option opts[] = {
     {"pid", 'p', "PID", 0, "Only this process (repeatable, or PID,PID,...)", 0},
     {"output", 'o', "FILE", 0, "Write the profile to FILE (atomically) instead of stdout", 0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
+    {"capture", 'C', "FILE", 0,
+     "Developers: stop the one -p process, sample each of its threads once and write a test "
+     "fixture to FILE (no BPF)",
+     0},
     /* Ours, not argp's: with ARGP_NO_ERRS (one-line errors) argp's own would print nothing. */
     {"help", 'h', NULL, 0, "Show this help", -1},
     {"version", 'V', NULL, 0, "Show the version", -1},
@@ -141,6 +147,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		env.verbose = 1;
+		break;
+	case 'C':
+		env.capture = arg;
 		break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument: %s", arg);
@@ -283,6 +292,25 @@ static int output_commit(struct output *o, struct profiler *p)
 	return 0;
 }
 
+/* --capture FILE -p PID: write a fixture of the process for the unit tests. */
+static int capture(void)
+{
+	int err;
+
+	if (env.npids != 1) {
+		fprintf(stderr, PREFIX "--capture needs exactly one -p PID (see --help)\n");
+		return 2;
+	}
+	err = fixture_capture(env.pids[0], env.capture);
+	if (err) {
+		fprintf(stderr, PREFIX "capturing pid %d: %s\n", env.pids[0],
+			err == -ENOTSUP ? "not a supported Ruby process" : strerror(-err));
+		return 1;
+	}
+	fprintf(stderr, PREFIX "wrote %s\n", env.capture);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -303,6 +331,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PREFIX "%s\n", missing);
 		return 1;
 	}
+	if (env.capture)
+		return capture(); /* needs no BPF: checked before the BPF prerequisites */
 	if (output_open(&out))
 		return 1;
 	sigaction(SIGINT, &sa, NULL);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "folded.h"
 #include "profiler.h"
+#include "stack.h"
 
 #define PREFIX "rbprof-bpf: "
 /*
@@ -33,40 +34,16 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 {
 	struct profiler *p = ctx;
 	struct ruby_proc *rp = proc_table_live(&p->procs, (pid_t)ev->pid);
-	__u32 ids[RBPROF_MAX_FRAMES + 3], n = 0, i;
+	__u32 ids[STACK_MAX_IDS], n;
 
 	if (!rp) {
 		p->orphan_samples++;
 		return;
 	}
 	rp->samples++;
-	if (ev->flags & RBPROF_EV_TRUNCATED)
-		ids[n++] = FRAME_TRUNCATED;
-	for (i = ev->nframes; i-- > 0;) { /* the kernel sends innermost first */
-		const struct rbprof_frame *f = &ev->frames[i];
-		const struct iseq_info *info;
-
-		info = f->pc ? symbolizer_iseq(&rp->sym, f->addr)
-			     : symbolizer_cfunc(&rp->sym, f->addr);
-		if (info && f->pc)
-			symbolizer_qualify(&rp->sym, info, f->addr, f->ep);
-		if (!info)
-			ids[n++] = f->pc ? FRAME_UNKNOWN : FRAME_CFUNC;
-		else if (aggregate_ruby_frame(&p->agg, info, iseq_info_line(info, f->pc),
-					      &ids[n++]))
-			goto nomem;
-	}
-	if (ev->flags & RBPROF_EV_GC) {
-		ids[n++] = FRAME_GC;
-		if (ev->flags & (RBPROF_EV_GC_MARKING | RBPROF_EV_GC_SWEEPING))
-			ids[n++] =
-			    ev->flags & RBPROF_EV_GC_MARKING ? FRAME_GC_MARKING : FRAME_GC_SWEEPING;
-	}
-	if (aggregate_stack(&p->agg, rp->id, ids, n, 1))
-		goto nomem;
-	return;
-nomem:
-	p->agg_errors++;
+	if (stack_from_event(&rp->sym, &p->agg, ev, ids, &n) ||
+	    aggregate_stack(&p->agg, rp->id, ids, n, 1))
+		p->agg_errors++;
 }
 
 static void report_target(const struct profiler *p, const struct ruby_target *t)

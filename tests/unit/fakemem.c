@@ -4,8 +4,6 @@
 #include <string.h>
 #include "fakemem.h"
 
-struct memread *walk_mem;
-
 static int fakemem_read(struct memread *m, __u64 addr, void *buf, size_t len)
 {
 	struct fakemem *fm = (struct fakemem *)m;
@@ -47,15 +45,6 @@ void fakemem_free(struct fakemem *fm)
 	for (i = 0; i < fm->n; i++)
 		free(fm->r[i].bytes);
 	fm->n = 0;
-}
-
-int walk_read_user(void *dst, __u32 size, __u64 src)
-{
-	int err = walk_mem->read(walk_mem, src, dst, size);
-
-	if (err)
-		memset(dst, 0, size); /* bpf_probe_read_user zeroes the buffer on failure */
-	return err;
 }
 
 void fakemem_toggle(struct fakemem *fm, __u64 addr)

@@ -28,8 +28,5 @@ void *fakemem_map(struct fakemem *fm, __u64 addr, size_t len);
 void fakemem_free(struct fakemem *fm);
 /* Unmap (or map again) the region that starts at addr: a toggle, to simulate torn reads. */
 void fakemem_toggle(struct fakemem *fm, __u64 addr);
-/* For the walker compiled for the host: its reads go to walk_mem (a fakemem or a procmem). */
-extern struct memread *walk_mem;
-int walk_read_user(void *dst, __u32 size, __u64 src);
 
 #endif /* RBPROF_FAKEMEM_H */

@@ -32,7 +32,9 @@ int test_failed_checks;
 	X(test_names_method_labels)                                                                \
 	X(test_names_hostile_class)                                                                \
 	X(test_decode_rip_load)                                                                    \
-	X(test_qualified_ruby_frames)
+	X(test_qualified_ruby_frames)                                                              \
+	X(test_fixtures_replay)                                                                    \
+	X(test_fixtures_hostile)
 
 #define DECLARE(name) void name(void);
 TESTS(DECLARE)

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Record a unit-test fixture of a Ruby: scripts/capture-fixture.sh RUBY OUT.fixture.gz
+# Runs scripts/fixture_target.rb with RUBY, lets it run for a second, then stops it and
+# records what the walker and symbolizer read (rbprof-bpf --capture). Run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ruby_bin=${1:?usage: capture-fixture.sh RUBY OUT}
+out=${2:?usage: capture-fixture.sh RUBY OUT}
+"$ruby_bin" scripts/fixture_target.rb &
+target=$!
+trap 'kill $target 2>/dev/null || true' EXIT
+sleep 1.5
+./rbprof-bpf --capture "$out" -p "$target"
+zcat "$out" | sed -n '/^expected/,/^regions/p' | sed '1d;$d' >&2

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* stack.c - a kernel sample as interned frames. */
+#include <errno.h>
+#include "stack.h"
+
+int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbprof_event *ev,
+		     __u32 ids[STACK_MAX_IDS], __u32 *n)
+{
+	__u32 i;
+
+	*n = 0;
+	if (ev->flags & RBPROF_EV_TRUNCATED)
+		ids[(*n)++] = FRAME_TRUNCATED;
+	for (i = ev->nframes; i-- > 0;) { /* the kernel sends innermost first */
+		const struct rbprof_frame *f = &ev->frames[i];
+		const struct iseq_info *info;
+
+		info = f->pc ? symbolizer_iseq(s, f->addr) : symbolizer_cfunc(s, f->addr);
+		if (info && f->pc)
+			symbolizer_qualify(s, info, f->addr, f->ep);
+		if (!info)
+			ids[(*n)++] = f->pc ? FRAME_UNKNOWN : FRAME_CFUNC;
+		else if (aggregate_ruby_frame(a, info, iseq_info_line(info, f->pc), &ids[(*n)++]))
+			return -ENOMEM;
+	}
+	if (ev->flags & RBPROF_EV_GC) {
+		ids[(*n)++] = FRAME_GC;
+		if (ev->flags & RBPROF_EV_GC_MARKING)
+			ids[(*n)++] = FRAME_GC_MARKING;
+		else if (ev->flags & RBPROF_EV_GC_SWEEPING)
+			ids[(*n)++] = FRAME_GC_SWEEPING;
+	}
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * stack.h - one sample from the kernel (struct rbprof_event) -> the frame ids of its stack,
+ * root first: symbolized, qualified and interned. Shared by the profiler and by fixture
+ * capture and replay, so that they produce the same stacks.
+ */
+#ifndef RBPROF_STACK_H
+#define RBPROF_STACK_H
+
+#include "aggregate.h"
+#include "rbprof.h"
+#include "symbolize.h"
+
+/* Frame ids one event can make: its frames, (truncated), and two GC frames. */
+#define STACK_MAX_IDS (RBPROF_MAX_FRAMES + 3)
+
+/* Fill ids[0..*n) for `ev`. 0, or -ENOMEM. */
+int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbprof_event *ev,
+		     __u32 ids[STACK_MAX_IDS], __u32 *n);
+
+#endif /* RBPROF_STACK_H */
