@@ -93,6 +93,20 @@ struct class_ivars {
 	__u64 classpath, tmp_classpath, attached;
 };
 
+/* >= 3.3: the path and the attached object are fields of the class itself. */
+static int read_class_fields(struct ruby_names *n, __u64 klass, struct class_ivars *iv)
+{
+	const struct ruby_layout *L = n->layout;
+
+	memset(iv, 0, sizeof(*iv));
+	if (memread_u64(n->mem, klass + L->class_classpath, &iv->classpath) ||
+	    memread_u64(n->mem, klass + L->class_attached, &iv->attached))
+		return -EAGAIN;
+	if (iv->classpath < 4096) /* nil (or another special constant): anonymous */
+		iv->classpath = 0;
+	return 0;
+}
+
 /* 0, or -EAGAIN if an ivar's name could not be read (the table may hold the path). */
 static int read_class_ivars(struct ruby_names *n, __u64 klass, struct class_ivars *iv)
 {
@@ -100,6 +114,8 @@ static int read_class_ivars(struct ruby_names *n, __u64 klass, struct class_ivar
 	__u64 ext, tbl, start, bound, entries, e[RUBY_CLASS_IVARS_MAX * 3], i;
 	int err, unnamed = 0;
 
+	if (L->class_path == CLASS_PATH_FIELDS)
+		return read_class_fields(n, klass, iv);
 	memset(iv, 0, sizeof(*iv));
 	if ((err = memread_u64(n->mem, klass + L->class_ext, &ext)) || !ext ||
 	    (err = memread_u64(n->mem, ext + L->classext_iv_tbl, &tbl)))

@@ -36,16 +36,23 @@ int ruby_string_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 	err = read_flags(m, addr, RUBY_T_STRING, &flags);
 	if (err)
 		return err;
-	if (flags & L->rstring_noembed) {
+	if (L->rstring == RSTRING_LEN_FIELD) {
+		if ((err = memread_u64(m, addr + L->rstring_len, &len)))
+			return err;
+		ptr = addr + L->rstring_embed;
+		if ((flags & L->rstring_noembed) &&
+		    (err = memread_u64(m, addr + L->rstring_heap_ptr, &ptr)))
+			return err;
+	} else if (flags & L->rstring_noembed) {
 		if ((err = memread_u64(m, addr + L->rstring_heap_len, &len)) ||
 		    (err = memread_u64(m, addr + L->rstring_heap_ptr, &ptr)))
 			return err;
-		if ((__s64)len < 0)
-			return -EINVAL;
 	} else {
 		len = (flags >> L->rstring_embed_len_shift) & L->rstring_embed_len_mask;
 		ptr = addr + L->rstring_embed;
 	}
+	if ((__s64)len < 0)
+		return -EINVAL;
 	if (len > cap - 1)
 		len = cap - 1;
 	err = m->read(m, ptr, buf, len);

@@ -91,6 +91,67 @@ static const struct ruby_layout layouts[] = {
 		.rarray_heap_len = 16,
 		.rarray_heap_ptr = 32,
 	},
+	{
+		/* scripts/layouts/3.4.9.txt */
+		.series = "3.4",
+		.releases = "3.4.9-3.4.9",
+		.vm = {
+			.ec_vm_stack = 0,
+			.ec_vm_stack_size = 8,
+			.ec_cfp = 16,
+			.cfp_size = 56, /* pc sp iseq self ep block_code jit_return */
+			.cfp_pc = 0,
+			.cfp_iseq = 16,
+			.cfp_ep = 32,
+		},
+		.iseq_body = 16,
+		.body_iseq_size = 4,
+		.body_iseq_encoded = 8,
+		.body_pathobj = 64,
+		.body_label = 80,
+		.body_type = 0,
+		.body_local_iseq = 168,
+		.body_parent_iseq = 160,
+		.body_first_lineno = 88,
+		.first_lineno_fixnum = 0, /* an int since 3.2 */
+		.body_insns_body = 112,
+		.body_insns_positions = 120,
+		.body_insns_size = 128,
+		.body_succ_table = 136,
+		.insn_info_size = 12,
+		.insn_info_line_no = 0,
+		.me_def = 16,
+		.def_iseqptr = 8,
+		.def_bmethod_proc = 8,
+		.typeddata_data = 32,
+		.proc_block_iseq = 16,
+		.me_owner = 32,
+		.def_original_id = 32,
+		.class_path = CLASS_PATH_FIELDS,
+		.class_classpath = 32 + 120, /* RClass_and_rb_classext_t.classext.classpath */
+		.class_attached = 32 + 96,   /* ....classext.as.singleton_class.attached_object */
+		.fl_singleton = FL_USER(1),
+		.symbols_last_id = 0,
+		.symbols_ids = 16,
+		.id_scope_shift = 4,
+		.last_op_id = 170,
+		.id_entry_unit = 512,
+		.vm_objspace = 1296, /* rb_vm_t.gc.objspace */
+		.objspace_flags = 20,
+		.gc_during_mask = 1 << 5,
+		.gc_mode_mask = 0x3,
+		.rstring = RSTRING_LEN_FIELD,
+		.rstring_noembed = FL_USER(1),
+		.rstring_len = 16,
+		.rstring_embed = 24,
+		.rstring_heap_ptr = 24,
+		.rarray_embed = FL_USER(1),
+		.rarray_embed_len_shift = FL_USHIFT + 3,
+		.rarray_embed_len_mask = 0x7f, /* FL_USER3..FL_USER9 */
+		.rarray_embed_ary = 16,
+		.rarray_heap_len = 16,
+		.rarray_heap_ptr = 32,
+	},
 };
 /* clang-format on */
 

@@ -13,6 +13,16 @@
 enum rstring_kind {
 	/* <= 3.1: embedded length in flag bits, embedded bytes at as.embed.ary. */
 	RSTRING_LEN_IN_FLAGS = 1,
+	/* >= 3.2: a length field (as.embed.len in 3.2, top-level len from 3.3) at rstring_len. */
+	RSTRING_LEN_FIELD = 2,
+};
+
+/* Where a class keeps its path (variable.c: classname()). */
+enum class_path_kind {
+	/* <= 3.1: __classpath__ / __tmp_classpath__ / __attached__ ivars in an st_table. */
+	CLASS_PATH_IVARS = 0,
+	/* >= 3.3: fields of the rb_classext_t embedded in the RClass. */
+	CLASS_PATH_FIELDS = 1,
 };
 
 struct ruby_layout {
@@ -47,7 +57,9 @@ struct ruby_layout {
 	__u32 proc_block_iseq;	/* rb_proc_t.block.as.captured.code.iseq */
 	__u32 me_owner;		/* owner: the class or module that defines the method */
 	__u32 def_original_id;	/* original_id: the name it was defined with */
-	/* struct RClass, rb_classext_t (internal/class.h) */
+	/* struct RClass, rb_classext_t (internal/class.h) */ enum class_path_kind class_path;
+	__u32 class_classpath; /* CLASS_PATH_FIELDS: klass + this = classext.classpath */
+	__u32 class_attached;  /* ... = classext.as.singleton_class.attached_object */
 	__u32 class_ext;       /* RClass.ptr */
 	__u32 classext_iv_tbl; /* rb_classext_t.iv_tbl: st_table of ID -> ivar value */
 	__u64 fl_singleton;    /* RBasic flag of singleton classes */
@@ -73,6 +85,7 @@ struct ruby_layout {
 	__u64 rstring_embed_len_mask;  /* (after the shift) */
 	__u32 rstring_embed;	       /* embedded bytes */
 	__u32 rstring_heap_len, rstring_heap_ptr;
+	__u32 rstring_len; /* RSTRING_LEN_FIELD */
 
 	/* struct RArray */
 	__u64 rarray_embed; /* flag: elements are embedded */
