@@ -35,6 +35,12 @@ enum rbprof_tls_kind {
 	RBPROF_TLS_DTV = 1,
 	/* Static TLS (static `ruby`, initial-exec): tp + (signed) offset. */
 	RBPROF_TLS_STATIC = 2,
+	/*
+	 * No TLS (Ruby 2.5-2.7): the process-global ruby_current_execution_context_ptr, at
+	 * address tls_offset, is the EC of the thread holding the GVL. The sample is this
+	 * thread's only if that EC's thread's pthread id (its TCB address) is this thread's tp.
+	 */
+	RBPROF_EC_GLOBAL = 3,
 };
 
 /* Struct layout of one Ruby version, as far as the kernel walker needs it. */
@@ -54,6 +60,8 @@ struct rbprof_proc {
 	__u64 tls_modid;      /* RBPROF_TLS_DTV: module id of libruby in the DTV */
 	__u64 tls_offset;     /* DTV: offset in the module block; STATIC: (s64) offset from tp */
 	__u64 dtv_entry_size; /* 16 on glibc (dtv_t is {val, to_free}), 8 on musl */
+	__u64 ec_thread_ptr;  /* RBPROF_EC_GLOBAL: rb_execution_context_t.thread_ptr */
+	__u64 thread_id;      /* ... and rb_thread_t.thread_id (a pthread_t: the thread's tp) */
 	/*
 	 * The GC's state word in the process (rb_objspace.flags), 0 while unknown: a sample
 	 * taken during GC is flagged RBPROF_EV_GC, with the phase from the mode bits.

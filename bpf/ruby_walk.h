@@ -44,6 +44,18 @@ static __always_inline int rbprof_find_ec(const struct rbprof_proc *proc, __u64 
 
 	if (!tp)
 		return RBPROF_WALK_NO_EC;
+	if (proc->tls_kind == RBPROF_EC_GLOBAL) {
+		__u64 th, owner;
+
+		if (RBPROF_READ_USER(ec, sizeof(*ec), proc->tls_offset))
+			return RBPROF_WALK_READ_FAULT;
+		if (!*ec)
+			return RBPROF_WALK_NO_EC;
+		if (RBPROF_READ_USER(&th, sizeof(th), *ec + proc->ec_thread_ptr) ||
+		    RBPROF_READ_USER(&owner, sizeof(owner), th + proc->thread_id))
+			return RBPROF_WALK_READ_FAULT;
+		return owner == tp ? RBPROF_WALK_OK : RBPROF_WALK_NO_EC;
+	}
 	if (proc->tls_kind == RBPROF_TLS_STATIC) {
 		addr = tp + proc->tls_offset;
 	} else {

@@ -185,6 +185,12 @@ static int resolve_tls(const struct elf_ruby *e, int is_exe, __u64 bias, struct 
 	__u64 modid;
 
 	p->dtv_entry_size = GLIBC_DTV_ENTRY_SIZE;
+	if (!e->has_ec) {
+		/* Ruby <= 2.7: one global EC, checked against the sampled thread in the kernel */
+		p->tls_kind = RBPROF_EC_GLOBAL;
+		p->tls_offset = bias + e->ec_global;
+		return 0;
+	}
 	if (is_exe && e->has_tls) {
 		/* A ruby with the VM linked in: its TLS block is the first, at a fixed offset. */
 		p->tls_kind = RBPROF_TLS_STATIC;
@@ -238,6 +244,8 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 	if (resolve_tls(e, is_exe, bias, &mem.base, &t->bpf, why, whylen))
 		return PROBE_FAILED;
 	t->bpf.off = t->layout->vm;
+	t->bpf.ec_thread_ptr = t->layout->ec_thread_ptr;
+	t->bpf.thread_id = t->layout->thread_id;
 	if (e->global_symbols)
 		t->global_symbols = bias + e->global_symbols;
 	t->vm_ptr_addr = bias + e->vm_ptr;

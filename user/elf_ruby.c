@@ -22,6 +22,10 @@ static void note_symbol(struct elf_ruby *out, const char *name, const GElf_Sym *
 	} else if (!strcmp(name, "ruby_current_ec") && GELF_ST_TYPE(sym->st_info) == STT_TLS) {
 		out->has_ec = 1;
 		out->ec_tls = sym->st_value;
+	} else if (!strcmp(name, "ruby_current_execution_context_ptr") &&
+		   GELF_ST_TYPE(sym->st_info) == STT_OBJECT) {
+		out->has_ec_global = 1;
+		out->ec_global = sym->st_value;
 	} else if (!strcmp(name, "ruby_global_symbols") &&
 		   GELF_ST_TYPE(sym->st_info) == STT_OBJECT) {
 		out->global_symbols = sym->st_value;

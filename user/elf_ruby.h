@@ -17,6 +17,8 @@ struct elf_ruby {
 	int has_vm_ptr;	      /* exports/defines ruby_current_vm_ptr */
 	int has_version;      /* ruby_version */
 	int has_ec;	      /* TLS symbol ruby_current_ec */
+	int has_ec_global;    /* Ruby <= 2.7: ruby_current_execution_context_ptr */
+	__u64 ec_global;      /* its st_value */
 	__u64 vm_ptr;	      /* st_value of ruby_current_vm_ptr */
 	__u64 version;	      /* st_value of ruby_version (a NUL-terminated "X.Y.Z") */
 	__u64 ec_tls;	      /* st_value of ruby_current_ec: offset in this file's TLS block */
@@ -41,7 +43,7 @@ int elf_ruby_read(const char *path, struct elf_ruby *out);
 /* A Ruby VM lives in this file: the symbols the sampler and symbolizer need are there. */
 static inline int elf_ruby_is_ruby(const struct elf_ruby *e)
 {
-	return e->has_vm_ptr && e->has_version && e->has_ec;
+	return e->has_vm_ptr && e->has_version && (e->has_ec || e->has_ec_global);
 }
 
 /*

@@ -189,8 +189,11 @@ int fixture_load(const char *path, struct fixture *f)
 		int exact;
 
 		L = ruby_layout_find(f->version, &exact);
-		if (L)
+		if (L) {
 			f->bpf.off = L->vm;
+			f->bpf.ec_thread_ptr = L->ec_thread_ptr;
+			f->bpf.thread_id = L->thread_id;
+		}
 		return L ? 0 : -ENOTSUP;
 	}
 	fixture_free(f);

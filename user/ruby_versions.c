@@ -28,6 +28,73 @@
 /* clang-format off */
 static const struct ruby_layout layouts[] = {
 	{
+		/* scripts/layouts/2.7.8.txt */
+		.series = "2.7",
+		.releases = "2.7.8-2.7.8",
+		.vm = {
+			.ec_vm_stack = 0, /* rb_execution_context_t.vm_stack */
+			.ec_vm_stack_size = 8, /* rb_execution_context_t.vm_stack_size */
+			.ec_cfp = 16, /* rb_execution_context_t.cfp */
+			.cfp_size = 56, /* sizeof(rb_control_frame_t) */
+			.cfp_pc = 0, /* rb_control_frame_t.pc */
+			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
+			.cfp_ep = 32, /* rb_control_frame_t.ep */
+		},
+		.iseq_body = 16, /* rb_iseq_struct.body */
+		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
+		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
+		.body_pathobj = 64, /* rb_iseq_constant_body.location.pathobj */
+		.body_label = 80, /* rb_iseq_constant_body.location.label */
+		.body_type = 0, /* rb_iseq_constant_body.type */
+		.body_local_iseq = 176, /* rb_iseq_constant_body.local_iseq */
+		.body_parent_iseq = 168, /* rb_iseq_constant_body.parent_iseq */
+		.body_first_lineno = 88, /* rb_iseq_constant_body.location.first_lineno */
+		.first_lineno_fixnum = 1, /* location.first_lineno is `VALUE` */
+		.body_insns_body = 120, /* rb_iseq_constant_body.insns_info.body */
+		.body_insns_positions = 128, /* rb_iseq_constant_body.insns_info.positions */
+		.body_insns_size = 136, /* rb_iseq_constant_body.insns_info.size */
+		.body_succ_table = 144, /* rb_iseq_constant_body.insns_info.succ_index_table */
+		.insn_info_size = 8, /* sizeof(struct iseq_insn_info_entry) */
+		.insn_info_line_no = 0, /* iseq_insn_info_entry.line_no */
+		.me_def = 16, /* rb_method_entry_t.def */
+		.def_iseqptr = 8, /* rb_method_definition_t.body.iseq.iseqptr */
+		.def_bmethod_proc = 8, /* rb_method_definition_t.body.bmethod.proc */
+		.typeddata_data = 32, /* RTypedData.data */
+		.proc_block_iseq = 16, /* rb_proc_t.block.as.captured.code.iseq */
+		.me_owner = 32, /* rb_method_entry_t.owner */
+		.def_original_id = 32, /* rb_method_definition_t.original_id */
+		.class_ext = 24, /* RClass.ptr */
+		.classext_iv_tbl = 8, /* rb_classext_struct.iv_tbl */
+		.fl_singleton = FL_USER(0), /* RUBY_FL_SINGLETON */
+		.symbols_last_id = 0, /* ruby_global_symbols.last_id (rb_symbols_t) */
+		.symbols_ids = 16, /* ruby_global_symbols.ids (rb_symbols_t) */
+		.id_scope_shift = 4, /* RUBY_ID_SCOPE_SHIFT */
+		.last_op_id = 168, /* tLAST_OP_ID */
+		.id_entry_unit = 512, /* ID_ENTRY_UNIT */
+		.st_entries_start = 32, /* st_table.entries_start */
+		.st_entries_bound = 40, /* st_table.entries_bound */
+		.st_entries = 48, /* st_table.entries */
+		.vm_objspace = 1152, /* rb_vm_t.objspace */
+		.objspace_flags = 16, /* rb_objspace.flags */
+		.gc_during_mask = 0x20, /* rb_objspace.flags.during_gc : 1 */
+		.gc_mode_mask = 0x3, /* rb_objspace.flags.mode : 2 */
+		.rstring = RSTRING_LEN_IN_FLAGS, /* RSTRING_EMBED_LEN_MASK exists: embedded length in flag bits */
+		.rstring_noembed = FL_USER(1), /* RSTRING_NOEMBED */
+		.rstring_embed_len_shift = 14, /* RSTRING_EMBED_LEN_SHIFT */
+		.rstring_embed_len_mask = 0x1f, /* RSTRING_EMBED_LEN_MASK >> RSTRING_EMBED_LEN_SHIFT */
+		.rstring_embed = 16, /* RString.as.ary (not .as.embed.ary) */
+		.rstring_heap_len = 16, /* RString.as.heap.len */
+		.rstring_heap_ptr = 24, /* RString.as.heap.ptr */
+		.rarray_embed = FL_USER(1), /* RARRAY_EMBED_FLAG */
+		.rarray_embed_len_shift = 15, /* RARRAY_EMBED_LEN_SHIFT */
+		.rarray_embed_len_mask = 0x3, /* RARRAY_EMBED_LEN_MASK >> RARRAY_EMBED_LEN_SHIFT */
+		.rarray_embed_ary = 16, /* RArray.as.ary */
+		.rarray_heap_len = 16, /* RArray.as.heap.len */
+		.rarray_heap_ptr = 32, /* RArray.as.heap.ptr */
+		.ec_thread_ptr = 56, /* rb_execution_context_t.thread_ptr */
+		.thread_id = 72, /* rb_thread_t.thread_id (pthread_t) */
+	},
+	{
 		/* scripts/layouts/3.0.7.txt */
 		.series = "3.0",
 		.releases = "3.0.7-3.0.7",

@@ -30,6 +30,8 @@ struct ruby_layout {
 	const char *releases; /* the releases whose layout was checked, e.g. "3.1.0-3.1.7" */
 
 	struct rbprof_vm_offsets vm; /* what the kernel walker needs */
+	/* Ruby <= 2.7 (global EC): rb_execution_context_t.thread_ptr, rb_thread_t.thread_id */
+	__u32 ec_thread_ptr, thread_id;
 
 	/* rb_iseq_t (struct rb_iseq_struct) */
 	__u32 iseq_body;

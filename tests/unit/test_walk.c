@@ -252,3 +252,33 @@ void test_walk_gc_state(void)
 	CHECK_EQ_INT(s.ev.frames[0].ep, ENVS + 16); /* Ruby frames carry their ep */
 	fakemem_free(&fm);
 }
+
+/* Ruby 2.7: one global EC, this thread's only if its rb_thread_t's pthread id is our tp. */
+void test_walk_global_ec(void)
+{
+	struct frame_spec one = {.iseq = 0x1000, .pc = 0x1008};
+	struct rbprof_proc p = proc_dtv(56);
+	struct rbprof_walk_scratch s;
+	struct fakemem fm;
+	unsigned char *th;
+	__u64 ec = EC, thread = 0x77000000, v;
+
+	fakemem_init(&fm);
+	build_thread(&fm, &one, 1, 56);
+	memcpy(fakemem_map(&fm, 0x76000000, 8), &ec, 8); /* ruby_current_execution_context_ptr */
+	v = thread;
+	memcpy(fm.r[3].bytes + 56, &v, 8); /* ec->thread_ptr */
+	th = fakemem_map(&fm, thread, 128);
+	v = TP;
+	memcpy(th + 72, &v, 8); /* th->thread_id == our tp: the GVL holder is us */
+	p.tls_kind = RBPROF_EC_GLOBAL;
+	p.tls_offset = 0x76000000;
+	p.ec_thread_ptr = 56;
+	p.thread_id = 72;
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.nframes, 1);
+	v = TP + 0x10000; /* another thread holds the GVL: not our stack */
+	memcpy(th + 72, &v, 8);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_NO_EC);
+	fakemem_free(&fm);
+}
