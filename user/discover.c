@@ -21,6 +21,7 @@
 void discover_init(struct discover *d)
 {
 	d->elf_cache = (struct hashmap){0};
+	d->force_version = NULL;
 }
 
 void discover_free(struct discover *d)
@@ -238,7 +239,10 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 		snprintf(why, whylen, "cannot read ruby_version");
 		return PROBE_FAILED;
 	}
-	t->layout = ruby_layout_find(t->version, &t->layout_exact);
+	t->layout =
+	    ruby_layout_find(d->force_version ? d->force_version : t->version, &t->layout_exact);
+	if (d->force_version)
+		t->layout_exact = 1; /* the user's word: no notice */
 	if (!t->layout)
 		return PROBE_UNSUPPORTED;
 	if (resolve_tls(e, is_exe, bias, &mem.base, &t->bpf, why, whylen))

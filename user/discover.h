@@ -39,7 +39,8 @@ enum probe_result {
 };
 
 struct discover {
-	struct hashmap elf_cache; /* (dev, inode) of a mapped file -> struct elf_ruby * or 0 */
+	struct hashmap elf_cache;  /* (dev, inode) of a mapped file -> struct elf_ruby * or 0 */
+	const char *force_version; /* --force-version: the layout of this version for all */
 };
 
 void discover_init(struct discover *d);

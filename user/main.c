@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 #include "fixture.h"
 #include "profiler.h"
+#include "ruby_versions.h"
 
 #define PREFIX	     "rbprof-bpf: "
 #define MAX_PIDS     1024
@@ -35,6 +36,7 @@ static struct env {
 	int npids;
 	const char *output;
 	const char *capture;
+	const char *force_version;
 	int verbose;
 } env = {
     .freq = 99,
@@ -59,6 +61,8 @@ static const struct argp_option opts[] = {
     {"pid", 'p', "PID", 0, "Only this process (repeatable, or PID,PID,...)", 0},
     {"output", 'o', "FILE", 0, "Write the profile to FILE (atomically) instead of stdout", 0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
+    {"force-version", 'R', "X.Y.Z", 0,
+     "Read every Ruby process as this version (for a build whose version string is wrong)", 0},
     {"capture", 'C', "FILE", 0,
      "Developers: stop the one -p process, sample each of its threads once and write a test "
      "fixture to FILE (no BPF)",
@@ -151,6 +155,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'C':
 		env.capture = arg;
 		break;
+	case 'R': {
+		int exact;
+
+		if (!ruby_layout_find(arg, &exact))
+			usage_error("--force-version %s: not a supported version (supported: %s)",
+				    arg, ruby_layout_supported());
+		env.force_version = arg;
+		break;
+	}
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument: %s", arg);
 		break;
@@ -341,7 +354,8 @@ int main(int argc, char **argv)
 				       .freq = env.freq,
 				       .pids = env.npids ? env.pids : NULL,
 				       .npids = env.npids,
-				       .verbose = env.verbose};
+				       .verbose = env.verbose,
+				       .force_version = env.force_version};
 	err = profiler_start(&prof, &popts);
 	if (!err)
 		err = profiler_run(&prof, &stop);

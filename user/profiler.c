@@ -209,6 +209,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	p->clk_tck = (unsigned long long)sysconf(_SC_CLK_TCK);
 	srand((unsigned int)(getpid() ^ now_ms()));
 	discover_init(&p->disc);
+	p->disc.force_version = o->force_version;
 	proc_table_init(&p->procs);
 	if (aggregate_init(&p->agg))
 		return 1;

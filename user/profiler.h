@@ -20,6 +20,7 @@ struct profiler_opts {
 	pid_t *pids;  /* only these; NULL: every Ruby process on the host */
 	int npids;
 	int verbose;
+	const char *force_version; /* use this version's layout for every process */
 };
 
 struct profiler {

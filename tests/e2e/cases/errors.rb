@@ -49,6 +49,18 @@ module E2E
     fake&.stop
   end
 
+  test "--force-version: an unsupported Ruby is read with the given version's layout" do
+    fake = FakeRuby.start
+    result = Profiler.run(["-p", fake.pid, "-d", 1, "--force-version", "3.1.2"], timeout: ERROR_TIMEOUT)
+    assert_exit(result, 0)
+    line = result.stderr_lines.grep(/\Arbprof-bpf: process #{fake.pid} /).first
+    assert(line&.include?(FakeRuby::VERSION), "no summary line for the forced process: #{result.stderr_lines}")
+    bad = Profiler.run(["--force-version", "1.9.3", "-d", 1], timeout: ERROR_TIMEOUT)
+    assert_error(bad, 2, "1.9.3", "3.1")
+  ensure
+    fake&.stop
+  end
+
   test "errors: unsupported Ruby in whole-host mode is a warning, others profiled" do
     fake = FakeRuby.start
     target = Target.ruby("basic.rb")
