@@ -66,7 +66,7 @@ static int id_string(struct ruby_names *n, __u64 id, char *buf, size_t cap)
 	if ((err = n->mem->read(n->mem, n->global_symbols + L->symbols_last_id, &last_id,
 				sizeof(last_id))))
 		return err;
-	if (serial > last_id)
+	if (serial > last_id || (L->symbols_next_id && serial == last_id))
 		return -ENOENT;
 	if ((err = memread_u64(n->mem, n->global_symbols + L->symbols_ids, &ids)) ||
 	    (err = ruby_array_get(n->mem, L, ids, (__u32)(serial / L->id_entry_unit), &chunk)) ||

@@ -348,6 +348,71 @@ static const struct ruby_layout layouts[] = {
 		.rarray_heap_len = 16,
 		.rarray_heap_ptr = 32,
 	},
+	{
+		/* scripts/layouts/4.0.5.txt */
+		.series = "4.0",
+		.releases = "4.0.5-4.0.5",
+		.vm = {
+			.ec_vm_stack = 0, /* rb_execution_context_t.vm_stack */
+			.ec_vm_stack_size = 8, /* rb_execution_context_t.vm_stack_size */
+			.ec_cfp = 16, /* rb_execution_context_t.cfp */
+			.cfp_size = 56, /* sizeof(rb_control_frame_t) */
+			.cfp_pc = 0, /* rb_control_frame_t.pc */
+			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
+			.cfp_ep = 32, /* rb_control_frame_t.ep */
+		},
+		.iseq_body = 16, /* rb_iseq_struct.body */
+		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
+		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
+		.body_pathobj = 64, /* rb_iseq_constant_body.location.pathobj */
+		.body_label = 80, /* rb_iseq_constant_body.location.label */
+		.body_type = 0, /* rb_iseq_constant_body.type */
+		.body_local_iseq = 176, /* rb_iseq_constant_body.local_iseq */
+		.body_parent_iseq = 168, /* rb_iseq_constant_body.parent_iseq */
+		.body_first_lineno = 88, /* rb_iseq_constant_body.location.first_lineno */
+		.first_lineno_fixnum = 0, /* location.first_lineno is `int` */
+		.body_insns_body = 112, /* rb_iseq_constant_body.insns_info.body */
+		.body_insns_positions = 120, /* rb_iseq_constant_body.insns_info.positions */
+		.body_insns_size = 128, /* rb_iseq_constant_body.insns_info.size */
+		.body_succ_table = 136, /* rb_iseq_constant_body.insns_info.succ_index_table */
+		.insn_info_size = 12, /* sizeof(struct iseq_insn_info_entry) */
+		.insn_info_line_no = 0, /* iseq_insn_info_entry.line_no */
+		.me_def = 16, /* rb_method_entry_t.def */
+		.def_iseqptr = 8, /* rb_method_definition_t.body.iseq.iseqptr */
+		.def_bmethod_proc = 8, /* rb_method_definition_t.body.bmethod.proc */
+		.typeddata_data = 32, /* RTypedData.data */
+		.proc_block_iseq = 16, /* rb_proc_t.block.as.captured.code.iseq */
+		.me_owner = 32, /* rb_method_entry_t.owner */
+		.def_original_id = 32, /* rb_method_definition_t.original_id */
+		.fl_singleton = FL_USER(1), /* RUBY_FL_SINGLETON */
+		.symbols_ids = 16, /* ruby_global_symbols.ids (rb_symbols_t) */
+		.id_scope_shift = 4, /* RUBY_ID_SCOPE_SHIFT */
+		.last_op_id = 171, /* tLAST_OP_ID */
+		.id_entry_unit = 512, /* ID_ENTRY_UNIT */
+		.st_entries_start = 32, /* st_table.entries_start */
+		.st_entries_bound = 40, /* st_table.entries_bound */
+		.st_entries = 48, /* st_table.entries */
+		.vm_objspace = 1248, /* rb_vm_t.gc.objspace (not .objspace) */
+		.objspace_flags = 28, /* rb_objspace.flags */
+		.gc_during_mask = 0x20, /* rb_objspace.flags.during_gc : 1 */
+		.gc_mode_mask = 0x3, /* rb_objspace.flags.mode : 2 */
+		.rstring_noembed = FL_USER(1), /* RSTRING_NOEMBED */
+		.rstring_embed = 24, /* RString.as.embed.ary */
+		.rstring_heap_ptr = 24, /* RString.as.heap.ptr */
+		.rarray_embed = FL_USER(1), /* RARRAY_EMBED_FLAG */
+		.rarray_embed_len_shift = 15, /* RARRAY_EMBED_LEN_SHIFT */
+		.rarray_embed_len_mask = 0x7f, /* RARRAY_EMBED_LEN_MASK >> RARRAY_EMBED_LEN_SHIFT */
+		.rarray_embed_ary = 16, /* RArray.as.ary */
+		.rarray_heap_len = 16, /* RArray.as.heap.len */
+		.rarray_heap_ptr = 32, /* RArray.as.heap.ptr */
+		.class_path = CLASS_PATH_FIELDS,
+		.class_classpath = 24 + 128, /* RClass_and_rb_classext_t.classext.classpath */
+		.class_attached = 24 + 112, /* ....classext.as.singleton_class.attached_object */
+		.symbols_last_id = 0, /* rb_symbols_t.next_id: one past the last serial */
+		.symbols_next_id = 1,
+		.rstring = RSTRING_LEN_FIELD,
+		.rstring_len = 16, /* RString.len */
+	},
 };
 /* clang-format on */
 

@@ -66,7 +66,8 @@ struct ruby_layout {
 	__u32 classext_iv_tbl; /* rb_classext_t.iv_tbl: st_table of ID -> ivar value */
 	__u64 fl_singleton;    /* RBasic flag of singleton classes */
 	/* ruby_global_symbols (symbol.c rb_symbols_t) and IDs (symbol.h) */
-	__u32 symbols_last_id; /* last_id (u32) */
+	__u32 symbols_last_id; /* last_id (u32), or next_id (>= 4.0, symbols_next_id) */
+	__u8 symbols_next_id;  /* the u32 is one past the last serial, not the last one */
 	__u32 symbols_ids;     /* ids: Array of Arrays of [String, Symbol] pairs */
 	__u32 id_scope_shift;  /* ID_SCOPE_SHIFT */
 	__u32 last_op_id;      /* tLAST_OP_ID: IDs up to it are their own serial */
