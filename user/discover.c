@@ -247,9 +247,7 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 		return PROBE_UNSUPPORTED;
 	if (resolve_tls(e, is_exe, bias, &mem.base, &t->bpf, why, whylen))
 		return PROBE_FAILED;
-	t->bpf.off = t->layout->vm;
-	t->bpf.ec_thread_ptr = t->layout->ec_thread_ptr;
-	t->bpf.thread_id = t->layout->thread_id;
+	ruby_layout_to_proc(t->layout, &t->bpf);
 	if (e->global_symbols)
 		t->global_symbols = bias + e->global_symbols;
 	t->vm_ptr_addr = bias + e->vm_ptr;

@@ -189,11 +189,8 @@ int fixture_load(const char *path, struct fixture *f)
 		int exact;
 
 		L = ruby_layout_find(f->version, &exact);
-		if (L) {
-			f->bpf.off = L->vm;
-			f->bpf.ec_thread_ptr = L->ec_thread_ptr;
-			f->bpf.thread_id = L->thread_id;
-		}
+		if (L)
+			ruby_layout_to_proc(L, &f->bpf);
 		return L ? 0 : -ENOTSUP;
 	}
 	fixture_free(f);

@@ -182,10 +182,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !env.verbose)
-		return 0;
 	if (!env.verbose)
-		return 0; /* errors are reported by us, in one line */
+		return 0; /* errors are reported by us, in one line; debug output only with -v */
 	return vfprintf(stderr, fmt, args);
 }
 

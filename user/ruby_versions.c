@@ -457,6 +457,13 @@ const struct ruby_layout *ruby_layout_find(const char *version, int *exact)
 	return NULL;
 }
 
+void ruby_layout_to_proc(const struct ruby_layout *L, struct rbprof_proc *p)
+{
+	p->off = L->vm;
+	p->ec_thread_ptr = L->ec_thread_ptr;
+	p->thread_id = L->thread_id;
+}
+
 const char *ruby_layout_supported(void)
 {
 	static char buf[256];

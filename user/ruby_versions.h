@@ -104,6 +104,9 @@ struct ruby_layout {
  */
 const struct ruby_layout *ruby_layout_find(const char *version, int *exact);
 
+/* Copy what the kernel walker needs of layout L into p (struct offsets, EC thread check). */
+void ruby_layout_to_proc(const struct ruby_layout *L, struct rbprof_proc *p);
+
 /* "3.1, ..." for messages. */
 const char *ruby_layout_supported(void);
 
