@@ -133,7 +133,15 @@ OFFSETS = {
   rstring_embed: ["struct RString", %w[as.embed.ary as.ary]], # as.ary up to 3.0
   rstring_heap_len: ["struct RString", %w[as.heap.len]],
   rstring_heap_ptr: ["struct RString", %w[as.heap.ptr]],
-  classext_embedded: ["struct RClass_and_rb_classext_t", %w[classext]], # 3.2+: no RClass.ptr
+  classext_embedded: ["struct RClass_and_rb_classext_t", %w[classext]], # 3.3+: no RClass.ptr
+  classext_classpath: ["struct rb_classext_struct", %w[classpath]], # 3.3+
+  classext_attached: ["struct rb_classext_struct", %w[as.singleton_class.attached_object]],
+  classext_iv_ptr: ["struct rb_classext_struct", %w[iv_ptr]], # 3.2: values in shape order
+  vm_shape_list: ["rb_vm_t", %w[shape_list]],
+  shape_edge_name: ["rb_shape_t", %w[edge_name]],
+  shape_next_iv_index: ["rb_shape_t", %w[next_iv_index]],
+  shape_type: ["rb_shape_t", %w[type]],
+  shape_parent_id: ["rb_shape_t", %w[parent_id]],
   rstring_len: ["struct RString", %w[len]],             # 3.3+: only to tell layouts apart
   rstring_embed_len: ["struct RString", %w[as.embed.len]], # 3.2: ditto
   rarray_embed_ary: ["struct RArray", %w[as.ary]],
@@ -148,7 +156,9 @@ SYMBOL_OFFSETS = { symbols_last_id: "last_id", symbols_ids: "ids" }.freeze
 SIZES = {
   cfp_size: "rb_control_frame_t",
   insn_info_size: "struct iseq_insn_info_entry",
-  rclass: "struct RClass" # only for a MISSING class_ext note
+  rclass: "struct RClass", # 3.2: rb_classext_t follows it
+  shape_size: "rb_shape_t",
+  shape_id: "shape_id_t"
 }.freeze
 
 # Enum constants (in DWARF without macro info). Macros need -ggdb3 and a scope, see below.
@@ -156,6 +166,7 @@ CONSTANTS = %w[
   RUBY_FL_USHIFT RUBY_FL_SINGLETON RUBY_ID_SCOPE_SHIFT tLAST_OP_ID
   RSTRING_NOEMBED RSTRING_EMBED_LEN_MASK RSTRING_EMBED_LEN_SHIFT
   RARRAY_EMBED_FLAG RARRAY_EMBED_LEN_MASK RARRAY_EMBED_LEN_SHIFT
+  SHAPE_IVAR
 ].freeze
 
 # Structs whose members are listed when a field is missing, to say what replaced it.
@@ -172,6 +183,8 @@ LISTED_TYPES = {
 # A function defined in symbol.c: `list` on it makes symbol.c the scope in which gdb looks
 # up its file-static constants and macros (ID_ENTRY_UNIT is a `static const int` in 3.x).
 SYMBOL_C_FUNCTION = "rb_sym2str"
+# The same for shape.h's macros (SHAPE_FLAG_SHIFT, SHAPE_BITMAP_SIZE), from a shape.c function.
+SHAPE_C_FUNCTION = "rb_shape_get_iv_index"
 
 def ask_gdb(path)
   gdb = Gdb.new(path)
@@ -192,6 +205,8 @@ def ask_gdb(path)
   gdb.text("description", "print ruby_description")
   gdb.text("scope", "list #{SYMBOL_C_FUNCTION},#{SYMBOL_C_FUNCTION}")
   gdb.int("const.ID_ENTRY_UNIT", "ID_ENTRY_UNIT")
+  gdb.text("scope.shape", "list #{SHAPE_C_FUNCTION},#{SHAPE_C_FUNCTION}")
+  %w[SHAPE_FLAG_SHIFT SHAPE_BITMAP_SIZE].each { |c| gdb.int("const.#{c}", c) }
   gdb.run
 end
 
@@ -335,30 +350,50 @@ def rstring_summary(answers)
   end.join(", ")
 end
 
+# The one length field of an RString that has one, as [offset, source], or nil: 3.3+ a
+# top-level `len`; 3.2 `as.embed.len`, which sits where `as.heap.len` does, so that one read
+# gives the length of embedded and heap strings alike (RSTRING_LEN_FIELD).
+def rstring_len_field(answers, layout)
+  case layout
+  when :top_level_len
+    off, = offset_of(answers, :rstring_len)
+    [off, "RString.len"]
+  when :embed_len
+    embed, = offset_of(answers, :rstring_embed_len)
+    heap, = offset_of(answers, :rstring_heap_len)
+    [embed, "RString.as.embed.len = as.heap.len"] if embed == heap
+  end
+end
+
+def rstring_kind_field(answers, layout, len)
+  if layout == :len_in_flags
+    Field.new(name: :rstring, value: "RSTRING_LEN_IN_FLAGS",
+              source: "RSTRING_EMBED_LEN_MASK exists: embedded length in flag bits")
+  elsif len
+    Field.new(name: :rstring, value: "RSTRING_LEN_FIELD",
+              source: "one length field, embedded or not: #{len[1]}")
+  else
+    Field.new(name: :rstring, missing: "no enum rstring_kind for this layout " \
+                                       "(#{layout}): RString has #{rstring_summary(answers)}")
+  end
+end
+
+# With RSTRING_LEN_FIELD the flag-bit length and as.heap.len are not used: not printed.
 def rstring_fields(answers)
   layout = rstring_layout(answers)
-  list = rstring_summary(answers)
-  fields = []
-  fields << if layout == :len_in_flags
-              Field.new(name: :rstring, value: "RSTRING_LEN_IN_FLAGS",
-                        source: "RSTRING_EMBED_LEN_MASK exists: embedded length in flag bits")
-            else
-              Field.new(name: :rstring, missing: "no enum rstring_kind for this layout " \
-                                                 "(#{layout}): RString has #{list}")
-            end
-  fields << flag_field(answers, :rstring_noembed, "RSTRING_NOEMBED")
+  len = rstring_len_field(answers, layout)
+  hint = ["RString", /len|ptr|ary/]
+  fields = [rstring_kind_field(answers, layout, len),
+            flag_field(answers, :rstring_noembed, "RSTRING_NOEMBED")]
   if layout == :len_in_flags
     fields << const_field(answers, :rstring_embed_len_shift, "RSTRING_EMBED_LEN_SHIFT")
     fields << embed_mask_field(answers, :rstring_embed_len_mask,
                                "RSTRING_EMBED_LEN_MASK", "RSTRING_EMBED_LEN_SHIFT")
-  else
-    why = "RSTRING_EMBED_LEN_MASK/SHIFT gone: the length is not in the flags"
-    fields << Field.new(name: :rstring_embed_len_shift, missing: why)
-    fields << Field.new(name: :rstring_embed_len_mask, missing: why)
+  elsif len
+    fields << Field.new(name: :rstring_len, value: len[0], source: len[1])
   end
-  hint = ["RString", /len|ptr|ary/]
   fields << offset_field(answers, :rstring_embed, hint)
-  fields << offset_field(answers, :rstring_heap_len, hint)
+  fields << offset_field(answers, :rstring_heap_len, hint) unless len
   fields << offset_field(answers, :rstring_heap_ptr, hint)
 end
 
@@ -438,10 +473,101 @@ def class_ext_note(a)
   "rb_classext_t is embedded: RClass_and_rb_classext_t.classext at #{off} (no pointer)"
 end
 
+# Where a class keeps its path (enum class_path_kind in user/ruby_versions.h), from which
+# structs and fields exist: an ivar st_table behind RClass.ptr (<= 3.1); ivar values in
+# classext.iv_ptr, in the order of the class's object shape (3.2, RVARGC: no RClass.ptr);
+# classpath fields of the classext embedded in RClass_and_rb_classext_t (3.3+).
+def class_path_kind(a)
+  if offset_of(a, :class_ext) && offset_of(a, :classext_iv_tbl)
+    :ivars
+  elsif offset_of(a, :classext_embedded) && offset_of(a, :classext_classpath)
+    :fields
+  elsif !offset_of(a, :class_ext) && offset_of(a, :classext_iv_ptr) && offset_of(a, :vm_shape_list)
+    :shapes
+  end
+end
+
+def ivar_table_fields(a)
+  [Field.new(name: :class_path, value: "CLASS_PATH_IVARS",
+             source: "RClass.ptr -> rb_classext_t.iv_tbl, an st_table"),
+   offset_field(a, :class_ext), offset_field(a, :classext_iv_tbl)]
+end
+
+# "BASE + OFF", the offset of a classext field from the class, as [text, source] or nil.
+def embedded_classext(a, name)
+  base, = offset_of(a, :classext_embedded)
+  off, = offset_of(a, name)
+  ["#{base} + #{off}", "RClass_and_rb_classext_t.classext.#{OFFSETS[name].last.first}"] if off
+end
+
+def classext_fields(a)
+  fields = [Field.new(name: :class_path, value: "CLASS_PATH_FIELDS",
+                      source: "rb_classext_t embedded in RClass_and_rb_classext_t")]
+  { class_classpath: :classext_classpath, class_attached: :classext_attached }.each do |f, src|
+    text, source = embedded_classext(a, src)
+    fields << (text ? Field.new(name: f, value: text, source: source)
+                    : Field.new(name: f, missing: "#{source_of(src)} does not exist"))
+  end
+  fields
+end
+
+# 3.2: RCLASS_EXT(c) is (char *)c + sizeof(struct RClass); a class's ivars are
+# RCLASS_IVPTR(c)[i], i from its shape (shape.h: RBASIC_SHAPE_ID, rb_shape_get_iv_index).
+def class_ivptr_field(a)
+  rclass = a["size.rclass"]
+  off, = offset_of(a, :classext_iv_ptr)
+  unless rclass.is_a?(Integer)
+    return Field.new(name: :class_ivptr, missing: "sizeof(struct RClass): #{rclass}")
+  end
+
+  Field.new(name: :class_ivptr, value: "#{rclass} + #{off}",
+            source: "sizeof(struct RClass) + rb_classext_struct.iv_ptr")
+end
+
+# The shape id is the top bits of RBasic.flags; the code reads it and parent_id as 32 bits.
+def shape_id_shift_field(a)
+  size = a["size.shape_id"]
+  unless size == 4
+    return Field.new(name: :shape_id_shift, missing: "sizeof(shape_id_t) is #{size}, not 4")
+  end
+
+  const_field(a, :shape_id_shift, "SHAPE_FLAG_SHIFT")
+end
+
+def shape_list_len_field(a)
+  words = const(a, "SHAPE_BITMAP_SIZE")
+  unless words
+    return Field.new(name: :shape_list_len, missing: "SHAPE_BITMAP_SIZE is not in the debug info")
+  end
+
+  Field.new(name: :shape_list_len, value: words * 32,
+            source: "SHAPE_BITMAP_SIZE * 32: the shapes vm.c allocates")
+end
+
+def shape_fields(a)
+  [Field.new(name: :class_path, value: "CLASS_PATH_SHAPE_IVARS",
+             source: "no RClass.ptr nor iv_tbl: ivars in classext.iv_ptr, in shape order"),
+   class_ivptr_field(a), offset_field(a, :vm_shape_list), shape_list_len_field(a),
+   size_field(a, :shape_size), offset_field(a, :shape_edge_name),
+   offset_field(a, :shape_next_iv_index), offset_field(a, :shape_type),
+   offset_field(a, :shape_parent_id), shape_id_shift_field(a),
+   const_field(a, :shape_ivar_type, "SHAPE_IVAR")]
+end
+
+def unknown_class_fields(a)
+  [Field.new(name: :class_path, missing: "no known way to a class's path"),
+   offset_field(a, :class_ext, ["RClass", /./], also: class_ext_note(a)),
+   offset_field(a, :classext_iv_tbl, ["classext", /iv|field/])]
+end
+
 def class_fields(a)
-  [offset_field(a, :class_ext, ["RClass", /./], also: class_ext_note(a)),
-   offset_field(a, :classext_iv_tbl, ["classext", /iv|field/]),
-   flag_field(a, :fl_singleton, "RUBY_FL_SINGLETON")]
+  fields = case class_path_kind(a)
+           when :ivars then ivar_table_fields(a)
+           when :fields then classext_fields(a)
+           when :shapes then shape_fields(a)
+           else unknown_class_fields(a)
+           end
+  fields << flag_field(a, :fl_singleton, "RUBY_FL_SINGLETON")
 end
 
 def symbol_fields(a)
