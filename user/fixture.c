@@ -44,7 +44,7 @@ int fixture_profile(const struct fixture *f, struct memread *mem, char **out)
 		return -ENOTSUP;
 	}
 	walk_mem = mem;
-	symbolizer_init(&sym, mem, L, f->global_symbols);
+	symbolizer_init(&sym, mem, L, f->global_symbols, f->vm_ptr_addr);
 	if (!s || aggregate_init(&agg))
 		goto cleanup_sym;
 	for (i = 0; i < f->nthreads; i++) {
@@ -109,7 +109,8 @@ static int write_fixture(const struct fixture *f, const char *text, const char *
 		 f->bpf.tls_offset, f->bpf.dtv_entry_size);
 	gzprintf(gz, "gc %llu %llu %llu\n", f->bpf.gc_flags_addr, f->bpf.gc_during_mask,
 		 f->bpf.gc_mode_mask);
-	gzprintf(gz, "global_symbols %llu\nthreads %d\n", f->global_symbols, f->nthreads);
+	gzprintf(gz, "global_symbols %llu\nvm_ptr %llu\nthreads %d\n", f->global_symbols,
+		 f->vm_ptr_addr, f->nthreads);
 	for (i = 0; i < f->nthreads; i++)
 		gzprintf(gz, "tp %llu\n", f->tp[i]);
 	gzprintf(gz, "expected %zu\n", strlen(text));
@@ -140,6 +141,7 @@ int fixture_capture(pid_t pid, const char *path)
 	snprintf(f.version, sizeof(f.version), "%s", t.version);
 	f.bpf = t.bpf;
 	f.global_symbols = t.global_symbols;
+	f.vm_ptr_addr = t.vm_ptr_addr;
 	procmem_init(&pm, pid);
 	memrecord_init(&f.mem, &pm.base);
 	err = stop_threads(pid, tids, f.tp, &f.nthreads);
@@ -176,8 +178,12 @@ int fixture_load(const char *path, struct fixture *f)
 		    &f->bpf.gc_mode_mask) == 3 &&
 	     gzgets(gz, line, sizeof(line)) &&
 	     sscanf(line, "global_symbols %llu", &f->global_symbols) == 1 &&
-	     gzgets(gz, line, sizeof(line)) && sscanf(line, "threads %d", &f->nthreads) == 1 &&
-	     f->nthreads >= 0 && f->nthreads <= FIXTURE_MAX_THREADS;
+	     gzgets(gz, line, sizeof(line));
+	/* vm_ptr: only in fixtures recorded since 3.2 support, whose class paths need the VM */
+	if (ok && sscanf(line, "vm_ptr %llu", &f->vm_ptr_addr) == 1)
+		ok = gzgets(gz, line, sizeof(line)) != NULL;
+	ok = ok && sscanf(line, "threads %d", &f->nthreads) == 1 && f->nthreads >= 0 &&
+	     f->nthreads <= FIXTURE_MAX_THREADS;
 	for (i = 0; ok && i < f->nthreads; i++)
 		ok = gzgets(gz, line, sizeof(line)) && sscanf(line, "tp %llu", &f->tp[i]) == 1;
 	ok = ok && gzgets(gz, line, sizeof(line)) && sscanf(line, "expected %zu", &len) == 1 &&

@@ -22,6 +22,7 @@ struct fixture {
 	char version[32];
 	struct rbprof_proc bpf; /* TLS and GC facts, as the BPF side would get them */
 	__u64 global_symbols;
+	__u64 vm_ptr_addr; /* &ruby_current_vm_ptr (3.2's shapes); 0 in fixtures older than it */
 	int nthreads;
 	__u64 tp[FIXTURE_MAX_THREADS]; /* each thread's thread pointer (fs base) */
 	char *expected;		       /* folded stacks, one sample per thread */

@@ -44,7 +44,7 @@ struct ruby_proc *proc_table_add(struct proc_table *pt, const struct ruby_target
 	p->id = pt->n;
 	p->t = *t;
 	procmem_init(&p->mem, t->pid);
-	symbolizer_init(&p->sym, &p->mem.base, t->layout, t->global_symbols);
+	symbolizer_init(&p->sym, &p->mem.base, t->layout, t->global_symbols, t->vm_ptr_addr);
 	pt->procs[pt->n++] = p;
 	return p;
 }

@@ -17,12 +17,13 @@
 #define ST_DELETED_HASH (~(__u64)0)
 
 void ruby_names_init(struct ruby_names *n, struct memread *mem, const struct ruby_layout *L,
-		     __u64 global_symbols)
+		     __u64 global_symbols, __u64 vm_ptr_addr)
 {
 	memset(n, 0, sizeof(*n));
 	n->mem = mem;
 	n->layout = L;
 	n->global_symbols = global_symbols;
+	n->vm_ptr_addr = vm_ptr_addr;
 }
 
 static void free_strings(struct hashmap *h)
@@ -107,15 +108,25 @@ static int read_class_fields(struct ruby_names *n, __u64 klass, struct class_iva
 	return 0;
 }
 
-/* 0, or -EAGAIN if an ivar's name could not be read (the table may hold the path). */
-static int read_class_ivars(struct ruby_names *n, __u64 klass, struct class_ivars *iv)
+/* Where the value of ivar `name` goes, if it is one of those that name a class. */
+static __u64 *class_ivar_slot(struct class_ivars *iv, const char *name)
+{
+	if (!strcmp(name, "__classpath__"))
+		return &iv->classpath;
+	if (!strcmp(name, "__tmp_classpath__"))
+		return &iv->tmp_classpath;
+	if (!strcmp(name, "__attached__"))
+		return &iv->attached;
+	return NULL;
+}
+
+/* <= 3.1: an st_table. 0, or -EAGAIN if an ivar's name could not be read (it may be the path). */
+static int read_class_ivar_table(struct ruby_names *n, __u64 klass, struct class_ivars *iv)
 {
 	const struct ruby_layout *L = n->layout;
 	__u64 ext, tbl, start, bound, entries, e[RUBY_CLASS_IVARS_MAX * 3], i;
 	int err, unnamed = 0;
 
-	if (L->class_path == CLASS_PATH_FIELDS)
-		return read_class_fields(n, klass, iv);
 	memset(iv, 0, sizeof(*iv));
 	if ((err = memread_u64(n->mem, klass + L->class_ext, &ext)) || !ext ||
 	    (err = memread_u64(n->mem, ext + L->classext_iv_tbl, &tbl)))
@@ -134,22 +145,109 @@ static int read_class_ivars(struct ruby_names *n, __u64 klass, struct class_ivar
 		return -EAGAIN;
 	for (i = 0; i < bound - start; i++) {
 		const char *name;
+		__u64 *slot;
 
 		if (e[i * 3] == ST_DELETED_HASH)
 			continue;
 		name = ruby_id_name(n, e[i * 3 + 1]);
-		if (!name) {
+		if (!name)
 			unnamed = 1;
-			continue;
-		}
-		if (!strcmp(name, "__classpath__"))
-			iv->classpath = e[i * 3 + 2];
-		else if (!strcmp(name, "__tmp_classpath__"))
-			iv->tmp_classpath = e[i * 3 + 2];
-		else if (!strcmp(name, "__attached__"))
-			iv->attached = e[i * 3 + 2];
+		else if ((slot = class_ivar_slot(iv, name)))
+			*slot = e[i * 3 + 2];
 	}
 	return iv->classpath || !unnamed ? 0 : -EAGAIN;
+}
+
+/* The fields of an rb_shape_t that a walk to the root needs. */
+struct ruby_shape {
+	__u64 edge_name;
+	__u32 next_iv_index, parent_id;
+	__u8 type;
+};
+
+/* The VM's shape list, read once: the VM allocates it at boot and never moves it. */
+static __u64 shape_list(struct ruby_names *n)
+{
+	__u64 vm;
+
+	if (!n->shape_list && n->vm_ptr_addr && !memread_u64(n->mem, n->vm_ptr_addr, &vm) && vm &&
+	    memread_u64(n->mem, vm + n->layout->vm_shape_list, &n->shape_list))
+		n->shape_list = 0;
+	return n->shape_list;
+}
+
+static int shape_read(struct ruby_names *n, __u64 list, __u32 id, struct ruby_shape *s)
+{
+	const struct ruby_layout *L = n->layout;
+	__u8 raw[RUBY_SHAPE_SIZE_MAX] = {0};
+
+	if (L->shape_size > sizeof(raw) ||
+	    n->mem->read(n->mem, list + (__u64)id * L->shape_size, raw, L->shape_size))
+		return -EFAULT;
+	memcpy(&s->edge_name, raw + L->shape_edge_name, sizeof(s->edge_name));
+	memcpy(&s->next_iv_index, raw + L->shape_next_iv_index, sizeof(s->next_iv_index));
+	memcpy(&s->parent_id, raw + L->shape_parent_id, sizeof(s->parent_id));
+	s->type = raw[L->shape_type];
+	return 0;
+}
+
+/*
+ * 3.2 (variable.c: rb_ivar_lookup, shape.c: rb_shape_get_iv_index): from the class's shape up
+ * to the root, each SHAPE_IVAR shape adds ivar edge_name at index next_iv_index - 1 of
+ * classext.iv_ptr, which holds the class shape's next_iv_index values. 0; -EAGAIN if what
+ * could hold the path was not read this time; -EINVAL if the chain leaves the shape list or
+ * does not reach the root within RUBY_CLASS_SHAPES_MAX shapes.
+ */
+static int read_class_shape_ivars(struct ruby_names *n, __u64 klass, __u64 flags,
+				  struct class_ivars *iv)
+{
+	const struct ruby_layout *L = n->layout;
+	__u64 list = shape_list(n), ivptr, *slot;
+	__u32 id = (__u32)(flags >> L->shape_id_shift), count = 0, i;
+	int unnamed = 0;
+
+	memset(iv, 0, sizeof(*iv));
+	if (!list || memread_u64(n->mem, klass + L->class_ivptr, &ivptr))
+		return -EAGAIN;
+	for (i = 0; i < RUBY_CLASS_SHAPES_MAX; i++) {
+		struct ruby_shape s;
+		const char *name;
+
+		if (id >= L->shape_list_len)
+			return -EINVAL;
+		if (shape_read(n, list, id, &s))
+			return -EAGAIN;
+		if (!i)
+			count = s.next_iv_index;
+		if (s.parent_id >= L->shape_list_len)
+			break; /* the root: its parent is INVALID_SHAPE_ID, it adds no ivar */
+		id = s.parent_id;
+		if (s.type != L->shape_ivar_type || !s.next_iv_index || s.next_iv_index > count)
+			continue;
+		name = ruby_id_name(n, s.edge_name);
+		if (!name)
+			unnamed = 1;
+		else if ((slot = class_ivar_slot(iv, name)) && !*slot && /* the nearest wins */
+			 memread_u64(n->mem, ivptr + (__u64)(s.next_iv_index - 1) * 8, slot))
+			return -EAGAIN;
+	}
+	if (iv->classpath < 4096) /* not a String: nil, say (variable.c classname: RTEST) */
+		iv->classpath = 0;
+	if (i == RUBY_CLASS_SHAPES_MAX && !iv->classpath)
+		return -EINVAL;
+	return iv->classpath || !unnamed ? 0 : -EAGAIN;
+}
+
+static int read_class_ivars(struct ruby_names *n, __u64 klass, __u64 flags, struct class_ivars *iv)
+{
+	switch (n->layout->class_path) {
+	case CLASS_PATH_FIELDS:
+		return read_class_fields(n, klass, iv);
+	case CLASS_PATH_SHAPE_IVARS:
+		return read_class_shape_ivars(n, klass, flags, iv);
+	default:
+		return read_class_ivar_table(n, klass, iv);
+	}
 }
 
 static int class_type(struct ruby_names *n, __u64 klass, __u64 *flags)
@@ -175,7 +273,7 @@ static int class_path(struct ruby_names *n, __u64 klass, char *buf, size_t cap)
 
 	if (type < 0)
 		return -EINVAL;
-	err = read_class_ivars(n, klass, &iv);
+	err = read_class_ivars(n, klass, flags, &iv);
 	if (err == -EAGAIN)
 		return err;
 	if (!err) {
@@ -214,7 +312,8 @@ static __u64 singleton_of(struct ruby_names *n, __u64 klass)
 
 	if (class_type(n, klass, &flags) < 0 || !(flags & n->layout->fl_singleton))
 		return 0;
-	if (read_class_ivars(n, klass, &iv) || class_type(n, iv.attached, &attached_flags) < 0)
+	if (read_class_ivars(n, klass, flags, &iv) ||
+	    class_type(n, iv.attached, &attached_flags) < 0)
 		return 0;
 	return iv.attached;
 }

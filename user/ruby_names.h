@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * ruby_names.h - names that live in the Ruby VM's tables rather than in an iseq: an ID's
- * string (through ruby_global_symbols), a class's path (its __classpath__ ivar) and so the
- * label of a C-implemented method, "Integer#times" or "Process.clock_gettime".
+ * string (through ruby_global_symbols), a class's path (its __classpath__ ivar, found through
+ * the VM's object shapes in 3.2) and so the label of a C-implemented method, "Integer#times"
+ * or "Process.clock_gettime".
  */
 #ifndef RBPROF_RUBY_NAMES_H
 #define RBPROF_RUBY_NAMES_H
@@ -15,17 +16,27 @@
 #define RUBY_NAME_MAX 512
 /* ivars of a class looked at for its path: classes have a handful, hostile ones are cut. */
 #define RUBY_CLASS_IVARS_MAX 64
+/*
+ * Shapes followed from a class's own towards the root (3.2): one per ivar plus a few capacity
+ * and frozen transitions. A longer chain (hundreds of class ivars, or a loop) is not followed
+ * to its end, where the path is (the first ivar a named class gets).
+ */
+#define RUBY_CLASS_SHAPES_MAX 256
+/* The largest rb_shape_t read (32 bytes in 3.2). */
+#define RUBY_SHAPE_SIZE_MAX 64
 
 struct ruby_names {
 	struct memread *mem;
 	const struct ruby_layout *layout;
 	__u64 global_symbols;	/* ruby_global_symbols in the process; 0: unknown */
+	__u64 vm_ptr_addr;	/* &ruby_current_vm_ptr in the process; 0: unknown */
+	__u64 shape_list;	/* its rb_vm_t.shape_list (3.2), once read; 0: not yet */
 	struct hashmap ids;	/* ID -> char * (0: not resolvable) */
 	struct hashmap classes; /* class VALUE -> char * */
 };
 
 void ruby_names_init(struct ruby_names *n, struct memread *mem, const struct ruby_layout *L,
-		     __u64 global_symbols);
+		     __u64 global_symbols, __u64 vm_ptr_addr);
 void ruby_names_free(struct ruby_names *n);
 
 /* The string of an ID, or NULL. Cached. */

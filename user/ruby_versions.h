@@ -23,6 +23,12 @@ enum class_path_kind {
 	CLASS_PATH_IVARS = 0,
 	/* >= 3.3: fields of the rb_classext_t embedded in the RClass. */
 	CLASS_PATH_FIELDS = 1,
+	/*
+	 * 3.2: ivars, but their values sit in classext.iv_ptr at indexes that only the class's
+	 * object shape knows: the chain of shapes from the class's own (its id in the top bits
+	 * of RBasic.flags) to the root, each adding one ivar (variable.c: rb_ivar_lookup).
+	 */
+	CLASS_PATH_SHAPE_IVARS = 2,
 };
 
 struct ruby_layout {
@@ -64,7 +70,18 @@ struct ruby_layout {
 	__u32 class_attached;  /* ... = classext.as.singleton_class.attached_object */
 	__u32 class_ext;       /* RClass.ptr */
 	__u32 classext_iv_tbl; /* rb_classext_t.iv_tbl: st_table of ID -> ivar value */
-	__u64 fl_singleton;    /* RBasic flag of singleton classes */
+	/* CLASS_PATH_SHAPE_IVARS (shape.h: struct rb_shape, vm_core.h: rb_vm_t.shape_list) */
+	__u32 class_ivptr;	   /* klass + this = classext.iv_ptr: VALUE[], the ivar values */
+	__u32 vm_shape_list;	   /* rb_vm_t.shape_list: rb_shape_t[], indexed by shape id */
+	__u32 shape_list_len;	   /* the shapes allocated there: larger ids are invalid */
+	__u32 shape_size;	   /* sizeof(rb_shape_t) */
+	__u32 shape_edge_name;	   /* edge_name: the ID of the ivar this shape adds */
+	__u32 shape_next_iv_index; /* next_iv_index (u32): that ivar's index + 1 */
+	__u32 shape_type;	   /* type (u8) */
+	__u32 shape_parent_id;	   /* parent_id (u32 shape_id_t); INVALID_SHAPE_ID at the root */
+	__u32 shape_id_shift;	   /* SHAPE_FLAG_SHIFT: RBasic.flags >> this = the shape id */
+	__u8 shape_ivar_type;	   /* SHAPE_IVAR: the type of a shape that adds an ivar */
+	__u64 fl_singleton;	   /* RBasic flag of singleton classes */
 	/* ruby_global_symbols (symbol.c rb_symbols_t) and IDs (symbol.h) */
 	__u32 symbols_last_id; /* last_id (u32), or next_id (>= 4.0, symbols_next_id) */
 	__u8 symbols_next_id;  /* the u32 is one past the last serial, not the last one */

@@ -6,11 +6,11 @@
 #include "symbolize.h"
 
 void symbolizer_init(struct symbolizer *s, struct memread *mem, const struct ruby_layout *L,
-		     __u64 global_symbols)
+		     __u64 global_symbols, __u64 vm_ptr_addr)
 {
 	s->mem = mem;
 	s->layout = L;
-	ruby_names_init(&s->names, mem, L, global_symbols);
+	ruby_names_init(&s->names, mem, L, global_symbols, vm_ptr_addr);
 	s->frames = (struct hashmap){0};
 	s->failed = 0;
 }

@@ -28,8 +28,9 @@ struct symbolizer {
 	__u64 epoch;  /* advanced by the caller once per batch of samples (poll) */
 };
 
+/* global_symbols: ruby_global_symbols, vm_ptr_addr: &ruby_current_vm_ptr (0: unknown). */
 void symbolizer_init(struct symbolizer *s, struct memread *mem, const struct ruby_layout *L,
-		     __u64 global_symbols);
+		     __u64 global_symbols, __u64 vm_ptr_addr);
 
 /* The iseq at `addr`, read on first use; NULL (and counted) if it cannot be read. */
 const struct iseq_info *symbolizer_iseq(struct symbolizer *s, __u64 addr);

@@ -32,6 +32,8 @@ int test_failed_checks;
 	X(test_names_class_paths)                                                                  \
 	X(test_names_method_labels)                                                                \
 	X(test_names_hostile_class)                                                                \
+	X(test_shapes_class_paths)                                                                 \
+	X(test_shapes_hostile)                                                                     \
 	X(test_decode_rip_load)                                                                    \
 	X(test_qualified_ruby_frames)                                                              \
 	X(test_fixtures_replay)                                                                    \

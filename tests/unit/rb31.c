@@ -17,21 +17,35 @@ static void put64(unsigned char *p, __u32 off, __u64 v)
 	memcpy(p + off, &v, sizeof(v));
 }
 
-void rb31_string(struct fakemem *fm, __u64 addr, const char *s)
-{
-	const struct ruby_layout *L = rb31();
-	size_t len = strlen(s);
-	unsigned char *o = fakemem_map(fm, addr, 40);
+/* An RString of layout L fits in a 40-byte slot after its header: embedded up to here. */
+#define RSTRING_SLOT 40
 
-	if (len <= 23) {
-		put64(o, 0, RUBY_T_STRING | ((__u64)len << L->rstring_embed_len_shift));
+void rb_string(struct fakemem *fm, const struct ruby_layout *L, __u64 addr, const char *s)
+{
+	size_t len = strlen(s);
+	unsigned char *o = fakemem_map(fm, addr, RSTRING_SLOT);
+
+	if (len < RSTRING_SLOT - L->rstring_embed) {
+		__u64 flags = RUBY_T_STRING;
+
+		if (L->rstring == RSTRING_LEN_FIELD)
+			put64(o, L->rstring_len, len);
+		else
+			flags |= (__u64)len << L->rstring_embed_len_shift;
+		put64(o, 0, flags);
 		memcpy(o + L->rstring_embed, s, len);
 	} else {
 		put64(o, 0, RUBY_T_STRING | L->rstring_noembed);
-		put64(o, L->rstring_heap_len, len);
+		put64(o, L->rstring == RSTRING_LEN_FIELD ? L->rstring_len : L->rstring_heap_len,
+		      len);
 		put64(o, L->rstring_heap_ptr, addr + 0x1000);
 		memcpy(fakemem_map(fm, addr + 0x1000, len + 1), s, len);
 	}
+}
+
+void rb31_string(struct fakemem *fm, __u64 addr, const char *s)
+{
+	rb_string(fm, rb31(), addr, s);
 }
 
 void rb31_array(struct fakemem *fm, __u64 addr, const __u64 *vals, int n)
@@ -115,9 +129,9 @@ __u64 rb31_id(int serial)
 	return ((__u64)serial << rb31()->id_scope_shift) | 1;
 }
 
-void rb31_symbols(struct fakemem *fm, __u64 addr, const char *const *names, int n)
+void rb_symbols(struct fakemem *fm, const struct ruby_layout *L, __u64 addr,
+		const char *const *names, int n)
 {
-	const struct ruby_layout *L = rb31();
 	unsigned char *gs = fakemem_map(fm, addr, 32);
 	__u64 *pairs = calloc(1024, sizeof(*pairs)), chunk = addr + 0x100000;
 	__u32 last = (__u32)(RB31_FIRST_SERIAL + n - 1);
@@ -130,12 +144,17 @@ void rb31_symbols(struct fakemem *fm, __u64 addr, const char *const *names, int 
 		__u64 str = addr + 0x200000 + (__u64)i * 0x2000;
 		int serial = RB31_FIRST_SERIAL + i;
 
-		rb31_string(fm, str, names[i]);
+		rb_string(fm, L, str, names[i]);
 		pairs[serial * 2] = str;
 		pairs[serial * 2 + 1] = (rb31_id(serial) << 8) | 0x0c; /* the static Symbol */
 	}
 	rb31_heap_array(fm, chunk, pairs, 1024);
 	free(pairs);
+}
+
+void rb31_symbols(struct fakemem *fm, __u64 addr, const char *const *names, int n)
+{
+	rb_symbols(fm, rb31(), addr, names, n);
 }
 
 void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __u64 iseq)

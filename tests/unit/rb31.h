@@ -12,6 +12,8 @@
 const struct ruby_layout *rb31(void);
 /* A String at addr: embedded if it fits in 23 bytes, else on the heap at addr + 0x1000. */
 void rb31_string(struct fakemem *fm, __u64 addr, const char *s);
+/* The same String for layout L (3.2+: the length in a field), embedded if it fits its slot. */
+void rb_string(struct fakemem *fm, const struct ruby_layout *L, __u64 addr, const char *s);
 /* An embedded Array of n (<= 3) VALUEs. */
 void rb31_array(struct fakemem *fm, __u64 addr, const __u64 *vals, int n);
 /* A heap Array of n VALUEs, its elements at addr + 0x1000. */
@@ -25,6 +27,9 @@ void rb31_class(struct fakemem *fm, __u64 addr, __u64 flags, const __u64 *ids, c
  */
 #define RB31_FIRST_SERIAL 200
 void rb31_symbols(struct fakemem *fm, __u64 addr, const char *const *names, int n);
+/* The same for layout L, whose heap Arrays and ID table are laid out as 3.1's (3.0-3.3). */
+void rb_symbols(struct fakemem *fm, const struct ruby_layout *L, __u64 addr,
+		const char *const *names, int n);
 /* The ID of a serial (a local name: serial << ID_SCOPE_SHIFT | ID_STATIC_SYM). */
 __u64 rb31_id(int serial);
 /* A method entry for a method named by ID `id` owned by class `owner`, running `iseq` (a

@@ -29,7 +29,7 @@ static void setup(struct fakemem *fm, struct ruby_names *n)
 {
 	fakemem_init(fm);
 	rb31_symbols(fm, GS, names, 7);
-	ruby_names_init(n, &fm->base, rb31(), GS);
+	ruby_names_init(n, &fm->base, rb31(), GS, 0);
 }
 
 void test_names_ids(void)
@@ -50,14 +50,14 @@ void test_names_ids(void)
 	CHECK(ruby_id_name(&n, '+') == NULL);
 	ruby_names_free(&n);
 	/* A table that cannot be read now (being grown, say) is read again later. */
-	ruby_names_init(&n, &fm.base, rb31(), GS);
+	ruby_names_init(&n, &fm.base, rb31(), GS, 0);
 	fakemem_toggle(&fm, GS + 0x10000);
 	CHECK(ruby_id_name(&n, rb31_id(S_CLOCK)) == NULL);
 	fakemem_toggle(&fm, GS + 0x10000);
 	CHECK_STR(ruby_id_name(&n, rb31_id(S_CLOCK)), "clock_gettime");
 	ruby_names_free(&n);
 	/* Without the symbol table nothing is named. */
-	ruby_names_init(&n, &fm.base, rb31(), 0);
+	ruby_names_init(&n, &fm.base, rb31(), 0, 0);
 	CHECK(ruby_id_name(&n, rb31_id(S_TIMES)) == NULL);
 	ruby_names_free(&n);
 	fakemem_free(&fm);
@@ -202,7 +202,7 @@ void test_qualified_ruby_frames(void)
 	rb31_env(&fm, 0x5200010, 0, 0x5100010, 0);
 	rb31_env(&fm, 0x5300010, 0x4100000, 0, 0x2);
 
-	symbolizer_init(&s, &fm.base, rb31(), GS);
+	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
 	blk2 = symbolizer_iseq(&s, 0x12000000);
 	blk = symbolizer_iseq(&s, 0x11000000);
 	bar = symbolizer_iseq(&s, 0x10000000);
@@ -228,7 +228,7 @@ void test_qualified_ruby_frames(void)
 		struct symbolizer s2;
 		const struct iseq_info *bar2, *cls2;
 
-		symbolizer_init(&s2, &fm.base, rb31(), GS);
+		symbolizer_init(&s2, &fm.base, rb31(), GS, 0);
 		bar2 = symbolizer_iseq(&s2, 0x10000000);
 		cls2 = symbolizer_iseq(&s2, 0x13000000);
 		symbolizer_qualify(&s2, cls2, 0x13000000, 0x5000010); /* bar's env */

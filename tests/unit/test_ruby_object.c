@@ -156,7 +156,7 @@ void test_symbolizer_cache(void)
 
 	fakemem_init(&fm);
 	rb31_iseq(&fm, 0x100000, "burn", "/a.rb", 3, 600, pos600, lines600, 10);
-	symbolizer_init(&s, &fm.base, rb31(), 0);
+	symbolizer_init(&s, &fm.base, rb31(), 0, 0);
 	a = symbolizer_iseq(&s, 0x100000);
 	CHECK(a != NULL);
 	reads = fm.reads;
