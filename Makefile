@@ -10,7 +10,13 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 CFLAGS ?= -g -O2
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
-LIBS := -lbpf -lelf -lz
+# libdw (elfutils) reads the DWARF of Ruby builds the table has no layout for; it pairs with
+# libelf. pkg-config knows their flags; the fallback names the usual libraries.
+PKG_CONFIG ?= pkg-config
+PKGS := libbpf libdw libelf zlib
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS := $(or $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null),-lbpf -ldw -lelf -lz)
+UNIT_LIBS := $(filter-out -lbpf,$(LIBS))
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 
@@ -50,7 +56,7 @@ $(OUTPUT)/rbprof.skel.h: $(OUTPUT)/rbprof.bpf.o
 
 $(OUTPUT)/%.o: user/%.c $(wildcard user/*.h) bpf/rbprof.h $(OUTPUT)/rbprof.skel.h | $(OUTPUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $(PKG_CFLAGS) -c $< -o $@
 
 rbprof-bpf: $(USER_OBJS)
 	$(call msg,BINARY,$@)
@@ -59,7 +65,8 @@ rbprof-bpf: $(USER_OBJS)
 $(OUTPUT)/unit-tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(wildcard tests/unit/*.h) $(wildcard user/*.h) \
 		bpf/ruby_walk.h bpf/rbprof.h | $(OUTPUT)
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) -Itests/unit $(UNIT_SRCS) $(UNIT_LIB_SRCS) -lelf -lz -o $@
+	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) $(PKG_CFLAGS) -Itests/unit $(UNIT_SRCS) \
+		$(UNIT_LIB_SRCS) $(UNIT_LIBS) -o $@
 
 # Programs that stand in for ruby in the TLS tests (tests/unit/fixtures): the EC in a shared
 # libruby (dynamic TLS), in a PIE executable and in a static executable (static TLS).
@@ -73,14 +80,35 @@ $(OUTPUT)/tlsfix-exe: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
 $(OUTPUT)/tlsfix-static: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
 	$(Q)$(CC) -g -O0 -static -DTLSFIX_IN_EXE $< -lpthread -o $@
 
-unit: $(OUTPUT)/unit-tests $(TLSFIX)
+# Stand-in libruby builds with DWARF (tests/unit/fixtures/dwarf_lookalike.h), for the DWARF
+# layout tests: the two shapes (old, new) under versions the table lacks, one lacking
+# location.pathobj, one without a build id, and stripped copies with separate debug files.
+LOOKALIKE := tests/unit/fixtures/dwarf_lookalike.c tests/unit/fixtures/dwarf_lookalike.h
+LOOKALIKE_CC = $(Q)$(CC) -g -O2 -fPIC -shared -Wall $< -o $@
+DWARFFIX := $(OUTPUT)/libruby-dwarffix-old.so $(OUTPUT)/libruby-dwarffix-new.so \
+	$(OUTPUT)/libruby-dwarffix-nopath.so $(OUTPUT)/dwarf_host $(OUTPUT)/dwarf-root/stamp
+$(OUTPUT)/libruby-dwarffix-old.so: $(LOOKALIKE) | $(OUTPUT)
+	$(LOOKALIKE_CC) -DLOOKALIKE_VERSION='"2.7.99"'
+$(OUTPUT)/libruby-dwarffix-new.so: $(LOOKALIKE) | $(OUTPUT)
+	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_VERSION='"4.1.0"'
+$(OUTPUT)/libruby-dwarffix-nopath.so: $(LOOKALIKE) | $(OUTPUT)
+	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_NO_PATHOBJ -DLOOKALIKE_VERSION='"4.0.99"'
+$(OUTPUT)/libruby-dwarffix-noid.so: $(LOOKALIKE) | $(OUTPUT)
+	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_VERSION='"4.1.0"' -Wl,--build-id=none
+$(OUTPUT)/dwarf_host: tests/unit/fixtures/dwarf_host.c | $(OUTPUT)
+	$(Q)$(CC) -g -O0 $< -ldl -o $@
+$(OUTPUT)/dwarf-root/stamp: tests/unit/fixtures/split-debug.sh $(OUTPUT)/libruby-dwarffix-new.so \
+		$(OUTPUT)/libruby-dwarffix-noid.so $(OUTPUT)/libruby-dwarffix-old.so
+	$(Q)$< $(OUTPUT)/dwarf-root $(filter-out $<,$^) && touch $@
+
+unit: $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX)
 	$(Q)RBPROF_TEST_OUTPUT=$(OUTPUT) $(OUTPUT)/unit-tests
 
 e2e: rbprof-bpf
 	$(Q)ruby tests/e2e/run.rb ./rbprof-bpf
 
 # Everything, as CI runs it; ends with "N passed, N failed".
-test: rbprof-bpf $(OUTPUT)/unit-tests $(TLSFIX)
+test: rbprof-bpf $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX)
 	$(Q)scripts/run-tests.sh
 
 bench: rbprof-bpf

@@ -5,9 +5,11 @@ set -euo pipefail
 
 PACKAGES=(
 	make gcc libc6-dev pkg-config # the loader (libc6-dev: libc.a for the static TLS test)
+	binutils                      # objcopy, readelf: the separate debug file tests
 	clang llvm                    # the BPF object
 	bpftool                       # skeleton generation
 	libbpf-dev libelf-dev zlib1g-dev
+	libdw-dev                     # DWARF of Ruby builds without a table entry (elfutils)
 	ruby                          # Debian's Ruby 3.1: the end-to-end tests' target and harness
 	ruby-stackprof                # the in-process profiler the accuracy test compares with
 	util-linux                    # setpriv and unshare, used by the error-case tests

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "discover.h"
+#include "dwarf_layout.h"
 #include "elf_ruby.h"
 #include "memread.h"
 
@@ -17,6 +18,18 @@
 #define GLIBC_DTV_ENTRY_SIZE 16
 /* A module id is small (one per loaded object with TLS); anything larger is garbage. */
 #define MAX_TLS_MODID 4096
+
+/*
+ * A mapped file holding a Ruby VM, known for the whole session: its ELF facts and, once a
+ * process needs them (its version has no table entry), the layout its DWARF gives.
+ */
+struct vm_file {
+	struct elf_ruby elf;
+	int dwarf_tried;
+	int dwarf_err;		    /* what dwarf_layout_read returned */
+	char dwarf_why[128];	    /* ... and why, when it failed (one short clause) */
+	struct dwarf_layout *dwarf; /* the layout, if dwarf_err == 0 */
+};
 
 void discover_init(struct discover *d)
 {
@@ -28,9 +41,14 @@ void discover_free(struct discover *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->elf_cache.cap; i++)
-		if (d->elf_cache.slots[i].used)
-			free((void *)(unsigned long)d->elf_cache.slots[i].val);
+	for (i = 0; i < d->elf_cache.cap; i++) {
+		struct vm_file *vf = (struct vm_file *)(unsigned long)d->elf_cache.slots[i].val;
+
+		if (d->elf_cache.slots[i].used && vf) {
+			free(vf->dwarf);
+			free(vf);
+		}
+	}
 	hashmap_free(&d->elf_cache);
 }
 
@@ -98,40 +116,52 @@ static const char *base_name(const char *path)
 }
 
 /*
+ * Where a mapped file can be opened: 0, /proc/PID/map_files (the very file mapped), or
+ * 1, the path it had, seen from the process's root.
+ */
+static void mapping_path(pid_t pid, const struct mapping *m, int which, char *buf, size_t cap)
+{
+	if (which == 0)
+		snprintf(buf, cap, "/proc/%d/map_files/%llx-%llx", pid, m->start, m->end);
+	else
+		snprintf(buf, cap, "/proc/%d/root%s", pid, m->path);
+}
+
+/*
  * The ELF facts of a mapped file, read once per (device, inode) for the whole host. It is
  * opened through /proc/PID/map_files, which names the very file mapped even in another mount
  * namespace (a container) or after it was deleted or replaced on disk.
  */
-static const struct elf_ruby *elf_of_mapping(struct discover *d, pid_t pid, const struct mapping *m)
+static struct vm_file *vm_file_of_mapping(struct discover *d, pid_t pid, const struct mapping *m)
 {
 	__u64 dev = ((__u64)m->dev_major << 32) | m->dev_minor;
 	__u64 *cached = hashmap_get(&d->elf_cache, dev, m->inode);
-	struct elf_ruby *e;
+	struct vm_file *vf;
 	char path[PATH_MAX + 64];
 
 	if (cached)
-		return (const struct elf_ruby *)(unsigned long)*cached;
-	e = calloc(1, sizeof(*e));
-	if (!e)
+		return (struct vm_file *)(unsigned long)*cached;
+	vf = calloc(1, sizeof(*vf));
+	if (!vf)
 		return NULL;
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid, m->start, m->end);
-	if (elf_ruby_read(path, e)) {
-		snprintf(path, sizeof(path), "/proc/%d/root%s", pid, m->path);
-		if (elf_ruby_read(path, e)) {
+	mapping_path(pid, m, 0, path, sizeof(path));
+	if (elf_ruby_read(path, &vf->elf)) {
+		mapping_path(pid, m, 1, path, sizeof(path));
+		if (elf_ruby_read(path, &vf->elf)) {
 			/* Not an ELF we can read: remembered as such only if the file exists. */
-			free(e);
+			free(vf);
 			return NULL;
 		}
 	}
-	if (!elf_ruby_is_ruby(e)) {
-		free(e);
-		e = NULL;
+	if (!elf_ruby_is_ruby(&vf->elf)) {
+		free(vf);
+		vf = NULL;
 	}
-	if (hashmap_put(&d->elf_cache, dev, m->inode, (unsigned long)e)) {
-		free(e);
+	if (hashmap_put(&d->elf_cache, dev, m->inode, (unsigned long)vf)) {
+		free(vf);
 		return NULL;
 	}
-	return e;
+	return vf;
 }
 
 /* A file worth opening: the main executable, or a library named like libruby. */
@@ -141,11 +171,10 @@ static int maybe_ruby(const struct mapping *m, const char *exe)
 }
 
 /* Find the mapped file holding the VM; fill *m with its first mapping. */
-static const struct elf_ruby *find_vm_file(struct discover *d, pid_t pid, struct mapping *m,
-					   int *is_exe)
+static struct vm_file *find_vm_file(struct discover *d, pid_t pid, struct mapping *m, int *is_exe)
 {
 	char path[64], exe[PATH_MAX], line[PATH_MAX + 128];
-	const struct elf_ruby *e = NULL;
+	struct vm_file *e = NULL;
 	ssize_t n;
 	FILE *f;
 
@@ -159,7 +188,7 @@ static const struct elf_ruby *find_vm_file(struct discover *d, pid_t pid, struct
 	while (!e && fgets(line, sizeof(line), f)) {
 		if (!parse_mapping(line, m) || !maybe_ruby(m, exe))
 			continue;
-		e = elf_of_mapping(d, pid, m);
+		e = vm_file_of_mapping(d, pid, m);
 		*is_exe = !strcmp(m->path, exe);
 	}
 	fclose(f);
@@ -212,13 +241,93 @@ static int resolve_tls(const struct elf_ruby *e, int is_exe, __u64 bias, struct 
 	return 0;
 }
 
+/* Read the layout of the file's DWARF, once per file (it takes ~0.2 s for a libruby). */
+static void read_dwarf(struct vm_file *vf, pid_t pid, const struct mapping *m, const char *version)
+{
+	char path[PATH_MAX + 64], root[64]; /* "/proc/PID/root" */
+	int which;
+
+	if (vf->dwarf_tried)
+		return;
+	vf->dwarf_tried = 1;
+	vf->dwarf = calloc(1, sizeof(*vf->dwarf));
+	if (!vf->dwarf) {
+		vf->dwarf_err = -ENOMEM;
+		snprintf(vf->dwarf_why, sizeof(vf->dwarf_why), "out of memory");
+		return;
+	}
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
+	for (which = 0; which < 2; which++) {
+		mapping_path(pid, m, which, path, sizeof(path));
+		vf->dwarf_err = dwarf_layout_read(path, root, m->path, version, vf->dwarf,
+						  vf->dwarf_why, sizeof(vf->dwarf_why));
+		if (vf->dwarf_err != -ENOEXEC) /* -ENOEXEC: could not open that path */
+			break;
+	}
+	if (vf->dwarf_err) {
+		free(vf->dwarf);
+		vf->dwarf = NULL;
+	}
+}
+
+static void note_append(struct ruby_target *t, const char *s)
+{
+	size_t len = strlen(t->layout_note);
+
+	snprintf(t->layout_note + len, sizeof(t->layout_note) - len, "%s", s);
+}
+
+/*
+ * The layout for the process's version: the table's entry for it; else what its DWARF gives;
+ * else its series' entry; else none. t->layout_note says why for all but the first.
+ */
+static void choose_layout(struct vm_file *vf, pid_t pid, const struct mapping *m,
+			  struct ruby_target *t)
+{
+	const struct dwarf_layout *dl;
+	int exact;
+
+	t->layout = ruby_layout_find(t->version, &exact);
+	t->layout_source = LAYOUT_TABLE;
+	if (t->layout && exact)
+		return;
+	read_dwarf(vf, pid, m, t->version);
+	dl = vf->dwarf;
+	if (dl) {
+		t->layout = &dl->layout;
+		t->layout_source = LAYOUT_DWARF;
+		note_append(t, "offsets from its DWARF");
+		if (dl->debug_path[0]) {
+			note_append(t, " in ");
+			note_append(t, dl->debug_path);
+		}
+		if (dl->from_base[0]) {
+			note_append(t, "; ");
+			note_append(t, dl->from_base);
+			note_append(t, " (not in DWARF) from the ");
+			note_append(t, dl->base->series);
+			note_append(t, " layout");
+		}
+		return;
+	}
+	t->layout_source = LAYOUT_SERIES;
+	if (vf->dwarf_err == -ENODATA)
+		snprintf(t->layout_note, sizeof(t->layout_note), "no DWARF to read offsets from");
+	else if (vf->dwarf_err == -ENOENT)
+		snprintf(t->layout_note, sizeof(t->layout_note), "its DWARF is incomplete: %s",
+			 vf->dwarf_why);
+	else
+		snprintf(t->layout_note, sizeof(t->layout_note), "%s", vf->dwarf_why);
+}
+
 enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
 				 size_t whylen)
 {
 	const struct elf_ruby *e;
+	struct vm_file *vf;
 	struct procmem mem;
 	struct mapping m;
-	int is_exe = 0;
+	int is_exe = 0, exact;
 	__u64 bias;
 
 	memset(t, 0, sizeof(*t));
@@ -226,9 +335,10 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 	t->pid = pid;
 	if (proc_stat_read(pid, t->comm, &t->start_time))
 		return PROBE_GONE;
-	e = find_vm_file(d, pid, &m, &is_exe);
-	if (!e)
+	vf = find_vm_file(d, pid, &m, &is_exe);
+	if (!vf)
 		return kill(pid, 0) && errno == ESRCH ? PROBE_GONE : PROBE_NOT_RUBY;
+	e = &vf->elf;
 	snprintf(t->vm_file, sizeof(t->vm_file), "%s", m.path);
 	if (elf_ruby_bias(e, m.start, m.pgoff, &bias)) {
 		snprintf(why, whylen, "cannot place %s in memory", m.path);
@@ -239,10 +349,13 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 		snprintf(why, whylen, "cannot read ruby_version");
 		return PROBE_FAILED;
 	}
-	t->layout =
-	    ruby_layout_find(d->force_version ? d->force_version : t->version, &t->layout_exact);
-	if (d->force_version)
-		t->layout_exact = 1; /* the user's word: no notice */
+	if (d->force_version) {
+		/* the user's word: no notice, no DWARF */
+		t->layout = ruby_layout_find(d->force_version, &exact);
+		t->layout_source = LAYOUT_FORCED;
+	} else {
+		choose_layout(vf, pid, &m, t);
+	}
 	if (!t->layout)
 		return PROBE_UNSUPPORTED;
 	if (resolve_tls(e, is_exe, bias, &mem.base, &t->bpf, why, whylen))

@@ -17,6 +17,14 @@
 /* /proc/PID/comm is at most 15 bytes (TASK_COMM_LEN 16). */
 #define COMM_LEN 16
 
+/* Where a process's layout came from. */
+enum layout_source {
+	LAYOUT_TABLE,  /* the table's entry for its release */
+	LAYOUT_FORCED, /* --force-version's entry */
+	LAYOUT_DWARF,  /* its DWARF (a release the table lacks, built with -g) */
+	LAYOUT_SERIES, /* its series' entry: no table entry, no (complete) DWARF */
+};
+
 struct ruby_target {
 	pid_t pid;
 	unsigned long long start_time; /* /proc/PID/stat field 22: tells a reused pid apart */
@@ -24,10 +32,11 @@ struct ruby_target {
 	char version[32];		  /* read from the process's ruby_version */
 	char vm_file[PATH_MAX];		  /* the executable or libruby holding the VM */
 	const struct ruby_layout *layout; /* NULL: version not supported */
-	int layout_exact;		  /* 0: a new patch release using its series' layout */
-	struct rbprof_proc bpf;		  /* what goes into the sampler's procs map */
-	__u64 global_symbols;		  /* ruby_global_symbols in the process, 0: unknown */
-	__u64 vm_ptr_addr;		  /* &ruby_current_vm_ptr in the process */
+	enum layout_source layout_source;
+	char layout_note[512];	/* LAYOUT_DWARF, LAYOUT_SERIES: a notice for the user */
+	struct rbprof_proc bpf; /* what goes into the sampler's procs map */
+	__u64 global_symbols;	/* ruby_global_symbols in the process, 0: unknown */
+	__u64 vm_ptr_addr;	/* &ruby_current_vm_ptr in the process */
 };
 
 enum probe_result {

@@ -48,11 +48,15 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 
 static void report_target(const struct profiler *p, const struct ruby_target *t)
 {
-	if (!t->layout_exact)
+	if (t->layout_source == LAYOUT_DWARF)
+		fprintf(stderr, PREFIX "pid %d (%s): Ruby %s: %s\n", t->pid, t->comm, t->version,
+			t->layout_note);
+	else if (t->layout_source == LAYOUT_SERIES)
 		fprintf(stderr,
 			PREFIX "pid %d (%s): Ruby %s is newer than the layouts checked (%s); "
-			       "using the %s layout\n",
-			t->pid, t->comm, t->version, ruby_layout_supported(), t->layout->series);
+			       "using the %s layout (%s)\n",
+			t->pid, t->comm, t->version, ruby_layout_supported(), t->layout->series,
+			t->layout_note);
 	if (p->opts->verbose)
 		fprintf(stderr,
 			PREFIX "profiling pid %d (%s), Ruby %s in %s, TLS %s mod %llu off %lld\n",
@@ -86,8 +90,10 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 static void report_skip(enum probe_result r, const struct ruby_target *t, const char *why)
 {
 	if (r == PROBE_UNSUPPORTED)
-		fprintf(stderr, PREFIX "pid %d (%s): unsupported Ruby version %s (supported: %s)\n",
-			t->pid, t->comm, t->version, ruby_layout_supported());
+		fprintf(stderr,
+			PREFIX "pid %d (%s): unsupported Ruby version %s (supported: %s%s%s)\n",
+			t->pid, t->comm, t->version, ruby_layout_supported(),
+			t->layout_note[0] ? "; " : "", t->layout_note);
 	else if (r == PROBE_FAILED)
 		fprintf(stderr, PREFIX "pid %d (%s): cannot profile: %s\n", t->pid, t->comm, why);
 }

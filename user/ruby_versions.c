@@ -405,6 +405,9 @@ static const struct ruby_layout layouts[] = {
 		.id_scope_shift = 4,
 		.last_op_id = 170,
 		.id_entry_unit = 512,
+		.st_entries_start = 32, /* unused by CLASS_PATH_FIELDS, kept as the DWARF has it */
+		.st_entries_bound = 40,
+		.st_entries = 48,
 		.vm_objspace = 1296, /* rb_vm_t.gc.objspace */
 		.objspace_flags = 20,
 		.gc_during_mask = 1 << 5,
@@ -528,6 +531,36 @@ const struct ruby_layout *ruby_layout_find(const char *version, int *exact)
 		if (!strcmp(layouts[i].series, series))
 			return &layouts[i];
 	return NULL;
+}
+
+/* "3.1.2-3.1.7" -> the first release's numbers; 0 if not of that form. */
+static int range_start(const char *range, int *major, int *minor, int *patch)
+{
+	return sscanf(range, "%d.%d.%d-", major, minor, patch) == 3;
+}
+
+const struct ruby_layout *ruby_layout_nearest(const char *version)
+{
+	const struct ruby_layout *best = NULL;
+	int major, minor, patch, exact;
+	long want, at, best_at = -1;
+	size_t i;
+
+	best = ruby_layout_find(version, &exact);
+	if (best || !parse_version(version, &major, &minor, &patch))
+		return best;
+	/* Patch numbers stay below 1000, minors below 1000: one comparable number. */
+	want = ((long)major * 1000 + minor) * 1000 + patch;
+	for (i = 0; i < NLAYOUTS; i++) {
+		if (!range_start(layouts[i].releases, &major, &minor, &patch))
+			continue;
+		at = ((long)major * 1000 + minor) * 1000 + patch;
+		if (at <= want && at > best_at) {
+			best = &layouts[i];
+			best_at = at;
+		}
+	}
+	return best;
 }
 
 void ruby_layout_to_proc(const struct ruby_layout *L, struct rbprof_proc *p)

@@ -121,6 +121,13 @@ struct ruby_layout {
  */
 const struct ruby_layout *ruby_layout_find(const char *version, int *exact);
 
+/*
+ * The known layout closest to `version` from below: its own entry or its series' (as
+ * ruby_layout_find), else the latest release before it ("3.5.0" -> 3.4's). NULL if `version`
+ * is older than every known release or not "X.Y.Z".
+ */
+const struct ruby_layout *ruby_layout_nearest(const char *version);
+
 /* Copy what the kernel walker needs of layout L into p (struct offsets, EC thread check). */
 void ruby_layout_to_proc(const struct ruby_layout *L, struct rbprof_proc *p);
 

@@ -37,7 +37,13 @@ int test_failed_checks;
 	X(test_decode_rip_load)                                                                    \
 	X(test_qualified_ruby_frames)                                                              \
 	X(test_fixtures_replay)                                                                    \
-	X(test_fixtures_hostile)
+	X(test_fixtures_hostile)                                                                   \
+	X(test_dwarf_lookalike_shapes)                                                             \
+	X(test_dwarf_missing_member)                                                               \
+	X(test_dwarf_separate_debug_file)                                                          \
+	X(test_dwarf_discovery_policy)                                                             \
+	X(test_dwarf_not_read_for_table_versions)                                                  \
+	X(test_dwarf_real_rubies)
 
 #define DECLARE(name) void name(void);
 TESTS(DECLARE)

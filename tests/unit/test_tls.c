@@ -10,28 +10,10 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "child.h"
 #include "discover.h"
 #include "test.h"
 #include "walk_host.h"
-
-static pid_t spawn(const char *prog, FILE **out)
-{
-	int fds[2];
-	pid_t pid;
-
-	if (pipe(fds))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		execl(prog, prog, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	*out = fdopen(fds[0], "r");
-	return pid;
-}
 
 static void check_program(const char *name, __u64 want_kind)
 {
@@ -45,7 +27,7 @@ static void check_program(const char *name, __u64 want_kind)
 	int threads = 0;
 
 	snprintf(prog, sizeof(prog), "%s/%s", dir ? dir : ".output", name);
-	pid = spawn(prog, &out);
+	pid = child_spawn(prog, NULL, &out);
 	CHECK(pid > 0);
 	if (pid <= 0)
 		return;
@@ -68,9 +50,7 @@ static void check_program(const char *name, __u64 want_kind)
 		CHECK_EQ_INT(ec, ec_want);
 	}
 	CHECK_EQ_INT(threads, 3);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	fclose(out);
+	child_stop(pid, out);
 	discover_free(&d);
 }
 

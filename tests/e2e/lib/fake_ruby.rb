@@ -36,4 +36,45 @@ module E2E
       raise Failure, "gcc #{args.join(' ')} failed:\n#{out}" unless status.success?
     end
   end
+
+  # A process mapping a stand-in libruby built with -g from the look-alike Ruby structs of
+  # tests/unit/fixtures/dwarf_lookalike.h, under a version the layout table does not have:
+  # the profiler must take its offsets from its DWARF. Not a working Ruby (no VM, no EC):
+  # what is checked is the choice of layout and the notice.
+  module DwarfRuby
+    FIXTURES = File.expand_path("../../unit/fixtures", __dir__)
+    # name => [version, extra -D flags]
+    SHAPES = {
+      new: ["4.1.0", %w[-DLOOKALIKE_NEW]],                       # no series: DWARF or nothing
+      nopath: ["4.0.99", %w[-DLOOKALIKE_NEW -DLOOKALIKE_NO_PATHOBJ]] # incomplete: 4.0 entry
+    }.freeze
+
+    def self.start(shape)
+      Target.command([host, library(shape)])
+    end
+
+    def self.version(shape)
+      SHAPES.fetch(shape).first
+    end
+
+    def self.dir
+      @dir ||= Dir.mktmpdir("rbprof-e2e-dwarf-ruby").tap { |d| at_exit { FileUtils.rm_rf(d) } }
+    end
+
+    def self.host
+      @host ||= File.join(dir, "dwarf_host").tap do |exe|
+        FakeRuby.gcc(%W[-o #{exe} #{FIXTURES}/dwarf_host.c -ldl])
+      end
+    end
+
+    def self.library(shape)
+      version, flags = SHAPES.fetch(shape)
+      lib = File.join(dir, "libruby-#{shape}.so")
+      return lib if File.exist?(lib)
+
+      FakeRuby.gcc(["-g", "-fPIC", "-shared", "-DLOOKALIKE_VERSION=\"#{version}\"", *flags,
+                    "-o", lib, "#{FIXTURES}/dwarf_lookalike.c"])
+      lib
+    end
+  end
 end
