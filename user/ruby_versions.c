@@ -93,6 +93,7 @@ static const struct ruby_layout layouts[] = {
 		.rarray_heap_ptr = 32, /* RArray.as.heap.ptr */
 		.ec_thread_ptr = 56, /* rb_execution_context_t.thread_ptr */
 		.thread_id = 72, /* rb_thread_t.thread_id (pthread_t) */
+		.cfp_published_first = 1, /* vm_insnhelper.c vm_push_frame: `ec->cfp = cfp` first */
 	},
 	{
 		/* scripts/layouts/3.0.7.txt */

@@ -15,6 +15,13 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 		const struct rbprof_frame *f = &ev->frames[i];
 		const struct iseq_info *info;
 
+		/*
+		 * Ruby 2.7 points ec->cfp at a frame before filling it in: a sample in between
+		 * sees a C frame whose env is its predecessor's. The call has not begun yet; the
+		 * sample is its caller's, as Ruby's next backtrace would say.
+		 */
+		if (i == 0 && !f->pc && symbolizer_cframe_unfinished(s, f->addr))
+			continue;
 		info = f->pc ? symbolizer_iseq(s, f->addr) : symbolizer_cfunc(s, f->addr);
 		if (info && f->pc)
 			symbolizer_qualify(s, info, f->addr, f->ep);
