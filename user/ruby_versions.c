@@ -39,6 +39,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0, /* rb_control_frame_t.pc */
 			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
+			/* no rb_control_frame_t.jit_return (no YJIT) */
 		},
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
@@ -107,6 +108,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0, /* rb_control_frame_t.pc */
 			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
+			/* no rb_control_frame_t.jit_return (no YJIT) */
 		},
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
@@ -171,6 +173,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0,
 			.cfp_iseq = 16,
 			.cfp_ep = 32,
+			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */
 		},
 		.iseq_body = 16,
 		.body_iseq_size = 4,
@@ -236,6 +239,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0, /* rb_control_frame_t.pc */
 			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
+			.cfp_jit_return = 48, /* rb_control_frame_t.jit_return */
 		},
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
@@ -300,6 +304,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0,
 			.cfp_iseq = 16,
 			.cfp_ep = 32,
+			.cfp_jit_return = 48, /* rb_control_frame_t.jit_return */
 		},
 		.iseq_body = 16,
 		.body_iseq_size = 4,
@@ -361,6 +366,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0, /* rb_control_frame_t.pc */
 			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
+			.cfp_jit_return = 48, /* rb_control_frame_t.jit_return */
 		},
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */

@@ -5,7 +5,6 @@
 #include "elf_ruby.h"
 #include "rb31.h"
 #include "ruby_names.h"
-#include "stack.h"
 #include "symbolize.h"
 #include "test.h"
 
@@ -242,69 +241,5 @@ void test_qualified_ruby_frames(void)
 	s.epoch++;
 	symbolizer_qualify(&s, symbolizer_iseq(&s, 0x11000000), 0x11000000, 0x5400010);
 	symbolizer_free(&s);
-	fakemem_free(&fm);
-}
-
-/*
- * Ruby 2.7 publishes a control frame before filling it in: a sample's innermost C frame whose
- * "method entry" is not one (here the env flags word a stale ep points at) is a call not yet
- * begun and is left out; anywhere else, or on a version that fills frames first, it stays a
- * counted "[cfunc]".
- */
-void test_unfinished_cframe(void)
-{
-	__u64 cp = rb31_id(S_CLASSPATH), ids[1] = {cp}, vals[1] = {0x3000000};
-	/* vm_core.h: VM_FRAME_MAGIC_CFUNC | VM_FRAME_FLAG_CFRAME | VM_ENV_FLAG_LOCAL */
-	const __u64 flags_word = 0x55550083;
-	struct ruby_layout r27 = *rb31();
-	struct rbprof_event ev = {.nframes = 2};
-	struct fakemem fm;
-	struct symbolizer s;
-	struct aggregate a;
-	__u32 ids_out[STACK_MAX_IDS], n;
-
-	fakemem_init(&fm);
-	rb31_symbols(&fm, GS, names, 7);
-	rb31_string(&fm, 0x3000000, "Integer");
-	rb31_class(&fm, 0x2000000, 0, ids, vals, 1);
-	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0);
-	r27.cfp_published_first = 1;
-	ev.frames[1] = (struct rbprof_frame){.addr = 0x4000000, .ep = 0x5000010};
-	ev.frames[0] = (struct rbprof_frame){.addr = flags_word, .ep = 0x5000030};
-	CHECK_EQ_INT(aggregate_init(&a), 0);
-
-	symbolizer_init(&s, &fm.base, &r27, GS);
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
-	CHECK_EQ_INT(n, 1); /* Integer#times only */
-	CHECK(ids_out[0] >= FRAME_ID_SPECIALS);
-	CHECK_EQ_INT(s.failed, 0);
-	/* A String where the entry should be: not one either. */
-	ev.frames[0].addr = 0x3000000;
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
-	CHECK_EQ_INT(n, 1);
-	/* Not the innermost frame: a real failure. */
-	ev.frames[1].addr = flags_word;
-	ev.frames[0].addr = 0x4000000;
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
-	CHECK_EQ_INT(n, 2);
-	CHECK_EQ_INT(ids_out[0], FRAME_CFUNC);
-	CHECK_EQ_INT(s.failed, 1);
-	/* Unreadable (the process is gone): counted, not hidden. */
-	ev.frames[1].addr = 0x4000000;
-	ev.frames[0].addr = 0x7700000;
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
-	CHECK_EQ_INT(n, 2);
-	CHECK_EQ_INT(ids_out[1], FRAME_CFUNC);
-	symbolizer_free(&s);
-
-	/* 3.0+ fills a frame before publishing it: the same sample is a real failure. */
-	symbolizer_init(&s, &fm.base, rb31(), GS);
-	ev.frames[0].addr = flags_word;
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
-	CHECK_EQ_INT(n, 2);
-	CHECK_EQ_INT(ids_out[1], FRAME_CFUNC);
-	CHECK_EQ_INT(s.failed, 1);
-	symbolizer_free(&s);
-	aggregate_free(&a);
 	fakemem_free(&fm);
 }
