@@ -52,6 +52,7 @@ struct rbprof_vm_offsets {
 	__u64 cfp_pc;		/* rb_control_frame_t.pc */
 	__u64 cfp_iseq;		/* .iseq */
 	__u64 cfp_ep;		/* .ep */
+	__u64 cfp_jit_return;	/* .jit_return (3.1+; 0: the version has none) */
 };
 
 /* Value of the `procs` map, keyed by tgid: everything the walker needs about one process. */
@@ -84,6 +85,12 @@ enum rbprof_event_flags {
 	RBPROF_EV_GC = 2,	   /* the VM was collecting garbage */
 	RBPROF_EV_GC_MARKING = 4,  /* ... in its marking phase */
 	RBPROF_EV_GC_SWEEPING = 8, /* ... in its sweeping phase */
+	/*
+	 * The innermost control frame is a Ruby frame entered by JIT code (its jit_return is
+	 * set): JIT code saves the pc only before calls, so that frame's pc is the last one
+	 * saved, possibly by the frame's previous occupant (vm_backtrace.c rb_profile_frames).
+	 */
+	RBPROF_EV_LEAF_JIT = 16,
 };
 
 /* Ring-buffer record: header plus nframes frames, innermost first. */

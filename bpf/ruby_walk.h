@@ -183,6 +183,9 @@ static __always_inline int rbprof_walk(const struct rbprof_proc *proc, __u64 ec_
 			__builtin_memset(s->chunk, 0, sizeof(s->chunk));
 		if (RBPROF_READ_USER(s->chunk, bytes, cfp + (__u64)c * RBPROF_CHUNK_FRAMES * size))
 			return RBPROF_WALK_READ_FAULT;
+		if (c == 0 && o->cfp_jit_return && RBPROF_CHUNK_WORD(s, o->cfp_jit_return) &&
+		    RBPROF_CHUNK_WORD(s, o->cfp_iseq) && RBPROF_CHUNK_WORD(s, o->cfp_pc))
+			s->ev.flags |= RBPROF_EV_LEAF_JIT;
 		for (i = 0; i < RBPROF_CHUNK_FRAMES; i++) {
 			__u64 base = i * size, pc, iseq, ep;
 

@@ -102,6 +102,7 @@ OFFSETS = {
   cfp_pc: ["rb_control_frame_t", %w[pc]],
   cfp_iseq: ["rb_control_frame_t", %w[iseq]],
   cfp_ep: ["rb_control_frame_t", %w[ep]],
+  cfp_jit_return: ["rb_control_frame_t", %w[jit_return]],
   iseq_body: ["struct rb_iseq_struct", %w[body]],
   body_iseq_size: ["struct rb_iseq_constant_body", %w[iseq_size]],
   body_iseq_encoded: ["struct rb_iseq_constant_body", %w[iseq_encoded]],
@@ -437,7 +438,7 @@ end
 def vm_fields(a)
   [offset_field(a, :ec_vm_stack), offset_field(a, :ec_vm_stack_size),
    offset_field(a, :ec_cfp), size_field(a, :cfp_size), offset_field(a, :cfp_pc),
-   offset_field(a, :cfp_iseq), offset_field(a, :cfp_ep)]
+   offset_field(a, :cfp_iseq), offset_field(a, :cfp_ep), offset_field(a, :cfp_jit_return)]
 end
 
 def iseq_fields(a)

@@ -318,18 +318,30 @@ static __u64 singleton_of(struct ruby_names *n, __u64 klass)
 	return iv.attached;
 }
 
+int ruby_method_entry_check(struct ruby_names *n, __u64 me)
+{
+	__u64 flags;
+	int err;
+
+	if (me < 4096 || (me & 7))
+		return -EINVAL;
+	if ((err = memread_u64(n->mem, me, &flags)))
+		return err;
+	if ((flags & RUBY_T_MASK) != RUBY_T_IMEMO ||
+	    ((flags >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK) != RUBY_IMEMO_MENT)
+		return -EINVAL;
+	return 0;
+}
+
 int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq,
 			   int *kind)
 {
 	const struct ruby_layout *L = n->layout;
-	__u64 flags, def, def_flags;
+	__u64 def, def_flags;
 	int err;
 
-	if (me < 4096 || (me & 7) || memread_u64(n->mem, me, &flags))
-		return -EINVAL;
-	if ((flags & RUBY_T_MASK) != RUBY_T_IMEMO ||
-	    ((flags >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK) != RUBY_IMEMO_MENT)
-		return -EINVAL;
+	if ((err = ruby_method_entry_check(n, me)))
+		return err;
 	if ((err = memread_u64(n->mem, me + L->me_def, &def)) ||
 	    (err = memread_u64(n->mem, me + L->me_owner, owner)) ||
 	    (err = memread_u64(n->mem, def, &def_flags)) ||

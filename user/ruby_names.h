@@ -56,6 +56,12 @@ enum ruby_method_kind {
 };
 
 /*
+ * 0 if `me` is a method entry (an imemo_ment), -EINVAL if it is anything else, -errno if it
+ * cannot be read.
+ */
+int ruby_method_entry_check(struct ruby_names *n, __u64 me);
+
+/*
  * Read method entry `me` (checked to be one): its owner, its original_id and, for a method
  * defined in Ruby (def or define_method), the iseq it runs (else 0), and its kind.
  * 0 or -errno.

@@ -40,6 +40,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0, /* rb_control_frame_t.pc */
 			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
+			/* no rb_control_frame_t.jit_return (no YJIT) */
 		},
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
@@ -94,6 +95,7 @@ static const struct ruby_layout layouts[] = {
 		.rarray_heap_ptr = 32, /* RArray.as.heap.ptr */
 		.ec_thread_ptr = 56, /* rb_execution_context_t.thread_ptr */
 		.thread_id = 72, /* rb_thread_t.thread_id (pthread_t) */
+		.cfp_published_first = 1, /* vm_insnhelper.c vm_push_frame: `ec->cfp = cfp` first */
 	},
 	{
 		/* scripts/layouts/3.0.7.txt */
@@ -107,6 +109,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0, /* rb_control_frame_t.pc */
 			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
+			/* no rb_control_frame_t.jit_return (no YJIT) */
 		},
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
@@ -171,6 +174,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0,
 			.cfp_iseq = 16,
 			.cfp_ep = 32,
+			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */
 		},
 		.iseq_body = 16,
 		.body_iseq_size = 4,
@@ -236,6 +240,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0, /* rb_control_frame_t.pc */
 			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
+			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */
 		},
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
@@ -308,6 +313,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0, /* rb_control_frame_t.pc */
 			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
+			.cfp_jit_return = 48, /* rb_control_frame_t.jit_return */
 		},
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
@@ -372,6 +378,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0,
 			.cfp_iseq = 16,
 			.cfp_ep = 32,
+			.cfp_jit_return = 48, /* rb_control_frame_t.jit_return */
 		},
 		.iseq_body = 16,
 		.body_iseq_size = 4,
@@ -436,6 +443,7 @@ static const struct ruby_layout layouts[] = {
 			.cfp_pc = 0, /* rb_control_frame_t.pc */
 			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
+			.cfp_jit_return = 48, /* rb_control_frame_t.jit_return */
 		},
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */

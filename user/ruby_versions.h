@@ -38,6 +38,12 @@ struct ruby_layout {
 	struct rbprof_vm_offsets vm; /* what the kernel walker needs */
 	/* Ruby <= 2.7 (global EC): rb_execution_context_t.thread_ptr, rb_thread_t.thread_id */
 	__u32 ec_thread_ptr, thread_id;
+	/*
+	 * Ruby <= 2.7: vm_push_frame points ec->cfp at the new frame before it fills it in (3.0+
+	 * fills it first), so the innermost frame of a sample may still hold its previous
+	 * occupant's fields.
+	 */
+	__u8 cfp_published_first;
 
 	/* rb_iseq_t (struct rb_iseq_struct) */
 	__u32 iseq_body;

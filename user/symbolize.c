@@ -88,6 +88,19 @@ const struct iseq_info *symbolizer_cfunc(struct symbolizer *s, __u64 me)
 	return frame_info(s, me, KEY_CFUNC, 1);
 }
 
+int symbolizer_cframe_unfinished(struct symbolizer *s, __u64 me)
+{
+	__u64 *cached;
+
+	if (!s->layout->cfp_published_first)
+		return 0;
+	cached = hashmap_get(&s->frames, me, KEY_CFUNC);
+	if (cached && *cached)
+		return 0; /* named before: a method entry */
+	/* Not one (-EINVAL), as opposed to unreadable (the process is gone, say). */
+	return ruby_method_entry_check(&s->names, me) == -EINVAL;
+}
+
 /*
  * Owner lookups tried per method, at most one per batch, before giving up on it: a method
  * that runs a quarter of the time is found within a few tries; 64 batches are ~6 s.

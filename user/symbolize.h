@@ -42,6 +42,13 @@ const struct iseq_info *symbolizer_iseq(struct symbolizer *s, __u64 addr);
 const struct iseq_info *symbolizer_cfunc(struct symbolizer *s, __u64 me);
 
 /*
+ * 1 if the innermost frame of a sample, a C frame whose "method entry" is `me`, is one that
+ * Ruby had not finished pushing (see ruby_layout.cfp_published_first): `me` is then not a
+ * method entry at all but whatever the previous frame's env held.
+ */
+int symbolizer_cframe_unfinished(struct symbolizer *s, __u64 me);
+
+/*
  * Learn the owner of the method that Ruby frame (iseq `addr`, env `ep`) belongs to, so that
  * its label reads "Foo#bar" / "block in Foo#bar". The frame is live when sampled but not
  * when this runs (up to 100 ms later): what is read is checked (the method entry must run

@@ -3,13 +3,14 @@
 
 # End-to-end tests of rbprof-bpf on live Ruby processes. Run as root:
 #   ruby tests/e2e/run.rb [path/to/rbprof-bpf]     (default: ./rbprof-bpf)
-# Prints "ok N - name" / "not ok N - name" and ends with
-# "e2e: N passed, N failed"; exits 1 if any test failed.
+# The programs run under E2E_RUBY (default /usr/bin/ruby, Debian's). Prints TAP ("ok N -
+# name", "not ok N - name", "ok N - name # SKIP why" for a test that does not apply to
+# E2E_RUBY) and ends with "e2e: N passed, N failed[, N skipped]"; exits 1 if any test failed.
 
 E2E_DIR = __dir__
 REPO_ROOT = File.expand_path("../..", E2E_DIR)
 
-%w[harness child profiler folded target assertions fake_ruby].each do |lib|
+%w[harness child profiler folded target target_ruby assertions fake_ruby].each do |lib|
   require File.join(E2E_DIR, "lib", lib)
 end
 

@@ -4,22 +4,30 @@
 #include <string.h>
 #include "fakemem.h"
 
+/* The bytes at [addr, addr + len) if they lie within one region, else NULL. */
+static unsigned char *region_bytes(struct fakemem *fm, __u64 addr, size_t len)
+{
+	int i;
+
+	for (i = 0; i < fm->n; i++)
+		if (addr >= fm->r[i].addr && addr - fm->r[i].addr <= fm->r[i].len &&
+		    len <= fm->r[i].len - (addr - fm->r[i].addr))
+			return fm->r[i].bytes + (addr - fm->r[i].addr);
+	return NULL;
+}
+
 static int fakemem_read(struct memread *m, __u64 addr, void *buf, size_t len)
 {
 	struct fakemem *fm = (struct fakemem *)m;
-	int i;
+	unsigned char *bytes;
 
 	fm->reads++;
 	if (!len)
 		return 0;
-	for (i = 0; i < fm->n; i++) {
-		if (addr >= fm->r[i].addr && addr - fm->r[i].addr <= fm->r[i].len &&
-		    len <= fm->r[i].len - (addr - fm->r[i].addr)) {
-			memcpy(buf, fm->r[i].bytes + (addr - fm->r[i].addr), len);
-			return 0;
-		}
-	}
-	return -EFAULT;
+	if (!(bytes = region_bytes(fm, addr, len)))
+		return -EFAULT;
+	memcpy(buf, bytes, len);
+	return 0;
 }
 
 void fakemem_init(struct fakemem *fm)
@@ -36,6 +44,15 @@ void *fakemem_map(struct fakemem *fm, __u64 addr, size_t len)
 	fm->r[fm->n].len = len;
 	fm->r[fm->n].bytes = calloc(1, len ? len : 1);
 	return fm->r[fm->n++].bytes;
+}
+
+void fakemem_write(struct fakemem *fm, __u64 addr, const void *buf, size_t len)
+{
+	unsigned char *bytes = region_bytes(fm, addr, len);
+
+	if (!bytes)
+		abort();
+	memcpy(bytes, buf, len);
 }
 
 void fakemem_free(struct fakemem *fm)

@@ -25,6 +25,8 @@ struct fakemem {
 void fakemem_init(struct fakemem *fm);
 /* Map len zeroed bytes at addr and return them for the test to fill. */
 void *fakemem_map(struct fakemem *fm, __u64 addr, size_t len);
+/* Overwrite len bytes at addr, which must lie within one mapped region (else abort). */
+void fakemem_write(struct fakemem *fm, __u64 addr, const void *buf, size_t len);
 void fakemem_free(struct fakemem *fm);
 /* Unmap (or map again) the region that starts at addr: a toggle, to simulate torn reads. */
 void fakemem_toggle(struct fakemem *fm, __u64 addr);

@@ -16,6 +16,7 @@ int test_failed_checks;
 	X(test_iseq_hostile)                                                                       \
 	X(test_symbolizer_cache)                                                                   \
 	X(test_walk_frame_kinds)                                                                   \
+	X(test_walk_leaf_jit)                                                                      \
 	X(test_walk_deep_stack_truncated)                                                          \
 	X(test_walk_hostile)                                                                       \
 	X(test_walk_static_tls)                                                                    \
@@ -36,6 +37,8 @@ int test_failed_checks;
 	X(test_shapes_hostile)                                                                     \
 	X(test_decode_rip_load)                                                                    \
 	X(test_qualified_ruby_frames)                                                              \
+	X(test_unfinished_cframe)                                                                  \
+	X(test_leaf_jit_line)                                                                      \
 	X(test_fixtures_replay)                                                                    \
 	X(test_fixtures_hostile)                                                                   \
 	X(test_dwarf_lookalike_shapes)                                                             \

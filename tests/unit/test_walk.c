@@ -119,6 +119,50 @@ void test_walk_frame_kinds(void)
 	check_kinds(56); /* Ruby 3.3+ */
 }
 
+/*
+ * The innermost frame entered by JIT code (jit_return set) flags the event: its pc is stale.
+ * Not when that frame is a C frame, a deeper frame has jit_return, or the version has none.
+ */
+void test_walk_leaf_jit(void)
+{
+	struct frame_spec frames[] = {
+	    {.iseq = 0x1000, .pc = 0x1108},
+	    {.iseq = 0x4000, .pc = 0x4010},
+	};
+	struct rbprof_proc p = proc_dtv(56);
+	struct rbprof_walk_scratch s;
+	struct fakemem fm;
+	__u64 ret = 0x7f0000001234, cfp;
+
+	p.off.cfp_jit_return = 48;
+	fakemem_init(&fm);
+	build_thread(&fm, frames, 2, 56);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.flags, 0);
+	cfp = VM_STACK + STACK_WORDS * 8 - 3 * 56;
+	fakemem_write(&fm, cfp + 56 + 48, &ret, 8); /* the caller's: its pc is saved */
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.flags, 0);
+	fakemem_write(&fm, cfp + 48, &ret, 8);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.flags, RBPROF_EV_LEAF_JIT);
+	CHECK_EQ_INT(s.ev.nframes, 2);
+	p.off.cfp_jit_return = 0; /* 2.7, 3.0 */
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.flags, 0);
+	fakemem_free(&fm);
+
+	/* A C method as the innermost frame: its caller's pc was saved before the call. */
+	frames[0] = (struct frame_spec){.env_flags = 0x55550001 | 0x80, .me = 0x2000};
+	p.off.cfp_jit_return = 48;
+	fakemem_init(&fm);
+	build_thread(&fm, frames, 2, 56);
+	fakemem_write(&fm, cfp + 48, &ret, 8);
+	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.flags, 0);
+	fakemem_free(&fm);
+}
+
 void test_walk_deep_stack_truncated(void)
 {
 	enum { DEEP = RBPROF_MAX_FRAMES + 50 };

@@ -40,16 +40,10 @@ module E2E
   test "summary: per-process line with Ruby version and matching count" do
     target, result = BASIC.get.values_at(:target, :result)
     version = assert_summary_matches(result, target)
-    assert(version == ruby_version_of_targets, "summary says ruby #{version}, target is #{ruby_version_of_targets}")
+    assert(version == TargetRuby.version, "summary says ruby #{version}, target is #{TargetRuby.version}")
     SUMMARY_COUNTERS.each do |what|
       assert(result.stderr_lines.any? { |l| l.match?(/\Arbprof-bpf: #{what}[^:]*: \d+\z/) },
              "no summary line 'rbprof-bpf: #{what}...: N'")
-    end
-  end
-
-  class Context
-    def ruby_version_of_targets
-      @ruby_version_of_targets ||= IO.popen([Target::RUBY, "-e", "print RUBY_VERSION"], &:read)
     end
   end
 end

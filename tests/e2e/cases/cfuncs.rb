@@ -6,14 +6,11 @@ module E2E
   CFUNCS = profile_once("cfuncs.rb", ["-d", 3, "-F", 199])
 
   class Context
-    # Does some stack hold +labels+ as consecutive frames (a String: exact label; a pair
-    # [label, line]: a Ruby frame of the target at that line)?
-    def consecutive?(profile, target, labels)
+    # Does some stack hold +frames+ (expected frames of frame_matches?) consecutively?
+    def consecutive?(profile, target, frames)
       profile.stacks.any? do |s|
-        s.frames.each_cons(labels.size).any? do |window|
-          labels.zip(window).all? do |want, f|
-            want.is_a?(Array) ? frame_is?(f, want[0], target.path, want[1]) : f.label == want
-          end
+        s.frames.each_cons(frames.size).any? do |window|
+          frames.zip(window).all? { |want, f| frame_matches?(f, want, target) }
         end
       end
     end
@@ -22,7 +19,7 @@ module E2E
   test "cfuncs: C methods named in place, blocks nested under them" do
     target, result = CFUNCS.get.values_at(:target, :result)
     mine = stacks_of(assert_profiled(result), target)
-    times = [["Deep::Worker.spin", target.line_of("CALL:times")], "Integer#times [c]",
+    times = [["Deep::Worker.spin", target.line_of("CALL:times")], TargetRuby.times_frame,
              ["block in Deep::Worker.spin", target.line_of("CALL:to_s")]]
     assert(consecutive?(mine, target, times),
            "no stack with #{times.inspect}; top stacks:\n#{mine.top(8)}")

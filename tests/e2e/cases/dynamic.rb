@@ -9,7 +9,7 @@ module E2E
     target, result = DYNAMIC.get.values_at(:target, :result)
     mine = stacks_of(assert_profiled(result), target)
     chain = [["Maker#odd;name\nhere", target.line_of("CALL:odd")],
-             ["Maker#built", target.line_of("CALL:built-times")], "Integer#times [c]",
+             ["Maker#built", target.line_of("CALL:built-times")], TargetRuby.times_frame,
              ["block in Maker#built", target.line_of("CALL:built-times")]]
     assert(consecutive?(mine, target, chain), "no stack with #{chain.inspect}; top:\n#{mine.top}")
     raw = result.stdout.lines.grep(/Maker#odd/)

@@ -93,6 +93,23 @@ module E2E
       frame.label == label && frame.path == path && lines === frame.line
     end
 
+    # True if +frame+ is +want+: a String is a label alone (a C method), [label, lines] a
+    # frame of +target+'s program at those lines, [label, lines, path] one of another file.
+    def frame_matches?(frame, want, target)
+      return frame.label == want if want.is_a?(String)
+
+      label, lines, path = want
+      frame_is?(frame, label, path || target.path, lines)
+    end
+
+    # Ends the test as not applicable to the target Ruby (TAP "ok N - name # SKIP reason").
+    # Never on the default target, Debian's Ruby: CI runs that one, and every test with it.
+    def skip(reason)
+      raise Failure, "#{reason}, but every test must run on #{TargetRuby::DEFAULT}" if TargetRuby.default?
+
+      raise Skip, reason
+    end
+
     def percent(part, whole)
       whole.zero? ? 0.0 : 100.0 * part / whole
     end

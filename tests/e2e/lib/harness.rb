@@ -1,10 +1,14 @@
 # frozen_string_literal: true
 
-# The test runner: a list of named tests, run in order, reported as
-# "ok N - name" / "not ok N - name" followed by "e2e: N passed, N failed".
+# The test runner: a list of named tests, run in order, reported in TAP as "ok N - name",
+# "not ok N - name" or "ok N - name # SKIP why", followed by "e2e: N passed, N failed" (and
+# ", N skipped" if any were: a skipped test neither passed nor failed).
 module E2E
   # Raised by assertions; its message is the diagnostic printed under "not ok".
   class Failure < StandardError; end
+
+  # Raised by Assertions#skip: the test does not apply to the target Ruby (message: why).
+  class Skip < StandardError; end
 
   module Harness
     TESTS = []
@@ -29,22 +33,27 @@ module E2E
       def run_all(out = $stdout)
         out.sync = true
         out.puts "1..#{TESTS.size}"
-        failed = 0
+        outcomes = Hash.new(0)
         TESTS.each.with_index(1) do |(name, body), number|
-          failed += 1 unless run_one(out, number, name, body)
+          outcomes[run_one(out, number, name, body)] += 1
         end
-        out.puts "e2e: #{TESTS.size - failed} passed, #{failed} failed"
-        failed
+        skipped = outcomes[:skipped].positive? ? ", #{outcomes[:skipped]} skipped" : ""
+        out.puts "e2e: #{outcomes[:passed]} passed, #{outcomes[:failed]} failed#{skipped}"
+        outcomes[:failed]
       end
 
       private
 
+      # Runs one test and reports it; returns :passed, :failed or :skipped.
       def run_one(out, number, name, body)
         @notes = []
         started = Clock.now
         Context.new.instance_exec(&body)
         out.puts "ok #{number} - #{name} (#{format('%.1f', Clock.now - started)} s)"
-        true
+        :passed
+      rescue Skip => e
+        out.puts "ok #{number} - #{name} # SKIP #{e.message}"
+        :skipped
       rescue Failure => e
         report_failure(out, number, name, e.message)
       rescue StandardError, ScriptError => e
@@ -58,7 +67,7 @@ module E2E
         out.puts "not ok #{number} - #{name}"
         message.each_line { |l| out.puts "#   #{l.chomp}" }
         @notes.each { |result| print_excerpt(out, result) }
-        false
+        :failed
       end
 
       def print_excerpt(out, result)

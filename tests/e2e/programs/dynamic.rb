@@ -15,7 +15,9 @@ class Maker
 
   define_method(ODD_NAME) { |n| built(n) } # CALL:odd
 
-  def compress(data) = Zlib::Deflate.deflate(data, Zlib::BEST_COMPRESSION) # CALL:deflate
+  def compress(data)
+    Zlib::Deflate.deflate(data, Zlib::BEST_COMPRESSION) # CALL:deflate
+  end
 end
 
 maker = Maker.new

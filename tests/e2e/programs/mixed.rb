@@ -7,8 +7,13 @@ LIFETIME = Float(ARGV[0] || 20)
 
 module Geometry
   class Shape
-    def initialize(size) = @size = size
-    def describe = "#{self.class.name.downcase}:#{area.round(2)}"
+    def initialize(size)
+      @size = size
+    end
+
+    def describe
+      "#{self.class.name.downcase}:#{area.round(2)}"
+    end
 
     def scaled_area(k)
       total = 0.0
@@ -18,28 +23,50 @@ module Geometry
   end
 
   class Circle < Shape
-    def area = 3.14159 * @size * @size
+    def area
+      3.14159 * @size * @size
+    end
   end
 
   class Square < Shape
-    def area = @size * @size * 1.0
+    def area
+      @size * @size * 1.0
+    end
   end
 
   class Triangle < Shape
-    def area = Math.sqrt(@size * @size * 3.0) / 4.0
+    def area
+      Math.sqrt(@size * @size * 3.0) / 4.0
+    end
   end
 end
 
 module Text
-  def self.words(n) = Array.new(n) { |i| "word#{i % 97}" }
-  def self.shout(words) = words.map(&:upcase)
-  def self.join_sorted(words) = words.sort.join(",")
-  def self.scrub(text) = text.gsub(/[aeiou]/, "*")
-  def self.checksum(text) = text.bytes.sum
+  def self.words(n)
+    Array.new(n) { |i| "word#{i % 97}" }
+  end
+
+  def self.shout(words)
+    words.map(&:upcase)
+  end
+
+  def self.join_sorted(words)
+    words.sort.join(",")
+  end
+
+  def self.scrub(text)
+    text.gsub(/[aeiou]/, "*")
+  end
+
+  def self.checksum(text)
+    text.bytes.sum
+  end
 end
 
 module Numbers
-  def self.fib(n) = n < 2 ? n : fib(n - 1) + fib(n - 2)
+  def self.fib(n)
+    n < 2 ? n : fib(n - 1) + fib(n - 2)
+  end
 
   def self.sum_squares(n)
     s = 0
@@ -83,10 +110,21 @@ module Numbers
 end
 
 class Inventory
-  def initialize = @items = Hash.new(0)
-  def add(name, n) = @items[name] += n
-  def fill(n) = n.times { |i| add("item#{i % 50}", i) }
-  def report = @items.sort_by { |_, v| -v }.first(5).map(&:first)
+  def initialize
+    @items = Hash.new(0)
+  end
+
+  def add(name, n)
+    @items[name] += n
+  end
+
+  def fill(n)
+    n.times { |i| add("item#{i % 50}", i) }
+  end
+
+  def report
+    @items.sort_by { |_, v| -v }.first(5).map(&:first)
+  end
 end
 
 def work

@@ -5,10 +5,21 @@ LIFETIME = 20
 CHUNK = 40_000
 
 class Mix
-  def one(n) = spin(n)
-  def two(n) = spin(2 * n)
-  def three(n) = spin(3 * n)
-  def four(n) = spin(4 * n)
+  def one(n)
+    spin(n)
+  end
+
+  def two(n)
+    spin(2 * n)
+  end
+
+  def three(n)
+    spin(3 * n)
+  end
+
+  def four(n)
+    spin(4 * n)
+  end
 
   private
 
