@@ -86,11 +86,14 @@ $(OUTPUT)/tlsfix-static: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
 LOOKALIKE := tests/unit/fixtures/dwarf_lookalike.c tests/unit/fixtures/dwarf_lookalike.h
 LOOKALIKE_CC = $(Q)$(CC) -g -O2 -fPIC -shared -Wall $< -o $@
 DWARFFIX := $(OUTPUT)/libruby-dwarffix-old.so $(OUTPUT)/libruby-dwarffix-new.so \
+	$(OUTPUT)/libruby-dwarffix-shapes.so \
 	$(OUTPUT)/libruby-dwarffix-nopath.so $(OUTPUT)/dwarf_host $(OUTPUT)/dwarf-root/stamp
 $(OUTPUT)/libruby-dwarffix-old.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_VERSION='"2.7.99"'
 $(OUTPUT)/libruby-dwarffix-new.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_VERSION='"4.1.0"'
+$(OUTPUT)/libruby-dwarffix-shapes.so: $(LOOKALIKE) | $(OUTPUT)
+	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_SHAPES -DLOOKALIKE_VERSION='"3.2.99"'
 $(OUTPUT)/libruby-dwarffix-nopath.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_NO_PATHOBJ -DLOOKALIKE_VERSION='"4.0.99"'
 $(OUTPUT)/libruby-dwarffix-noid.so: $(LOOKALIKE) | $(OUTPUT)

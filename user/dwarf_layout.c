@@ -65,6 +65,9 @@ enum name_id {
 	N_RARRAY_EMBED_FLAG,
 	N_RARRAY_EMBED_LEN_MASK,
 	N_RARRAY_EMBED_LEN_SHIFT,
+	N_SHAPE, /* 3.2+ object shapes: class paths of 3.2 */
+	N_SHAPE_ID,
+	N_SHAPE_IVAR,
 	N_NAMES,
 	N_NONE = N_NAMES,
 };
@@ -104,6 +107,9 @@ static const struct {
     [N_RARRAY_EMBED_FLAG] = {DWARF_ENUMERATOR, "RARRAY_EMBED_FLAG"},
     [N_RARRAY_EMBED_LEN_MASK] = {DWARF_ENUMERATOR, "RARRAY_EMBED_LEN_MASK"},
     [N_RARRAY_EMBED_LEN_SHIFT] = {DWARF_ENUMERATOR, "RARRAY_EMBED_LEN_SHIFT"},
+    [N_SHAPE] = {DWARF_TYPEDEF, "rb_shape_t"},
+    [N_SHAPE_ID] = {DWARF_TYPEDEF, "shape_id_t"},
+    [N_SHAPE_IVAR] = {DWARF_ENUMERATOR, "SHAPE_IVAR"},
 };
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -318,7 +324,12 @@ static int check_walker_bounds(struct reader *r)
 		return missing(r, "sizeof(rb_control_frame_t) is %llu, the walker reads %d",
 			       (unsigned long long)size, RBPROF_CFP_MAX_SIZE);
 	r->out->layout.vm.cfp_size = size;
-	if (o->cfp_pc + WORD > size || o->cfp_iseq + WORD > size || o->cfp_ep + WORD > size)
+	/* jit_return (3.1+, YJIT's): optional, 0 where a version has none. */
+	if (has_member(r, N_CFP, "jit_return") &&
+	    (err = offset_of(r, N_CFP, "jit_return", &r->out->layout.vm.cfp_jit_return)))
+		return err;
+	if (o->cfp_pc + WORD > size || o->cfp_iseq + WORD > size || o->cfp_ep + WORD > size ||
+	    o->cfp_jit_return + WORD > size)
 		return missing(r, "rb_control_frame_t members past its size");
 	if (o->ec_vm_stack + WORD > RBPROF_EC_READ_BYTES ||
 	    o->ec_vm_stack_size + WORD > RBPROF_EC_READ_BYTES ||
@@ -371,8 +382,59 @@ static int read_symbols(struct reader *r)
 	return 0;
 }
 
-/* Where a class's path is: ivars behind RClass.ptr (<= 3.1), fields of the embedded
- * rb_classext_t (3.3+). 3.2 (shape-indexed ivars) has neither. */
+static void note_from_base(struct dwarf_layout *out, const char *name)
+{
+	size_t len = strlen(out->from_base);
+
+	snprintf(out->from_base + len, sizeof(out->from_base) - len, "%s%s", len ? ", " : "", name);
+}
+
+/*
+ * 3.2: a class's ivars are values in the rb_classext_t right after struct RClass (RVARGC),
+ * in the order of its object shape; shapes are rb_vm_t.shape_list[shape id]. The two
+ * #defines (SHAPE_FLAG_SHIFT, SHAPE_BITMAP_SIZE) can only come from a base that has shapes.
+ */
+static int read_class_shapes(struct reader *r)
+{
+	struct ruby_layout *L = &r->out->layout;
+	const struct ruby_layout *base = r->out->base;
+	__u64 rclass, ivptr, list, size, name, next, type, parent, id_size;
+
+	if (size_of(r, N_RCLASS, &rclass) || offset_of(r, N_CLASSEXT, "iv_ptr", &ivptr) ||
+	    offset_of(r, N_VM, "shape_list", &list) || size_of(r, N_SHAPE, &size) ||
+	    offset_of(r, N_SHAPE, "edge_name", &name) ||
+	    offset_of(r, N_SHAPE, "next_iv_index", &next) || offset_of(r, N_SHAPE, "type", &type) ||
+	    offset_of(r, N_SHAPE, "parent_id", &parent))
+		return -ENOENT;
+	/* The symbolizer reads the shape id and parent_id as 32 bits. */
+	if (size_of(r, N_SHAPE_ID, &id_size) || id_size != 4)
+		return missing(r, "shape_id_t is not 32 bits");
+	if (!r->names[N_SHAPE_IVAR].found || r->names[N_SHAPE_IVAR].value < 0 ||
+	    r->names[N_SHAPE_IVAR].value > 0xff)
+		return missing(r, "no enumerator SHAPE_IVAR");
+	if (base->class_path != CLASS_PATH_SHAPE_IVARS)
+		return missing(r, "SHAPE_FLAG_SHIFT/SHAPE_BITMAP_SIZE: no known layout with shapes "
+				  "near this version");
+	if (name + WORD > size || next + 4 > size || type + 1 > size || parent + 4 > size)
+		return missing(r, "rb_shape_t members past its size");
+	L->class_path = CLASS_PATH_SHAPE_IVARS;
+	L->class_ivptr = (__u32)(rclass + ivptr);
+	L->vm_shape_list = (__u32)list;
+	L->shape_size = (__u32)size;
+	L->shape_edge_name = (__u32)name;
+	L->shape_next_iv_index = (__u32)next;
+	L->shape_type = (__u32)type;
+	L->shape_parent_id = (__u32)parent;
+	L->shape_ivar_type = (__u8)r->names[N_SHAPE_IVAR].value;
+	L->shape_id_shift = base->shape_id_shift;
+	L->shape_list_len = base->shape_list_len;
+	note_from_base(r->out, "SHAPE_FLAG_SHIFT");
+	note_from_base(r->out, "SHAPE_BITMAP_SIZE");
+	return 0;
+}
+
+/* Where a class's path is: ivars behind RClass.ptr (<= 3.1), shape-ordered ivar values (3.2),
+ * fields of the embedded rb_classext_t (3.3+). */
 static int read_class_path(struct reader *r)
 {
 	struct ruby_layout *L = &r->out->layout;
@@ -396,8 +458,11 @@ static int read_class_path(struct reader *r)
 		L->class_attached = (__u32)b;
 		return 0;
 	}
-	return missing(r, "class paths: neither RClass.ptr->iv_tbl nor "
-			  "RClass_and_rb_classext_t.classext.classpath");
+	if (!has_member(r, N_RCLASS, "ptr") && has_member(r, N_CLASSEXT, "iv_ptr") &&
+	    has_member(r, N_VM, "shape_list"))
+		return read_class_shapes(r);
+	return missing(r, "class paths: neither RClass.ptr->iv_tbl, "
+			  "RClass_and_rb_classext_t.classext.classpath nor shapes");
 }
 
 /* RString: a top-level len (3.3+), as.embed.len at as.heap.len's place (3.2), or the
@@ -410,7 +475,6 @@ static int read_rstring(struct reader *r)
 	if (has_member(r, N_RSTRING, "as.heap.len") &&
 	    offset_of(r, N_RSTRING, "as.heap.len", &heap_len))
 		return -ENOENT;
-	L->rstring_heap_len = (__u32)heap_len;
 	if (has_member(r, N_RSTRING, "len")) {
 		if (offset_of(r, N_RSTRING, "len", &len))
 			return -ENOENT;
@@ -423,6 +487,7 @@ static int read_rstring(struct reader *r)
 		if (!heap_len)
 			return missing(r, "RString has no length member at all");
 		L->rstring = RSTRING_LEN_IN_FLAGS;
+		L->rstring_heap_len = (__u32)heap_len; /* only this kind reads it */
 		return 0;
 	}
 	L->rstring = RSTRING_LEN_FIELD;
@@ -470,13 +535,6 @@ static int read_gc(struct reader *r)
 	    gc_mask(r, "mode", flags_bits, &L->gc_mode_mask))
 		return -ENOENT;
 	return 0;
-}
-
-static void note_from_base(struct dwarf_layout *out, const char *name)
-{
-	size_t len = strlen(out->from_base);
-
-	snprintf(out->from_base + len, sizeof(out->from_base) - len, "%s%s", len ? ", " : "", name);
 }
 
 /* The constants of `specs`: from the DWARF, else the base layout's value (noted). */
@@ -541,6 +599,9 @@ static int read_layout(struct reader *r)
 	    (err = read_rstring(r)) || (err = read_global_ec(r)) || (err = read_gc(r)) ||
 	    (err = read_constants(r, CONSTANTS, NELEMS(CONSTANTS))))
 		return err;
+	/* Whether vm_push_frame publishes ec->cfp before filling the frame (2.7) is code, not
+	 * data: the nearest known layout's answer holds for its series. */
+	L->cfp_published_first = r->out->base->cfp_published_first;
 	if (L->rstring == RSTRING_LEN_IN_FLAGS) {
 		/* Taken from the base only if the base keeps the length in the flags too. */
 		if (r->out->base->rstring != RSTRING_LEN_IN_FLAGS &&
@@ -616,12 +677,16 @@ static const struct {
 	size_t field, size;
 	const char *field_name;
 } OTHER_FIELDS[] = {
-    {LF(vm.cfp_size)},	   {LF(insn_info_size)},  {LF(first_lineno_fixnum)},
-    {LF(symbols_last_id)}, {LF(symbols_next_id)}, {LF(class_path)},
-    {LF(class_ext)},	   {LF(classext_iv_tbl)}, {LF(class_classpath)},
-    {LF(class_attached)},  {LF(rstring)},	  {LF(rstring_heap_len)},
-    {LF(rstring_len)},	   {LF(ec_thread_ptr)},	  {LF(thread_id)},
-    {LF(gc_during_mask)},  {LF(gc_mode_mask)},
+    {LF(vm.cfp_size)},	       {LF(insn_info_size)},  {LF(first_lineno_fixnum)},
+    {LF(symbols_last_id)},     {LF(symbols_next_id)}, {LF(class_path)},
+    {LF(class_ext)},	       {LF(classext_iv_tbl)}, {LF(class_classpath)},
+    {LF(class_attached)},      {LF(rstring)},	      {LF(rstring_heap_len)},
+    {LF(rstring_len)},	       {LF(ec_thread_ptr)},   {LF(thread_id)},
+    {LF(gc_during_mask)},      {LF(gc_mode_mask)},    {LF(vm.cfp_jit_return)},
+    {LF(cfp_published_first)}, {LF(class_ivptr)},     {LF(vm_shape_list)},
+    {LF(shape_list_len)},      {LF(shape_size)},      {LF(shape_edge_name)},
+    {LF(shape_next_iv_index)}, {LF(shape_type)},      {LF(shape_parent_id)},
+    {LF(shape_id_shift)},      {LF(shape_ivar_type)},
 };
 
 static int diff_one(const struct ruby_layout *a, const struct ruby_layout *b, size_t field,

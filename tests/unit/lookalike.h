@@ -13,5 +13,7 @@
 void lookalike_old_layout(struct ruby_layout *L);
 /* The LOOKALIKE_NEW (4.0-like) shape; its #define constants are `base`'s. */
 void lookalike_new_layout(struct ruby_layout *L, const struct ruby_layout *base);
+/* The LOOKALIKE_SHAPES (3.2-like) shape; its #define constants are `base`'s. */
+void lookalike_shapes_layout(struct ruby_layout *L, const struct ruby_layout *base);
 
 #endif

@@ -27,6 +27,7 @@ static void lookalike_fill(struct ruby_layout *L, const struct ruby_layout *base
 	L->vm.cfp_pc = offsetof(rb_control_frame_t, pc);
 	L->vm.cfp_iseq = offsetof(rb_control_frame_t, iseq);
 	L->vm.cfp_ep = offsetof(rb_control_frame_t, ep);
+	L->vm.cfp_jit_return = offsetof(rb_control_frame_t, jit_return);
 	L->iseq_body = offsetof(struct rb_iseq_struct, body);
 	L->body_iseq_size = offsetof(struct rb_iseq_constant_body, iseq_size);
 	L->body_iseq_encoded = offsetof(struct rb_iseq_constant_body, iseq_encoded);
@@ -71,10 +72,25 @@ static void lookalike_fill(struct ruby_layout *L, const struct ruby_layout *base
 	L->first_lineno_fixnum = 0;
 	L->symbols_last_id = offsetof(rb_symbols_t, next_id);
 	L->symbols_next_id = 1;
+#ifdef LOOKALIKE_SHAPES
+	L->class_path = CLASS_PATH_SHAPE_IVARS;
+	L->class_ivptr = sizeof(struct RClass) + offsetof(rb_classext_t, iv_ptr);
+	L->vm_shape_list = offsetof(rb_vm_t, shape_list);
+	L->shape_size = sizeof(rb_shape_t);
+	L->shape_edge_name = offsetof(rb_shape_t, edge_name);
+	L->shape_next_iv_index = offsetof(rb_shape_t, next_iv_index);
+	L->shape_type = offsetof(rb_shape_t, type);
+	L->shape_parent_id = offsetof(rb_shape_t, parent_id);
+	L->shape_ivar_type = SHAPE_IVAR;
+	/* #defines in Ruby: the base layout's */
+	L->shape_id_shift = base->shape_id_shift;
+	L->shape_list_len = base->shape_list_len;
+#else
 	L->class_path = CLASS_PATH_FIELDS;
 	L->class_classpath = offsetof(struct RClass_and_rb_classext_t, classext.classpath);
 	L->class_attached =
 	    offsetof(struct RClass_and_rb_classext_t, classext.as.singleton_class.attached_object);
+#endif
 	L->rstring = RSTRING_LEN_FIELD;
 	L->rstring_len = offsetof(struct RString, len);
 	L->rstring_embed = offsetof(struct RString, as.embed.ary);
@@ -83,6 +99,7 @@ static void lookalike_fill(struct ruby_layout *L, const struct ruby_layout *base
 	L->rarray_embed_len_mask = base->rarray_embed_len_mask;
 #else
 	(void)base;
+	L->cfp_published_first = 1; /* from the 2.7 base: code, not DWARF */
 	L->ec_thread_ptr = offsetof(rb_execution_context_t, thread_ptr);
 	L->thread_id = offsetof(rb_thread_t, thread_id);
 	L->first_lineno_fixnum = 1;

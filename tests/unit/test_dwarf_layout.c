@@ -52,6 +52,7 @@ static void check_same(const struct ruby_layout *got, const struct ruby_layout *
 void test_dwarf_lookalike_shapes(void)
 {
 	const struct ruby_layout *base40 = ruby_layout_nearest("4.0.5");
+	const struct ruby_layout *base32 = ruby_layout_nearest("3.2.99");
 	struct ruby_layout want;
 	struct dwarf_layout *dl = calloc(1, sizeof(*dl));
 	char why[256];
@@ -77,6 +78,22 @@ void test_dwarf_lookalike_shapes(void)
 	CHECK_STR(dl->from_base, "ID_ENTRY_UNIT, RARRAY_EMBED_LEN_MASK");
 	CHECK(dl->base == base40);
 	CHECK_STR(dl->debug_path, "");
+
+	/* 3.2-like under 3.2.99: class paths through shapes, their #defines from 3.2's entry. */
+	CHECK(base32 != NULL && base32->class_path == CLASS_PATH_SHAPE_IVARS);
+	CHECK_EQ_INT(dwarf_layout_read(fixture("libruby-dwarffix-shapes.so"), "", NULL, "3.2.99",
+				       dl, why, sizeof(why)),
+		     0);
+	lookalike_shapes_layout(&want, base32);
+	check_same(&dl->layout, &want, "shapes");
+	CHECK_STR(dl->from_base,
+		  "SHAPE_FLAG_SHIFT, SHAPE_BITMAP_SIZE, ID_ENTRY_UNIT, RARRAY_EMBED_LEN_MASK");
+	CHECK(dl->base == base32);
+	/* The same under 3.3.99: the nearest layout has no shapes to take the #defines from. */
+	CHECK_EQ_INT(dwarf_layout_read(fixture("libruby-dwarffix-shapes.so"), "", NULL, "3.3.99",
+				       dl, why, sizeof(why)),
+		     -ENOENT);
+	CHECK(strstr(why, "SHAPE_FLAG_SHIFT") != NULL);
 	free(dl);
 }
 

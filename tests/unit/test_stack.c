@@ -37,7 +37,7 @@ void test_unfinished_cframe(void)
 	ev.frames[0] = (struct rbprof_frame){.addr = flags_word, .ep = 0x5000030};
 	CHECK_EQ_INT(aggregate_init(&a), 0);
 
-	symbolizer_init(&s, &fm.base, &r27, GS);
+	symbolizer_init(&s, &fm.base, &r27, GS, 0);
 	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
 	CHECK_EQ_INT(n, 1); /* Integer#times only */
 	CHECK(ids_out[0] >= FRAME_ID_SPECIALS);
@@ -62,7 +62,7 @@ void test_unfinished_cframe(void)
 	symbolizer_free(&s);
 
 	/* 3.0+ fills a frame before publishing it: the same sample is a real failure. */
-	symbolizer_init(&s, &fm.base, rb31(), GS);
+	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
 	ev.frames[0].addr = flags_word;
 	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
 	CHECK_EQ_INT(n, 2);
@@ -91,7 +91,7 @@ void test_leaf_jit_line(void)
 	ev.frames[0] = (struct rbprof_frame){.addr = 0x10000000, .pc = enc + 16};
 	ev.frames[1] = ev.frames[0];
 	CHECK_EQ_INT(aggregate_init(&a), 0);
-	symbolizer_init(&s, &fm.base, rb31(), 0);
+	symbolizer_init(&s, &fm.base, rb31(), 0, 0);
 	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids, &n), 0);
 	CHECK_EQ_INT(n, 2);
 	CHECK_EQ_INT(a.frames[ids[0]].line, 7);
