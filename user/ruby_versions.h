@@ -32,8 +32,8 @@ enum class_path_kind {
 };
 
 struct ruby_layout {
-	const char *series;   /* "3.1": versions X.Y.* without an exact entry use this one */
-	const char *releases; /* the releases whose layout was checked, e.g. "3.1.0-3.1.7" */
+	const char *series;   /* "3.1": its first entry serves X.Y.* without an exact one */
+	const char *releases; /* the releases whose layout was checked, e.g. "3.1.0-3.1.4" */
 
 	struct rbprof_vm_offsets vm; /* what the kernel walker needs */
 	/* Ruby <= 2.7 (global EC): rb_execution_context_t.thread_ptr, rb_thread_t.thread_id */

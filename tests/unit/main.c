@@ -39,6 +39,9 @@ int test_failed_checks;
 	X(test_qualified_ruby_frames)                                                              \
 	X(test_unfinished_cframe)                                                                  \
 	X(test_leaf_jit_line)                                                                      \
+	X(test_layout_every_release)                                                               \
+	X(test_layout_split_ranges)                                                                \
+	X(test_layout_not_a_release)                                                               \
 	X(test_fixtures_replay)                                                                    \
 	X(test_fixtures_hostile)                                                                   \
 	X(test_dwarf_lookalike_shapes)                                                             \
