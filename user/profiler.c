@@ -124,9 +124,10 @@ static void consider_pid(void *ctx, pid_t pid)
 		return;
 	/*
 	 * A process caught between execve() and the dynamic linker mapping libruby looks like no
-	 * Ruby: only a process old enough to be past that is remembered as not Ruby.
+	 * Ruby, and one caught before the linker has relocated libruby has no TLS module id yet:
+	 * only a process old enough (1 s) to be past that is remembered as not Ruby or failed.
 	 */
-	if (r == PROBE_NOT_RUBY && start + p->clk_tck > p->scan_ticks)
+	if ((r == PROBE_NOT_RUBY || r == PROBE_FAILED) && start + p->clk_tck > p->scan_ticks)
 		return;
 	report_skip(r, &t, why);
 	proc_table_mark_seen(&p->procs, pid, start, comm);
