@@ -3,9 +3,47 @@
 #include <errno.h>
 #include "stack.h"
 
+/*
+ * In a frame_ids value, above the frame id: the frame's label is final (symbolizer_qualify
+ * said so), so later samples of it need not look at it again.
+ */
+#define FRAME_SETTLED (1ULL << 32)
+
+const struct rbprof_event *stack_event_decode(const void *data, size_t len)
+{
+	const struct rbprof_event *ev = data;
+
+	if (len < RBPROF_EVENT_HDR_SIZE || ev->nframes > RBPROF_MAX_FRAMES ||
+	    len < RBPROF_EVENT_HDR_SIZE + ev->nframes * sizeof(struct rbprof_frame))
+		return NULL;
+	return ev;
+}
+
+/* A frame not seen before: symbolize it, intern it and remember its id. 0 or -ENOMEM. */
+static int frame_first_seen(struct symbolizer *s, struct aggregate *a, const struct rbprof_frame *f,
+			    __u32 *id)
+{
+	const struct iseq_info *info;
+	int settled = 1;
+
+	info = f->pc ? symbolizer_iseq(s, f->addr) : symbolizer_cfunc(s, f->addr);
+	if (info && f->pc)
+		settled = symbolizer_qualify(s, info, f->addr, f->ep);
+	if (!info) {
+		*id = f->pc ? FRAME_UNKNOWN : FRAME_CFUNC;
+		return 0;
+	}
+	if (aggregate_ruby_frame(a, info, iseq_info_line(info, f->pc), id))
+		return -ENOMEM;
+	if (s->frame_ids.len < SYMBOLIZE_MAX_FRAME_IDS) /* a shortcut: may fail */
+		hashmap_put(&s->frame_ids, f->addr, f->pc, *id | (settled ? FRAME_SETTLED : 0));
+	return 0;
+}
+
 int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbprof_event *ev,
 		     __u32 ids[STACK_MAX_IDS], __u32 *n)
 {
+	const struct rbprof_frame *prev = NULL;
 	__u32 i;
 
 	*n = 0;
@@ -13,15 +51,30 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 		ids[(*n)++] = FRAME_TRUNCATED;
 	for (i = ev->nframes; i-- > 0;) { /* the kernel sends innermost first */
 		const struct rbprof_frame *f = &ev->frames[i];
-		const struct iseq_info *info;
+		__u64 *id;
 
-		info = f->pc ? symbolizer_iseq(s, f->addr) : symbolizer_cfunc(s, f->addr);
-		if (info && f->pc)
-			symbolizer_qualify(s, info, f->addr, f->ep);
-		if (!info)
-			ids[(*n)++] = f->pc ? FRAME_UNKNOWN : FRAME_CFUNC;
-		else if (aggregate_ruby_frame(a, info, iseq_info_line(info, f->pc), &ids[(*n)++]))
-			return -ENOMEM;
+		/* the records are read from memory once: ask for the next ones early */
+		__builtin_prefetch(&ev->frames[i >= 16 ? i - 16 : 0]);
+		if (!f->addr) /* a frame that is neither Ruby nor C method code (ifunc) */
+			continue;
+		/* A recursion: the frame just named again (its owner was looked for just now). */
+		if (prev && f->addr == prev->addr && f->pc == prev->pc) {
+			ids[*n] = ids[*n - 1];
+			s->failed += ids[*n] == FRAME_UNKNOWN || ids[*n] == FRAME_CFUNC;
+			(*n)++;
+			continue;
+		}
+		prev = f;
+		id = hashmap_get(&s->frame_ids, f->addr, f->pc);
+		if (!id) {
+			if (frame_first_seen(s, a, f, &ids[(*n)++]))
+				return -ENOMEM;
+			continue;
+		}
+		ids[(*n)++] = (__u32)*id;
+		if (!(*id & FRAME_SETTLED) &&
+		    symbolizer_qualify(s, a->frames[(__u32)*id].info, f->addr, f->ep))
+			*id |= FRAME_SETTLED;
 	}
 	if (ev->flags & RBPROF_EV_GC) {
 		ids[(*n)++] = FRAME_GC;
@@ -31,4 +84,14 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 			ids[(*n)++] = FRAME_GC_SWEEPING;
 	}
 	return 0;
+}
+
+int stack_count_event(struct symbolizer *s, struct aggregate *a, __u32 proc_id,
+		      const struct rbprof_event *ev)
+{
+	__u32 ids[STACK_MAX_IDS], n;
+
+	if (stack_from_event(s, a, ev, ids, &n))
+		return -ENOMEM;
+	return aggregate_stack(a, proc_id, ids, n, 1);
 }

@@ -34,6 +34,9 @@ int test_failed_checks;
 	X(test_names_hostile_class)                                                                \
 	X(test_decode_rip_load)                                                                    \
 	X(test_qualified_ruby_frames)                                                              \
+	X(test_stack_event_decode)                                                                 \
+	X(test_stack_frames)                                                                       \
+	X(test_memrecord_pieces)                                                                   \
 	X(test_fixtures_replay)                                                                    \
 	X(test_fixtures_hostile)
 
