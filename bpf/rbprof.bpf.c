@@ -34,27 +34,6 @@ struct {
 __u64 tgid_filter[RBPROF_FILTER_BITS / 64];
 struct rbprof_cpu_counters cpu_counters[RBPROF_MAX_CPUS];
 
-/*
- * Where each thread keeps its `ruby_current_ec` (RBPROF_TLS_DTV): thread id -> the address of
- * its TLS variable, found through the DTV on the thread's first sample (two reads of user
- * memory that are often cache-cold) and read directly on later ones. An entry holds only for
- * the very thread it was made for: the task's start time and thread pointer must match, so
- * a reused thread id finds nothing. LRU: 64k threads, more than hosts run at once (a thread
- * evicted is looked up again through the DTV).
- */
-struct ec_loc {
-	__u64 start_time; /* task_struct.start_time of the thread */
-	__u64 tp;	  /* its thread pointer */
-	__u64 loc;	  /* the address of its ruby_current_ec */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, struct ec_loc);
-} ec_locs SEC(".maps");
-
 /* Walker scratch, one per CPU: a perf_event program does not nest on its CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -80,27 +59,28 @@ struct {
  */
 const volatile __u64 wakeup_bytes = 1 << 20;
 
-/* The EC of the current thread of a registered process: through ec_locs when it can. */
-static __always_inline int current_ec(const struct rbprof_proc *proc, __u32 tid, __u64 *ec)
+/*
+ * The EC of the current thread of a registered process. Where libruby's TLS block is in
+ * static TLS, the offset from the thread pointer is learned from the first thread found
+ * through the DTV and kept in the process's entry (proc->learned_tls_offset), so that the
+ * samples after it read the EC pointer straight away.
+ */
+static __always_inline int current_ec(struct rbprof_proc *proc, __u64 *ec)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 tp = BPF_CORE_READ(task, thread.fsbase), start;
-	struct ec_loc *cached, fresh;
-	int err;
+	__u64 tp = BPF_CORE_READ(task, thread.fsbase), loc;
+	int err, in_static_tls;
 
 	if (!tp || proc->tls_kind != RBPROF_TLS_DTV)
 		return rbprof_find_ec(proc, tp, ec);
-	start = BPF_CORE_READ(task, start_time);
-	cached = bpf_map_lookup_elem(&ec_locs, &tid);
-	if (cached && cached->start_time == start && cached->tp == tp)
-		return rbprof_read_ec(cached->loc, ec);
-	err = rbprof_ec_location(proc, tp, &fresh.loc);
+	if (proc->learned_tls_offset)
+		return rbprof_read_ec(tp + proc->learned_tls_offset, ec);
+	err = rbprof_ec_location(proc, tp, &loc, &in_static_tls);
 	if (err)
 		return err;
-	fresh.start_time = start;
-	fresh.tp = tp;
-	bpf_map_update_elem(&ec_locs, &tid, &fresh, BPF_ANY);
-	return rbprof_read_ec(fresh.loc, ec);
+	if (in_static_tls)
+		proc->learned_tls_offset = loc - tp;
+	return rbprof_read_ec(loc, ec);
 }
 
 static __always_inline void count(__u32 idx)
@@ -152,7 +132,7 @@ static __always_inline int sample(int use_bpf_loop)
 	if (!s)
 		return 0;
 
-	err = current_ec(proc, (__u32)id, &ec);
+	err = current_ec(proc, &ec);
 	if (!err)
 		err = walk(proc, ec, s, use_bpf_loop);
 	if (err) {

@@ -86,6 +86,13 @@ struct rbprof_proc {
 	__u64 gc_flags_addr;
 	__u64 gc_during_mask; /* flags.during_gc */
 	__u64 gc_mode_mask;   /* flags.mode (gc_mode_marking 1, gc_mode_sweeping 2) */
+	/*
+	 * RBPROF_TLS_DTV: (s64) offset from any thread pointer of this process to its
+	 * ruby_current_ec, written by the sampler once it has found libruby's TLS block in
+	 * static TLS (which has the same place in every thread), 0 until then: later samples
+	 * skip the two DTV reads. The loader writes 0.
+	 */
+	__u64 learned_tls_offset;
 	struct rbprof_vm_offsets off;
 };
 

@@ -19,6 +19,13 @@
 #define RBPROF_TCB_DTV_OFFSET 8
 /* glibc marks a DTV slot whose TLS block is not allocated yet with (void *)-1. */
 #define RBPROF_TLS_DTV_UNALLOCATED ((__u64)-1)
+/* glibc's dtv_t is {void *val; void *to_free}: to_free is NULL for a block in static TLS. */
+#define RBPROF_GLIBC_DTV_ENTRY_SIZE 16
+/*
+ * Static TLS sits just below the thread pointer (x86_64's TLS variant II): a few KiB of
+ * modules' blocks and glibc's surplus. A block farther away than this is not taken for one.
+ */
+#define RBPROF_STATIC_TLS_MAX (64ULL << 10)
 /* An iseq word no frame has (not a pointer): marks chunk slots past the frames read. */
 #define RBPROF_STALE_SLOT 1ULL
 /* A VM stack larger than this (in VALUEs, 1 GiB) is garbage, not a Ruby thread. */
@@ -41,23 +48,32 @@ struct rbprof_walk_scratch {
 
 /*
  * Where the thread with thread pointer `tp` keeps its `ruby_current_ec` (RBPROF_TLS_DTV and
- * RBPROF_TLS_STATIC): the address of its TLS variable, which stays put for the thread's life.
+ * RBPROF_TLS_STATIC): the address of its TLS variable. *in_static_tls is set when libruby's
+ * block is in glibc's static TLS, where every thread of the process has it at the same
+ * offset from its thread pointer (glibc allocated it with the thread: to_free is NULL).
  */
-static __always_inline int rbprof_ec_location(const struct rbprof_proc *proc, __u64 tp, __u64 *loc)
+static __always_inline int rbprof_ec_location(const struct rbprof_proc *proc, __u64 tp, __u64 *loc,
+					      int *in_static_tls)
 {
-	__u64 dtv, block;
+	__u64 dtv, entry, block, to_free;
 
+	*in_static_tls = 0;
 	if (proc->tls_kind == RBPROF_TLS_STATIC) {
 		*loc = tp + proc->tls_offset;
 		return RBPROF_WALK_OK;
 	}
 	if (RBPROF_READ_USER(&dtv, sizeof(dtv), tp + RBPROF_TCB_DTV_OFFSET))
 		return RBPROF_WALK_READ_FAULT;
-	if (RBPROF_READ_USER(&block, sizeof(block), dtv + proc->tls_modid * proc->dtv_entry_size))
+	entry = dtv + proc->tls_modid * proc->dtv_entry_size;
+	if (RBPROF_READ_USER(&block, sizeof(block), entry))
 		return RBPROF_WALK_READ_FAULT;
 	if (!block || block == RBPROF_TLS_DTV_UNALLOCATED)
 		return RBPROF_WALK_NO_EC;
 	*loc = block + proc->tls_offset;
+	/* the caller may learn from a static block; it can do without (a failed read) */
+	if (proc->dtv_entry_size == RBPROF_GLIBC_DTV_ENTRY_SIZE &&
+	    !RBPROF_READ_USER(&to_free, sizeof(to_free), entry + 8))
+		*in_static_tls = !to_free && *loc < tp && tp - *loc <= RBPROF_STATIC_TLS_MAX;
 	return RBPROF_WALK_OK;
 }
 
@@ -88,13 +104,13 @@ static __always_inline int rbprof_global_ec(const struct rbprof_proc *proc, __u6
 static __always_inline int rbprof_find_ec(const struct rbprof_proc *proc, __u64 tp, __u64 *ec)
 {
 	__u64 loc;
-	int err;
+	int err, in_static_tls;
 
 	if (!tp)
 		return RBPROF_WALK_NO_EC;
 	if (proc->tls_kind == RBPROF_EC_GLOBAL)
 		return rbprof_global_ec(proc, tp, ec);
-	err = rbprof_ec_location(proc, tp, &loc);
+	err = rbprof_ec_location(proc, tp, &loc, &in_static_tls);
 	return err ? err : rbprof_read_ec(loc, ec);
 }
 

@@ -3,10 +3,9 @@
  * vmlinux.h - the few kernel types the sampler touches, for x86_64.
  *
  * A full `bpftool btf dump file /sys/kernel/btf/vmlinux format c` is ~3 MiB and pins one
- * kernel's layout in the repository. The sampler reads two kernel fields (the interrupted
- * task's user FS base and start time), so it declares just those, with preserve_access_index:
- * libbpf's CO-RE relocates the accesses against the running kernel's BTF at load time,
- * whatever its layout.
+ * kernel's layout in the repository. The sampler reads one kernel field (the interrupted
+ * task's user FS base), so it declares just that, with preserve_access_index: libbpf's CO-RE
+ * relocates the access against the running kernel's BTF at load time, whatever its layout.
  */
 #ifndef RBPROF_VMLINUX_H
 #define RBPROF_VMLINUX_H
@@ -23,7 +22,6 @@ struct thread_struct {
 
 struct task_struct {
 	struct thread_struct thread;
-	__u64 start_time; /* monotonic ns: tells a thread from a later one with its id */
 };
 
 #pragma clang attribute pop
