@@ -69,12 +69,15 @@ $(OUTPUT)/unit-tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(wildcard tests/unit/*.h) $
 		$(UNIT_LIB_SRCS) $(UNIT_LIBS) -o $@
 
 # Programs that stand in for ruby in the TLS tests (tests/unit/fixtures): the EC in a shared
-# libruby (dynamic TLS), in a PIE executable and in a static executable (static TLS).
-TLSFIX := $(OUTPUT)/tlsfix $(OUTPUT)/tlsfix-exe $(OUTPUT)/tlsfix-static
+# libruby (dynamic TLS; linked, or loaded with dlopen), in a PIE executable and in a static
+# executable (static TLS).
+TLSFIX := $(OUTPUT)/tlsfix $(OUTPUT)/tlsfix-dlopen $(OUTPUT)/tlsfix-exe $(OUTPUT)/tlsfix-static
 $(OUTPUT)/libruby-tlsfix.so: tests/unit/fixtures/tlsfix_lib.c | $(OUTPUT)
 	$(Q)$(CC) -g -O0 -fPIC -shared $< -o $@
 $(OUTPUT)/tlsfix: tests/unit/fixtures/tlsfix_main.c $(OUTPUT)/libruby-tlsfix.so
 	$(Q)$(CC) -g -O0 -pie -fPIE $< -L$(OUTPUT) -lruby-tlsfix -lpthread -Wl,-rpath,'$$ORIGIN' -o $@
+$(OUTPUT)/tlsfix-dlopen: tests/unit/fixtures/tlsfix_main.c $(OUTPUT)/libruby-tlsfix.so
+	$(Q)$(CC) -g -O0 -pie -fPIE -DTLSFIX_DLOPEN $< -ldl -lpthread -o $@
 $(OUTPUT)/tlsfix-exe: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
 	$(Q)$(CC) -g -O0 -pie -fPIE -DTLSFIX_IN_EXE $< -lpthread -o $@
 $(OUTPUT)/tlsfix-static: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)

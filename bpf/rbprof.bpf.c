@@ -24,6 +24,16 @@ struct {
 	__type(value, struct rbprof_proc);
 } procs SEC(".maps");
 
+/*
+ * What every sample touches, in one page of .bss (each page a sample touches costs a TLB
+ * miss when the interrupted task has filled the TLB): the filter of registered tgids,
+ * hashed (rbprof.h), set and cleared by the loader through the mmap'ed .bss; and the
+ * counters (enum rbprof_counter), one cache line per CPU so that no atomic is needed, read
+ * by the loader the same way.
+ */
+__u64 tgid_filter[RBPROF_FILTER_BITS / 64];
+struct rbprof_cpu_counters cpu_counters[RBPROF_MAX_CPUS];
+
 /* Walker scratch, one per CPU: a perf_event program does not nest on its CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -31,14 +41,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct rbprof_walk_scratch);
 } scratch SEC(".maps");
-
-/* enum rbprof_counter -> count, per CPU so that no atomic is needed on the hot path. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RBPROF_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
 
 /*
  * Samples to user space. The loader sizes it before load (see ringbuf_bytes() in
@@ -57,26 +59,71 @@ struct {
  */
 const volatile __u64 wakeup_bytes = 1 << 20;
 
-static __always_inline void count(__u32 idx)
+/*
+ * The EC of the current thread of a registered process. Where libruby's TLS block is in
+ * static TLS, the offset from the thread pointer is learned from the first thread found
+ * through the DTV and kept in the process's entry (proc->learned_tls_offset), so that the
+ * samples after it read the EC pointer straight away.
+ */
+static __always_inline int current_ec(struct rbprof_proc *proc, __u64 *ec)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 tp = BPF_CORE_READ(task, thread.fsbase), loc;
+	int err, in_static_tls;
 
-	if (v)
-		(*v)++;
+	if (!tp || proc->tls_kind != RBPROF_TLS_DTV)
+		return rbprof_find_ec(proc, tp, ec);
+	if (proc->learned_tls_offset)
+		return rbprof_read_ec(tp + proc->learned_tls_offset, ec);
+	err = rbprof_ec_location(proc, tp, &loc, &in_static_tls);
+	if (err)
+		return err;
+	if (in_static_tls)
+		proc->learned_tls_offset = loc - tp;
+	return rbprof_read_ec(loc, ec);
 }
 
-SEC("perf_event")
-int rbprof_sample(struct bpf_perf_event_data *ctx)
+static __always_inline void count(__u32 idx)
+{
+	/* CPUs past RBPROF_MAX_CPUS share lines: their counts may then lose an increment */
+	cpu_counters[bpf_get_smp_processor_id() & (RBPROF_MAX_CPUS - 1)]
+	    .c[idx & (RBPROF_CNT_SLOTS - 1)]++;
+}
+
+/* bpf_loop's callback: one chunk of the walk (verified once, not once per chunk). */
+static long walk_chunk(__u32 c, void *ctx)
+{
+	return rbprof_walk_chunk(ctx, c);
+}
+
+/* The thread's Ruby stack into s->ev: the chunks through bpf_loop, or in a bounded loop. */
+static __always_inline int walk(const struct rbprof_proc *proc, __u64 ec,
+				struct rbprof_walk_scratch *s, int use_bpf_loop)
+{
+	struct rbprof_walk_state w;
+	int err;
+
+	if (!use_bpf_loop)
+		return rbprof_walk(proc, ec, s);
+	err = rbprof_walk_begin(proc, ec, s, &w);
+	if (err)
+		return err;
+	bpf_loop(RBPROF_MAX_FRAMES / RBPROF_CHUNK_FRAMES, walk_chunk, &w, 0);
+	return rbprof_walk_end(proc, &w);
+}
+
+static __always_inline int sample(int use_bpf_loop)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, zero = 0, size;
+	__u32 tgid = id >> 32, zero = 0, size, bit = rbprof_filter_bit(tgid);
 	struct rbprof_walk_scratch *s;
 	struct rbprof_proc *proc;
-	struct task_struct *task;
-	__u64 tp, ec, wakeup;
+	__u64 ec, wakeup;
 	int err;
 
 	count(RBPROF_CNT_SAMPLES);
+	if (!(tgid_filter[bit / 64] & (1ULL << (bit % 64))))
+		return 0;
 	proc = bpf_map_lookup_elem(&procs, &tgid);
 	if (!proc)
 		return 0;
@@ -85,11 +132,9 @@ int rbprof_sample(struct bpf_perf_event_data *ctx)
 	if (!s)
 		return 0;
 
-	task = (struct task_struct *)bpf_get_current_task();
-	tp = BPF_CORE_READ(task, thread.fsbase);
-	err = rbprof_find_ec(proc, tp, &ec);
+	err = current_ec(proc, &ec);
 	if (!err)
-		err = rbprof_walk(proc, ec, s);
+		err = walk(proc, ec, s, use_bpf_loop);
 	if (err) {
 		count(err == RBPROF_WALK_NO_EC	      ? RBPROF_CNT_NO_EC
 		      : err == RBPROF_WALK_READ_FAULT ? RBPROF_CNT_READ_FAULT
@@ -111,6 +156,24 @@ int rbprof_sample(struct bpf_perf_event_data *ctx)
 	else
 		count(RBPROF_CNT_EMITTED);
 	return 0;
+}
+
+/*
+ * The sampler, in one of two forms; the loader loads one. With bpf_loop (Linux >= 5.17) the
+ * verifier checks a chunk of the walk once: 18k instructions, verified in milliseconds.
+ * Without it, the chunks run in a bounded loop that it checks chunk by chunk (285k
+ * instructions, a quarter of a second at start-up). They run the same code.
+ */
+SEC("perf_event")
+int rbprof_sample(struct bpf_perf_event_data *ctx)
+{
+	return sample(1);
+}
+
+SEC("perf_event")
+int rbprof_sample_bounded(struct bpf_perf_event_data *ctx)
+{
+	return sample(0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

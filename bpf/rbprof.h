@@ -11,20 +11,37 @@
 /*
  * Control frames walked per sample. Real stacks (Rails, RSpec) are 100-300 frames deep; a
  * recursive algorithm goes deeper, and 1024 keeps a 1000-deep recursion whole. A deeper stack
- * keeps its innermost frames and is flagged RBPROF_EV_TRUNCATED. The walk is a bounded loop
- * that the verifier checks once per frame (~160k instructions, 0.15 s at load), which keeps
- * kernels before bpf_loop (5.17) supported; the event (24 bytes a frame) must also fit the
- * 32 KiB per-CPU scratch limit.
+ * keeps its innermost frames and is flagged RBPROF_EV_TRUNCATED. The event (24 bytes a frame)
+ * and a chunk must fit the 32 KiB per-CPU scratch limit; on kernels without bpf_loop (before
+ * 5.17) the verifier checks the walk once per frame (285k instructions, 0.25 s at load).
  */
 #define RBPROF_MAX_FRAMES 1024
 
 /*
- * Control frames fetched by one bpf_probe_read_user. One read per chunk instead of one per
- * field: 16 frames of at most 64 bytes (Ruby 3.1-3.2) is 1 KiB of per-CPU scratch.
+ * Control frames fetched by one bpf_probe_read_user. A read of user memory costs about as
+ * much as a hundred frames' worth of copying (~80 ns on the benchmark machine), so chunks are
+ * large: 64 frames of at most 64 bytes (Ruby 3.1-3.2) is 4 KiB of per-CPU scratch, one read
+ * for a 50-frame stack, 16 for 1000 frames.
  */
-#define RBPROF_CHUNK_FRAMES 16
+#define RBPROF_CHUNK_FRAMES 64
 #define RBPROF_CFP_MAX_SIZE 64
 #define RBPROF_CHUNK_BYTES  (RBPROF_CHUNK_FRAMES * RBPROF_CFP_MAX_SIZE)
+
+/*
+ * The first look at a sample's tgid, before the hash of registered processes: a bitmap of
+ * RBPROF_FILTER_BITS bits, bit rbprof_filter_bit(tgid) set while a registered process hashes
+ * there. 4096 bits are 512 bytes, which stay in cache; most samples of a host are not in a
+ * Ruby process and stop at one load, and a tgid that shares a bit with a Ruby process only
+ * goes on to the hash lookup (with 50 Ruby processes, 1 tgid in 80).
+ */
+#define RBPROF_FILTER_SHIFT 12
+#define RBPROF_FILTER_BITS  (1U << RBPROF_FILTER_SHIFT)
+
+/* Fibonacci hashing of a tgid to its filter bit: consecutive pids land far apart. */
+static inline __u32 rbprof_filter_bit(__u32 tgid)
+{
+	return (tgid * 2654435769U) >> (32 - RBPROF_FILTER_SHIFT);
+}
 
 /* Bytes of the execution context read at once: covers vm_stack, vm_stack_size and cfp. */
 #define RBPROF_EC_READ_BYTES 64
@@ -70,6 +87,13 @@ struct rbprof_proc {
 	__u64 gc_flags_addr;
 	__u64 gc_during_mask; /* flags.during_gc */
 	__u64 gc_mode_mask;   /* flags.mode (gc_mode_marking 1, gc_mode_sweeping 2) */
+	/*
+	 * RBPROF_TLS_DTV: (s64) offset from any thread pointer of this process to its
+	 * ruby_current_ec, written by the sampler once it has found libruby's TLS block in
+	 * static TLS (which has the same place in every thread), 0 until then: later samples
+	 * skip the two DTV reads. The loader writes 0.
+	 */
+	__u64 learned_tls_offset;
 	struct rbprof_vm_offsets off;
 };
 
@@ -116,6 +140,19 @@ enum rbprof_counter {
 	RBPROF_CNT_EMITTED,    /* samples sent to user space */
 	RBPROF_CNT_MAX,
 };
+
+/* One CPU's counters: a cache line of its own. */
+#define RBPROF_CNT_SLOTS 8
+struct rbprof_cpu_counters {
+	__u64 c[RBPROF_CNT_SLOTS]; /* enum rbprof_counter */
+};
+_Static_assert(RBPROF_CNT_MAX <= RBPROF_CNT_SLOTS, "a CPU's counters fill more than a line");
+
+/*
+ * CPUs with counters of their own (a power of two, 64 KiB of .bss); CPUs numbered past it
+ * share the slots of lower ones.
+ */
+#define RBPROF_MAX_CPUS 1024
 
 /* Ruby VM constants the walker uses (vm_core.h; identical from 2.3 to 4.0). */
 #define RUBY_VM_FRAME_MAGIC_MASK  0x7fff0001ULL

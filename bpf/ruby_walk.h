@@ -19,6 +19,15 @@
 #define RBPROF_TCB_DTV_OFFSET 8
 /* glibc marks a DTV slot whose TLS block is not allocated yet with (void *)-1. */
 #define RBPROF_TLS_DTV_UNALLOCATED ((__u64)-1)
+/* glibc's dtv_t is {void *val; void *to_free}: to_free is NULL for a block in static TLS. */
+#define RBPROF_GLIBC_DTV_ENTRY_SIZE 16
+/*
+ * Static TLS sits just below the thread pointer (x86_64's TLS variant II): a few KiB of
+ * modules' blocks and glibc's surplus. A block farther away than this is not taken for one.
+ */
+#define RBPROF_STATIC_TLS_MAX (64ULL << 10)
+/* An iseq word no frame has (not a pointer): marks chunk slots past the frames read. */
+#define RBPROF_STALE_SLOT 1ULL
 /* A VM stack larger than this (in VALUEs, 1 GiB) is garbage, not a Ruby thread. */
 #define RBPROF_MAX_VM_STACK_WORDS (1ULL << 27)
 
@@ -37,40 +46,72 @@ struct rbprof_walk_scratch {
 	struct rbprof_event ev;
 };
 
+/*
+ * Where the thread with thread pointer `tp` keeps its `ruby_current_ec` (RBPROF_TLS_DTV and
+ * RBPROF_TLS_STATIC): the address of its TLS variable. *in_static_tls is set when libruby's
+ * block is in glibc's static TLS, where every thread of the process has it at the same
+ * offset from its thread pointer (glibc allocated it with the thread: to_free is NULL).
+ */
+static __always_inline int rbprof_ec_location(const struct rbprof_proc *proc, __u64 tp, __u64 *loc,
+					      int *in_static_tls)
+{
+	__u64 dtv, entry, block, to_free;
+
+	*in_static_tls = 0;
+	if (proc->tls_kind == RBPROF_TLS_STATIC) {
+		*loc = tp + proc->tls_offset;
+		return RBPROF_WALK_OK;
+	}
+	if (RBPROF_READ_USER(&dtv, sizeof(dtv), tp + RBPROF_TCB_DTV_OFFSET))
+		return RBPROF_WALK_READ_FAULT;
+	entry = dtv + proc->tls_modid * proc->dtv_entry_size;
+	if (RBPROF_READ_USER(&block, sizeof(block), entry))
+		return RBPROF_WALK_READ_FAULT;
+	if (!block || block == RBPROF_TLS_DTV_UNALLOCATED)
+		return RBPROF_WALK_NO_EC;
+	*loc = block + proc->tls_offset;
+	/* the caller may learn from a static block; it can do without (a failed read) */
+	if (proc->dtv_entry_size == RBPROF_GLIBC_DTV_ENTRY_SIZE &&
+	    !RBPROF_READ_USER(&to_free, sizeof(to_free), entry + 8))
+		*in_static_tls = !to_free && *loc < tp && tp - *loc <= RBPROF_STATIC_TLS_MAX;
+	return RBPROF_WALK_OK;
+}
+
+/* The EC in the TLS variable at `loc`. */
+static __always_inline int rbprof_read_ec(__u64 loc, __u64 *ec)
+{
+	if (RBPROF_READ_USER(ec, sizeof(*ec), loc))
+		return RBPROF_WALK_READ_FAULT;
+	return *ec ? RBPROF_WALK_OK : RBPROF_WALK_NO_EC;
+}
+
+/* Ruby <= 2.7 (RBPROF_EC_GLOBAL): the global EC, if its thread is the one at `tp`. */
+static __always_inline int rbprof_global_ec(const struct rbprof_proc *proc, __u64 tp, __u64 *ec)
+{
+	__u64 th, owner;
+
+	if (RBPROF_READ_USER(ec, sizeof(*ec), proc->tls_offset))
+		return RBPROF_WALK_READ_FAULT;
+	if (!*ec)
+		return RBPROF_WALK_NO_EC;
+	if (RBPROF_READ_USER(&th, sizeof(th), *ec + proc->ec_thread_ptr) ||
+	    RBPROF_READ_USER(&owner, sizeof(owner), th + proc->thread_id))
+		return RBPROF_WALK_READ_FAULT;
+	return owner == tp ? RBPROF_WALK_OK : RBPROF_WALK_NO_EC;
+}
+
 /* Read the thread's `ruby_current_ec` from its thread pointer `tp`. */
 static __always_inline int rbprof_find_ec(const struct rbprof_proc *proc, __u64 tp, __u64 *ec)
 {
-	__u64 addr, dtv, block;
+	__u64 loc;
+	int err, in_static_tls;
 
 	if (!tp)
 		return RBPROF_WALK_NO_EC;
-	if (proc->tls_kind == RBPROF_EC_GLOBAL) {
-		__u64 th, owner;
-
-		if (RBPROF_READ_USER(ec, sizeof(*ec), proc->tls_offset))
-			return RBPROF_WALK_READ_FAULT;
-		if (!*ec)
-			return RBPROF_WALK_NO_EC;
-		if (RBPROF_READ_USER(&th, sizeof(th), *ec + proc->ec_thread_ptr) ||
-		    RBPROF_READ_USER(&owner, sizeof(owner), th + proc->thread_id))
-			return RBPROF_WALK_READ_FAULT;
-		return owner == tp ? RBPROF_WALK_OK : RBPROF_WALK_NO_EC;
-	}
-	if (proc->tls_kind == RBPROF_TLS_STATIC) {
-		addr = tp + proc->tls_offset;
-	} else {
-		if (RBPROF_READ_USER(&dtv, sizeof(dtv), tp + RBPROF_TCB_DTV_OFFSET))
-			return RBPROF_WALK_READ_FAULT;
-		if (RBPROF_READ_USER(&block, sizeof(block),
-				     dtv + proc->tls_modid * proc->dtv_entry_size))
-			return RBPROF_WALK_READ_FAULT;
-		if (!block || block == RBPROF_TLS_DTV_UNALLOCATED)
-			return RBPROF_WALK_NO_EC;
-		addr = block + proc->tls_offset;
-	}
-	if (RBPROF_READ_USER(ec, sizeof(*ec), addr))
-		return RBPROF_WALK_READ_FAULT;
-	return *ec ? RBPROF_WALK_OK : RBPROF_WALK_NO_EC;
+	if (proc->tls_kind == RBPROF_EC_GLOBAL)
+		return rbprof_global_ec(proc, tp, ec);
+	err = rbprof_ec_location(proc, tp, &loc, &in_static_tls);
+	return err ? err : rbprof_read_ec(loc, ec);
 }
 
 /* A word of scratch at a byte offset that came from the offsets table: masked in range. */
@@ -78,32 +119,29 @@ static __always_inline int rbprof_find_ec(const struct rbprof_proc *proc, __u64 
 #define RBPROF_CHUNK_WORD(s, off) ((s)->chunk[((off) / 8) & (RBPROF_CHUNK_BYTES / 8 - 1)])
 
 /*
- * Append a frame to s->ev. The count lives in the scratch map, not in a register: the verifier
- * then treats it as unknown (bounded by the mask) and does not explore every combination of
- * frame kinds along the walk as a separate path.
+ * Record frame k of the walk in its own slot of s->ev: a Ruby frame (iseq and pc set) as
+ * (iseq, pc, ep); a C method frame as (method entry, 0, ep), its method entry read from ep[-2];
+ * any other frame (ifunc, or a frame not started) as an empty slot (addr 0) that user space
+ * skips. One slot per frame keeps the loop free of a count of recorded frames, which would
+ * make the verifier follow every combination of frame kinds as its own path, and the frame
+ * costs a few stores and no branch back to memory.
  */
-static __always_inline void rbprof_push(struct rbprof_walk_scratch *s, __u64 addr, __u64 pc,
-					__u64 ep)
+static __always_inline void rbprof_record(struct rbprof_walk_scratch *s, __u32 k, __u64 pc,
+					  __u64 iseq, __u64 ep)
 {
-	/* volatile: the compiler must not keep the count in a register across frames either. */
-	__u32 n = *(volatile __u32 *)&s->ev.nframes;
+	struct rbprof_frame *f = &s->ev.frames[k & (RBPROF_MAX_FRAMES - 1)];
 
-	if (n >= RBPROF_MAX_FRAMES)
+	f->ep = ep;
+	if (iseq) {
+		f->addr = pc ? iseq : 0;
+		f->pc = pc;
 		return;
-	s->ev.frames[n & (RBPROF_MAX_FRAMES - 1)].addr = addr;
-	s->ev.frames[n & (RBPROF_MAX_FRAMES - 1)].pc = pc;
-	s->ev.frames[n & (RBPROF_MAX_FRAMES - 1)].ep = ep;
-	*(volatile __u32 *)&s->ev.nframes = n + 1;
-}
-
-/* Record a frame without iseq if it is a C method frame: its method entry is at ep[-2]. */
-static __always_inline void rbprof_push_cframe(struct rbprof_walk_scratch *s, __u64 ep)
-{
-	if (!ep || RBPROF_READ_USER(s->env, sizeof(s->env), ep - 2 * 8))
-		return;
-	if ((s->env[2] & RUBY_VM_FRAME_MAGIC_MASK) != RUBY_VM_FRAME_MAGIC_CFUNC)
-		return;
-	rbprof_push(s, s->env[0], 0, ep);
+	}
+	f->addr = 0;
+	f->pc = 0;
+	if (ep && !RBPROF_READ_USER(s->env, sizeof(s->env), ep - 2 * 8) &&
+	    (s->env[2] & RUBY_VM_FRAME_MAGIC_MASK) == RUBY_VM_FRAME_MAGIC_CFUNC)
+		f->addr = s->env[0];
 }
 
 /* Flag the event if the VM is collecting garbage (one 4-byte read; none while unknown). */
@@ -124,84 +162,139 @@ static __always_inline void rbprof_gc_state(const struct rbprof_proc *proc,
 		s->ev.flags |= RBPROF_EV_GC_SWEEPING;
 }
 
+/* A walk in progress: what rbprof_walk_chunk needs from chunk to chunk. */
+struct rbprof_walk_state {
+	const struct rbprof_vm_offsets *o;
+	struct rbprof_walk_scratch *s;
+	__u64 cfp;   /* the innermost control frame */
+	__u64 total; /* frames from it to the outermost, the dummy left out */
+	__u64 size;  /* sizeof(rb_control_frame_t) */
+	int err;     /* enum rbprof_walk_status of a chunk that failed */
+};
+
 /*
- * Walk the control frames of execution context `ec_addr` into s->ev (frames innermost first,
- * nframes, flags). Frames run from ec->cfp up to the end of the VM stack; they are read
- * RBPROF_CHUNK_FRAMES at a time. A Ruby frame (iseq and pc set) records (iseq, pc); a C method
- * frame records (method entry, 0); other frames (ifunc) are skipped as Ruby's own backtrace
- * skips them.
+ * Start walking the control frames of execution context `ec_addr` into s->ev (frames
+ * innermost first): read the EC, check that its frames lie in its VM stack, set nframes.
  */
-static __always_inline int rbprof_walk(const struct rbprof_proc *proc, __u64 ec_addr,
-				       struct rbprof_walk_scratch *s)
+static __always_inline int rbprof_walk_begin(const struct rbprof_proc *proc, __u64 ec_addr,
+					     struct rbprof_walk_scratch *s,
+					     struct rbprof_walk_state *w)
 {
 	const struct rbprof_vm_offsets *o = &proc->off;
-	__u64 vm_stack, stack_words, cfp, end, size, total;
-	__u32 c, i;
+	__u64 vm_stack, stack_words, end;
 
-	s->ev.nframes = 0;
 	s->ev.flags = 0;
 	if (RBPROF_READ_USER(s->ec, sizeof(s->ec), ec_addr))
 		return RBPROF_WALK_READ_FAULT;
 	vm_stack = RBPROF_EC_WORD(s, o->ec_vm_stack);
 	stack_words = RBPROF_EC_WORD(s, o->ec_vm_stack_size);
-	cfp = RBPROF_EC_WORD(s, o->ec_cfp);
-	size = o->cfp_size;
-	if (size < 40 || size > RBPROF_CFP_MAX_SIZE || (size & 7))
+	w->o = o;
+	w->s = s;
+	w->cfp = RBPROF_EC_WORD(s, o->ec_cfp);
+	w->size = o->cfp_size;
+	w->err = RBPROF_WALK_OK;
+	if (w->size < 40 || w->size > RBPROF_CFP_MAX_SIZE || (w->size & 7))
 		return RBPROF_WALK_BAD_STACK;
 	if (!vm_stack || !stack_words || stack_words > RBPROF_MAX_VM_STACK_WORDS)
 		return RBPROF_WALK_BAD_STACK;
 	end = vm_stack + stack_words * 8;
-	if (cfp < vm_stack || cfp >= end || end < vm_stack)
+	if (w->cfp < vm_stack || w->cfp >= end || end < vm_stack)
 		return RBPROF_WALK_BAD_STACK;
 	/*
 	 * The outermost frame (end - 1) is the dummy every EC starts with
 	 * (rb_ec_initialize_vm_stack); it carries a <main> iseq with line 0, and Ruby's own
 	 * backtrace (vm_backtrace.c) starts below it, so the walk does too.
 	 */
-	total = (end - cfp) / size;
-	if (!total)
+	w->total = (end - w->cfp) / w->size;
+	if (!w->total)
 		return RBPROF_WALK_BAD_STACK;
-	total--;
-
-	for (c = 0; c < RBPROF_MAX_FRAMES / RBPROF_CHUNK_FRAMES; c++) {
-		__u64 left = total - (__u64)c * RBPROF_CHUNK_FRAMES;
-		__u32 cnt, bytes;
-
-		if ((__s64)left <= 0)
-			break;
-		cnt = left > RBPROF_CHUNK_FRAMES ? RBPROF_CHUNK_FRAMES : (__u32)left;
-		bytes = cnt * (__u32)size;
-		if (bytes > RBPROF_CHUNK_BYTES)
-			return RBPROF_WALK_BAD_STACK;
-		/*
-		 * The last, partial chunk: zero it first so that the slots past its frames read
-		 * as empty frames (no iseq, no ep), which the loop below skips. The frame loop
-		 * itself then never compares against `cnt`: such a per-frame comparison makes
-		 * the verifier track every count separately (900k instructions instead of 20k).
-		 */
-		if (cnt < RBPROF_CHUNK_FRAMES)
-			__builtin_memset(s->chunk, 0, sizeof(s->chunk));
-		if (RBPROF_READ_USER(s->chunk, bytes, cfp + (__u64)c * RBPROF_CHUNK_FRAMES * size))
-			return RBPROF_WALK_READ_FAULT;
-		if (c == 0 && o->cfp_jit_return && RBPROF_CHUNK_WORD(s, o->cfp_jit_return) &&
-		    RBPROF_CHUNK_WORD(s, o->cfp_iseq) && RBPROF_CHUNK_WORD(s, o->cfp_pc))
-			s->ev.flags |= RBPROF_EV_LEAF_JIT;
-		for (i = 0; i < RBPROF_CHUNK_FRAMES; i++) {
-			__u64 base = i * size, pc, iseq, ep;
-
-			pc = RBPROF_CHUNK_WORD(s, base + o->cfp_pc);
-			iseq = RBPROF_CHUNK_WORD(s, base + o->cfp_iseq);
-			ep = RBPROF_CHUNK_WORD(s, base + o->cfp_ep);
-			if (iseq && pc)
-				rbprof_push(s, iseq, pc, ep);
-			else if (!iseq)
-				rbprof_push_cframe(s, ep);
-		}
-	}
-	if (total > RBPROF_MAX_FRAMES)
-		s->ev.flags |= RBPROF_EV_TRUNCATED;
-	rbprof_gc_state(proc, s);
+	w->total--;
+	s->ev.nframes = w->total > RBPROF_MAX_FRAMES ? RBPROF_MAX_FRAMES : (__u32)w->total;
 	return RBPROF_WALK_OK;
+}
+
+/*
+ * Chunk c of the walk: read its RBPROF_CHUNK_FRAMES frames at once and record each in its
+ * slot (rbprof_record). 0 to go on, 1 once the walk is over (w->err says if it failed): the
+ * contract of a bpf_loop callback.
+ *
+ * The frame loop runs over the whole chunk, never comparing with the count of frames read:
+ * such a comparison makes the verifier follow every count as its own path (past its million
+ * instructions in the bounded loop, and a slower program with bpf_loop). So the last, partial
+ * chunk's stale slots are marked first: they land in event slots past nframes, which are not
+ * sent, but one without iseq would cost an env read (an iseq word per slot: 64 stores, not
+ * the 512 of clearing the chunk).
+ */
+static __always_inline long rbprof_walk_chunk(struct rbprof_walk_state *w, __u32 c)
+{
+	struct rbprof_walk_scratch *s = w->s;
+	const struct rbprof_vm_offsets *o = w->o;
+	__u64 left = w->total - (__u64)c * RBPROF_CHUNK_FRAMES, size = w->size;
+	__u32 cnt, bytes, i;
+
+	if (c >= RBPROF_MAX_FRAMES / RBPROF_CHUNK_FRAMES || (__s64)left <= 0)
+		return 1;
+	cnt = left > RBPROF_CHUNK_FRAMES ? RBPROF_CHUNK_FRAMES : (__u32)left;
+	bytes = cnt * (__u32)size;
+	if (bytes > RBPROF_CHUNK_BYTES) {
+		w->err = RBPROF_WALK_BAD_STACK;
+		return 1;
+	}
+	if (cnt < RBPROF_CHUNK_FRAMES)
+		for (i = 0; i < RBPROF_CHUNK_FRAMES; i++)
+			RBPROF_CHUNK_WORD(s, i * size + o->cfp_iseq) = RBPROF_STALE_SLOT;
+	if (RBPROF_READ_USER(s->chunk, bytes, w->cfp + (__u64)c * RBPROF_CHUNK_FRAMES * size)) {
+		w->err = RBPROF_WALK_READ_FAULT;
+		return 1;
+	}
+	/* YJIT entered the innermost Ruby frame: its pc is stale (see RBPROF_EV_LEAF_JIT). */
+	if (c == 0 && o->cfp_jit_return && RBPROF_CHUNK_WORD(s, o->cfp_jit_return) &&
+	    RBPROF_CHUNK_WORD(s, o->cfp_iseq) && RBPROF_CHUNK_WORD(s, o->cfp_pc))
+		s->ev.flags |= RBPROF_EV_LEAF_JIT;
+	for (i = 0; i < RBPROF_CHUNK_FRAMES; i++) {
+		__u64 base = i * size;
+
+		rbprof_record(s, c * RBPROF_CHUNK_FRAMES + i,
+			      RBPROF_CHUNK_WORD(s, base + o->cfp_pc),
+			      RBPROF_CHUNK_WORD(s, base + o->cfp_iseq),
+			      RBPROF_CHUNK_WORD(s, base + o->cfp_ep));
+	}
+	return 0;
+}
+
+/* Finish a walk whose chunks are recorded: truncation, the GC state. */
+static __always_inline int rbprof_walk_end(const struct rbprof_proc *proc,
+					   struct rbprof_walk_state *w)
+{
+	if (w->err)
+		return w->err;
+	if (w->total > RBPROF_MAX_FRAMES)
+		w->s->ev.flags |= RBPROF_EV_TRUNCATED;
+	rbprof_gc_state(proc, w->s);
+	return RBPROF_WALK_OK;
+}
+
+/*
+ * Walk the control frames of execution context `ec_addr` into s->ev (frames innermost first,
+ * nframes, flags). Frames run from ec->cfp up to the end of the VM stack; they are read
+ * RBPROF_CHUNK_FRAMES at a time, and each is recorded in its slot (rbprof_record): other
+ * frames than Ruby and C method frames are left empty, and user space skips them as Ruby's
+ * own backtrace does. The chunks in a bounded loop, the form every kernel verifies; where the
+ * kernel has bpf_loop, the BPF program runs the same chunks through it (rbprof.bpf.c).
+ */
+static __always_inline int rbprof_walk(const struct rbprof_proc *proc, __u64 ec_addr,
+				       struct rbprof_walk_scratch *s)
+{
+	struct rbprof_walk_state w;
+	__u32 c;
+	int err = rbprof_walk_begin(proc, ec_addr, s, &w);
+
+	if (err)
+		return err;
+	for (c = 0; c < RBPROF_MAX_FRAMES / RBPROF_CHUNK_FRAMES; c++)
+		if (rbprof_walk_chunk(&w, c))
+			break;
+	return rbprof_walk_end(proc, &w);
 }
 
 #endif /* RBPROF_RUBY_WALK_H */

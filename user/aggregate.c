@@ -60,14 +60,23 @@ int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int 
 	return 0;
 }
 
+/*
+ * Two frame ids per step of multiply and rotate (each step a bijection of the running hash,
+ * so stacks that differ in one id never collide), one full mix at the end: this runs over
+ * every frame of every sample.
+ */
 static __u64 stack_hash(__u32 proc_id, const __u32 *frames, __u32 n)
 {
-	__u64 h = hash_mix(proc_id + ((__u64)n << 32));
+	__u64 h = proc_id + ((__u64)n << 32);
 	__u32 i;
 
-	for (i = 0; i < n; i++)
-		h = hash_mix(h ^ frames[i]);
-	return h;
+	for (i = 0; i + 1 < n; i += 2) {
+		h = (h ^ (frames[i] | (__u64)frames[i + 1] << 32)) * HASH_ODD_CONSTANT;
+		h = h << 31 | h >> 33;
+	}
+	if (i < n)
+		h = (h ^ frames[i]) * HASH_ODD_CONSTANT;
+	return hash_mix(h);
 }
 
 static int stack_equal(const struct aggregate *a, const struct stack_rec *s, __u64 hash,

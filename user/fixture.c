@@ -48,13 +48,11 @@ int fixture_profile(const struct fixture *f, struct memread *mem, char **out)
 	if (!s || aggregate_init(&agg))
 		goto cleanup_sym;
 	for (i = 0; i < f->nthreads; i++) {
-		__u32 ids[STACK_MAX_IDS], n;
 		__u64 ec;
 
 		if (rbprof_find_ec(&f->bpf, f->tp[i], &ec) || rbprof_walk(&f->bpf, ec, s))
 			continue; /* a thread without Ruby: no sample, as in the kernel */
-		if (stack_from_event(&sym, &agg, &s->ev, ids, &n) ||
-		    aggregate_stack(&agg, 0, ids, n, 1))
+		if (stack_count_event(&sym, &agg, 0, &s->ev))
 			goto cleanup;
 	}
 	mf = open_memstream(out, &len);

@@ -4,9 +4,13 @@
 #include <stdlib.h>
 #include "hashmap.h"
 
+/*
+ * One mix per lookup (this is on the per-frame path): k2 times an odd constant is a bijection,
+ * so (k1, k2) pairs that differ in one key still differ before the mix.
+ */
 static size_t slot_of(const struct hashmap *h, __u64 k1, __u64 k2)
 {
-	return hash_mix(k1 ^ hash_mix(k2)) & (h->cap - 1);
+	return hash_mix(k1 ^ (k2 * HASH_ODD_CONSTANT)) & (h->cap - 1);
 }
 
 __u64 *hashmap_get(const struct hashmap *h, __u64 k1, __u64 k2)

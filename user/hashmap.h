@@ -26,6 +26,9 @@ __u64 *hashmap_get(const struct hashmap *h, __u64 k1, __u64 k2);
 int hashmap_put(struct hashmap *h, __u64 k1, __u64 k2, __u64 val);
 void hashmap_free(struct hashmap *h);
 
+/* 2^64 / golden ratio, odd: multiplying by it spreads a key's bits upwards (Fibonacci hashing). */
+#define HASH_ODD_CONSTANT 0x9e3779b97f4a7c15ULL
+
 /* A 64-bit mix (splitmix64's finalizer): good spread for pointers and small ints alike. */
 static inline __u64 hash_mix(__u64 x)
 {

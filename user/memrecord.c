@@ -13,15 +13,15 @@ static int cmp_region(const void *x, const void *y)
 	return a->addr < b->addr ? -1 : a->addr > b->addr;
 }
 
-/* Replay: the read must lie inside one region (the last one starting at or before addr). */
-static int replay_read(struct memrecord *m, __u64 addr, void *buf, size_t len)
+/*
+ * Replay: the longest run of recorded bytes starting at addr that one region holds (0 if
+ * none); *bytes points at it. Regions may overlap, and any of those starting at or before
+ * addr may hold it.
+ */
+static size_t replay_piece(struct memrecord *m, __u64 addr, const unsigned char **bytes)
 {
-	size_t lo = 0, hi = m->n;
+	size_t lo = 0, hi = m->n, best = 0;
 
-	if (!m->sorted) {
-		qsort(m->r, m->n, sizeof(*m->r), cmp_region);
-		m->sorted = 1;
-	}
 	while (hi - lo > 0) { /* first region starting after addr */
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -30,18 +30,45 @@ static int replay_read(struct memrecord *m, __u64 addr, void *buf, size_t len)
 		else
 			hi = mid;
 	}
-	/* regions may overlap: any of those starting at or before addr may hold the read */
 	while (lo-- > 0) {
 		const struct memregion *r = &m->r[lo];
 
-		if (addr - r->addr <= r->len && len <= r->len - (addr - r->addr)) {
-			memcpy(buf, r->bytes + (addr - r->addr), len);
-			return 0;
+		if (addr - r->addr < r->len && r->len - (addr - r->addr) > best) {
+			best = r->len - (addr - r->addr);
+			*bytes = r->bytes + (addr - r->addr);
 		}
 		if (addr - r->addr > (64U << 10)) /* regions are small: stop looking far back */
 			break;
 	}
-	return -EFAULT;
+	return best;
+}
+
+/*
+ * Replay a read from the recorded regions, pieced together from several if need be: the
+ * walker may read in other sizes than it did when the fixture was recorded.
+ */
+static int replay_read(struct memrecord *m, __u64 addr, void *buf, size_t len)
+{
+	unsigned char *out = buf;
+
+	if (!m->sorted) {
+		qsort(m->r, m->n, sizeof(*m->r), cmp_region);
+		m->sorted = 1;
+	}
+	while (len) {
+		const unsigned char *bytes = NULL;
+		size_t n = replay_piece(m, addr, &bytes);
+
+		if (!n)
+			return -EFAULT;
+		if (n > len)
+			n = len;
+		memcpy(out, bytes, n);
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
 }
 
 static int memrecord_read_fn(struct memread *base, __u64 addr, void *buf, size_t len)

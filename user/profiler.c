@@ -21,28 +21,49 @@
 #define POLL_JITTER_MS 50
 /* New processes are looked for this often (ms): "found within 1 s". */
 #define RESCAN_MS 1000
+/*
+ * Until the first sample arrives (for at most the first second), the ring buffer is drained
+ * this often (ms) instead: the first sample then shows a few ms after it was taken, not a
+ * poll period later (start-up time is part of what make bench measures).
+ */
+#define STARTUP_POLL_MS 10
 
-static __u64 now_ms(void)
+static __u64 now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
+	return (__u64)ts.tv_sec * 1000000000 + (__u64)ts.tv_nsec;
+}
+
+static __u64 now_ms(void)
+{
+	return now_ns() / 1000000;
+}
+
+/* -v: how long start-up took so far (make bench reads these lines). */
+static void report_startup(const struct profiler *p, const char *what)
+{
+	if (p->opts->verbose)
+		fprintf(stderr, PREFIX "%s %.3f s after start\n", what,
+			(double)(now_ns() - p->start_ns) / 1e9);
 }
 
 static void on_event(void *ctx, const struct rbprof_event *ev)
 {
 	struct profiler *p = ctx;
 	struct ruby_proc *rp = proc_table_live(&p->procs, (pid_t)ev->pid);
-	__u32 ids[STACK_MAX_IDS], n;
 
 	if (!rp) {
 		p->orphan_samples++;
 		return;
 	}
+	if (!p->first_sample_seen) {
+		p->first_sample_seen = 1;
+		report_startup(p, "first sample received");
+	}
 	rp->samples++;
-	if (stack_from_event(&rp->sym, &p->agg, ev, ids, &n) ||
-	    aggregate_stack(&p->agg, rp->id, ids, n, 1))
+	if (stack_count_event(&rp->sym, &p->agg, rp->id, ev))
 		p->agg_errors++;
 }
 
@@ -213,6 +234,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 
 	memset(p, 0, sizeof(*p));
 	p->opts = o;
+	p->start_ns = now_ns();
 	p->clk_tck = (unsigned long long)sysconf(_SC_CLK_TCK);
 	srand((unsigned int)(getpid() ^ now_ms()));
 	discover_init(&p->disc);
@@ -226,6 +248,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 			err == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 		return 1;
 	}
+	report_startup(p, "BPF program loaded");
 	if (o->npids) {
 		err = probe_given_pids(p);
 		if (err)
@@ -241,6 +264,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	}
 	if (o->verbose)
 		fprintf(stderr, PREFIX "sampling %d CPUs at %d Hz\n", p->sampler.nlinks, o->freq);
+	report_startup(p, "sampling");
 	return 0;
 }
 
@@ -262,6 +286,8 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 		__u64 now = now_ms();
 		int err, timeout = POLL_MS - POLL_JITTER_MS + rand() % (2 * POLL_JITTER_MS + 1);
 
+		if (!p->first_sample_seen && now - start < RESCAN_MS)
+			timeout = STARTUP_POLL_MS;
 		if (deadline && now >= deadline)
 			break;
 		if (deadline && deadline - now < (__u64)timeout)

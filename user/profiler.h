@@ -34,6 +34,8 @@ struct profiler {
 	int error;		       /* first fatal error in a callback */
 	unsigned long long clk_tck;    /* /proc start times are in these ticks per second */
 	unsigned long long scan_ticks; /* uptime in ticks at the start of the current scan */
+	__u64 start_ns;		       /* CLOCK_MONOTONIC at profiler_start: start-up timing */
+	int first_sample_seen;
 };
 
 /*

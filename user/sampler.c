@@ -10,8 +10,10 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "rbprof.h" /* before the skeleton: its .bss holds rbprof.h's types */
 #include "rbprof.skel.h"
 #include "sampler.h"
+#include "stack.h"
 
 /* Ring buffer bounds: libbpf wants a power-of-two multiple of the page size. */
 #define RINGBUF_MIN (1U << 20)
@@ -36,15 +38,28 @@ static __u32 ringbuf_bytes(int freq, int ncpus)
 static int handle_record(void *ctx, void *data, size_t len)
 {
 	struct sampler *s = ctx;
-	const struct rbprof_event *ev = data;
+	const struct rbprof_event *ev = stack_event_decode(data, len);
 
-	if (len < RBPROF_EVENT_HDR_SIZE || ev->nframes > RBPROF_MAX_FRAMES ||
-	    len < RBPROF_EVENT_HDR_SIZE + ev->nframes * sizeof(struct rbprof_frame)) {
+	if (!ev) {
 		s->bad_records++;
 		return 0;
 	}
 	s->on_event(s->ctx, ev);
 	return 0;
+}
+
+/*
+ * The form of the sampler to load: with bpf_loop where the kernel has it (5.17+), unless
+ * RBPROF_BPF_LOOP=0 asks for the bounded-loop form (what older kernels load; the tests run
+ * it here too).
+ */
+static bool use_bpf_loop(void)
+{
+	const char *env = getenv("RBPROF_BPF_LOOP");
+
+	if (env && !strcmp(env, "0"))
+		return false;
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, BPF_FUNC_loop, NULL) == 1;
 }
 
 int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx)
@@ -60,6 +75,12 @@ int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx)
 	s->skel = rbprof_bpf__open();
 	if (!s->skel)
 		return -errno ? -errno : -EINVAL;
+	s->prog =
+	    use_bpf_loop() ? s->skel->progs.rbprof_sample : s->skel->progs.rbprof_sample_bounded;
+	bpf_program__set_autoload(s->skel->progs.rbprof_sample,
+				  s->prog == s->skel->progs.rbprof_sample);
+	bpf_program__set_autoload(s->skel->progs.rbprof_sample_bounded,
+				  s->prog == s->skel->progs.rbprof_sample_bounded);
 	rb_bytes = ringbuf_bytes(freq, ncpus);
 	err = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes);
 	if (err)
@@ -136,8 +157,7 @@ int sampler_attach(struct sampler *s, int freq)
 			err = -errno;
 			goto cleanup;
 		}
-		s->links[s->nlinks] =
-		    bpf_program__attach_perf_event(s->skel->progs.rbprof_sample, fd);
+		s->links[s->nlinks] = bpf_program__attach_perf_event(s->prog, fd);
 		if (!s->links[s->nlinks]) {
 			err = -errno;
 			close(fd);
@@ -150,13 +170,45 @@ cleanup:
 	return err;
 }
 
+/* Count pid in (delta 1) or out (-1) of its tgid_filter bit, which is set while counted. */
+static void filter_update(struct sampler *s, __u32 pid, int delta)
+{
+	__u32 bit = rbprof_filter_bit(pid);
+	__u64 *word = &s->skel->bss->tgid_filter[bit / 64], mask = 1ULL << (bit % 64);
+
+	s->filter_refs[bit] += delta;
+	if (s->filter_refs[bit])
+		__atomic_fetch_or(word, mask, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(word, ~mask, __ATOMIC_RELAXED);
+}
+
 int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p)
 {
-	return bpf_map__update_elem(s->skel->maps.procs, &pid, sizeof(pid), p, sizeof(*p), BPF_ANY);
+	int err =
+	    bpf_map__update_elem(s->skel->maps.procs, &pid, sizeof(pid), p, sizeof(*p), BPF_ANY);
+	__u64 *reg = hashmap_get(&s->registered, pid, 0);
+
+	/* In the map first, then in the filter: the program finds what the filter lets in. */
+	if (err || (reg && *reg))
+		return err;
+	err = hashmap_put(&s->registered, pid, 0, 1);
+	if (err) {
+		bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);
+		return err;
+	}
+	filter_update(s, pid, 1);
+	return 0;
 }
 
 void sampler_del_proc(struct sampler *s, __u32 pid)
 {
+	__u64 *reg = hashmap_get(&s->registered, pid, 0);
+
+	if (reg && *reg) {
+		*reg = 0;
+		filter_update(s, pid, -1);
+	}
 	bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);
 }
 
@@ -175,26 +227,16 @@ int sampler_poll(struct sampler *s, int timeout_ms)
 
 int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX])
 {
-	int ncpus = libbpf_num_possible_cpus(), cpu, err;
+	const struct rbprof_cpu_counters *c = s->skel->bss->cpu_counters;
+	int cpu;
 	__u32 i;
-	__u64 *vals;
 
-	if (ncpus < 0)
-		return ncpus;
-	vals = calloc((size_t)ncpus, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (i = 0; i < RBPROF_CNT_MAX; i++) {
+	for (i = 0; i < RBPROF_CNT_MAX; i++)
 		out[i] = 0;
-		err = bpf_map__lookup_elem(s->skel->maps.counters, &i, sizeof(i), vals,
-					   sizeof(*vals) * (size_t)ncpus, 0);
-		if (err)
-			break;
-		for (cpu = 0; cpu < ncpus; cpu++)
-			out[i] += vals[cpu];
-	}
-	free(vals);
-	return err;
+	for (cpu = 0; cpu < RBPROF_MAX_CPUS; cpu++)
+		for (i = 0; i < RBPROF_CNT_MAX; i++)
+			out[i] += __atomic_load_n(&c[cpu].c[i], __ATOMIC_RELAXED);
+	return 0;
 }
 
 void sampler_close(struct sampler *s)
@@ -206,5 +248,6 @@ void sampler_close(struct sampler *s)
 	free(s->links);
 	ring_buffer__free(s->rb);
 	rbprof_bpf__destroy(s->skel);
+	hashmap_free(&s->registered);
 	memset(s, 0, sizeof(*s));
 }

@@ -12,6 +12,7 @@ void symbolizer_init(struct symbolizer *s, struct memread *mem, const struct rub
 	s->layout = L;
 	ruby_names_init(&s->names, mem, L, global_symbols, vm_ptr_addr);
 	s->frames = (struct hashmap){0};
+	s->frame_ids = (struct hashmap){0};
 	s->failed = 0;
 }
 
@@ -200,40 +201,52 @@ static int try_bmethod(struct symbolizer *s, struct iseq_info *info, __u64 addr,
 /*
  * A block written inside a define_method block ("block (2 levels) in <class:Foo>" in 3.1)
  * reads "block in Foo#name" in Ruby 3.4: link it to the nearest enclosing block known to be
- * a define_method. 1 if linked.
+ * a define_method. 1 if linked; *final is set when no link can ever be made (the chain ends
+ * at a non-block, and every block on the way has had all its tries at being a method).
  */
-static int find_bmethod_ancestor(struct symbolizer *s, struct iseq_info *info)
+static int find_bmethod_ancestor(struct symbolizer *s, struct iseq_info *info, int *final)
 {
 	const struct iseq_info *up = info;
-	int levels;
+	int levels, exhausted = 1;
 
+	*final = 0;
 	if (info->bmethod)
 		return 1;
 	for (levels = 1; levels <= BLOCK_NESTING_MAX; levels++) {
-		up = frame_info(s, up->parent_iseq, KEY_ISEQ, 0);
-		if (!up || up->type != ISEQ_TYPE_BLOCK)
-			return 0;
+		__u64 parent = up->parent_iseq;
+
+		if (!parent)
+			break; /* the outermost iseq */
+		up = frame_info(s, parent, KEY_ISEQ, 0);
+		if (!up)
+			return 0; /* unreadable now, perhaps not later */
+		if (up->type != ISEQ_TYPE_BLOCK)
+			break;
 		if (up->qualified) {
 			info->bmethod = up;
 			info->bmethod_levels = levels;
 			return 1;
 		}
+		exhausted &= up->qualify_tries >= QUALIFY_MAX_TRIES;
 	}
+	*final = exhausted;
 	return 0;
 }
 
-void symbolizer_qualify(struct symbolizer *s, const struct iseq_info *frame, __u64 addr, __u64 ep)
+int symbolizer_qualify(struct symbolizer *s, const struct iseq_info *frame, __u64 addr, __u64 ep)
 {
 	struct iseq_info *info = (struct iseq_info *)frame; /* one of ours */
 	struct iseq_info *m = info;
 	__u64 m_addr = addr, me;
+	int settled = 1, final;
 
 	if (!info->path) /* a C method */
-		return;
-	if (info->type == ISEQ_TYPE_BLOCK && try_bmethod(s, info, addr, ep))
-		return;
-	if (info->type == ISEQ_TYPE_BLOCK && find_bmethod_ancestor(s, info))
-		return;
+		return 1;
+	if (info->type == ISEQ_TYPE_BLOCK) {
+		if (try_bmethod(s, info, addr, ep) || find_bmethod_ancestor(s, info, &final))
+			return 1;
+		settled = final && info->qualify_tries >= QUALIFY_MAX_TRIES;
+	}
 	if (info->type == ISEQ_TYPE_BLOCK || info->type == ISEQ_TYPE_RESCUE ||
 	    info->type == ISEQ_TYPE_ENSURE) {
 		if (!info->method)
@@ -241,13 +254,16 @@ void symbolizer_qualify(struct symbolizer *s, const struct iseq_info *frame, __u
 		m = (struct iseq_info *)info->method;
 		m_addr = info->local_iseq;
 	}
-	if (!m || m->type != ISEQ_TYPE_METHOD || m->qualified ||
-	    m->qualify_tries >= QUALIFY_MAX_TRIES ||
-	    (m->qualify_tries && m->qualify_epoch == s->epoch))
-		return;
+	if (!m)
+		return 0; /* unreadable now, perhaps not later */
+	if (m->type != ISEQ_TYPE_METHOD || m->qualified || m->qualify_tries >= QUALIFY_MAX_TRIES)
+		return settled;
+	if (m->qualify_tries && m->qualify_epoch == s->epoch)
+		return 0;
 	m->qualify_epoch = s->epoch;
 	if (frame_method_entry(s, ep, &me) || qualify_method(s, m, m_addr, me, RUBY_METHOD_ISEQ))
 		m->qualify_tries++;
+	return settled && m->qualified;
 }
 
 void symbolizer_free(struct symbolizer *s)
@@ -263,5 +279,6 @@ void symbolizer_free(struct symbolizer *s)
 		}
 	}
 	hashmap_free(&s->frames);
+	hashmap_free(&s->frame_ids);
 	ruby_names_free(&s->names);
 }

@@ -16,6 +16,11 @@
  * are not symbolized (and counted) rather than letting a hostile process grow our memory.
  */
 #define SYMBOLIZE_MAX_ISEQS (1U << 20)
+/*
+ * (frame, pc) pairs kept per process in frame_ids: far more lines than a profile's hot code
+ * has; past it, frames are still named, only without the shortcut (8 MiB at most).
+ */
+#define SYMBOLIZE_MAX_FRAME_IDS (1U << 17)
 
 struct symbolizer {
 	struct memread *mem;
@@ -24,6 +29,12 @@ struct symbolizer {
 	/* (iseq address, 0) -> struct iseq_info *; (method entry, 1) -> one with only a label;
 	 * 0 if unreadable */
 	struct hashmap frames;
+	/*
+	 * (frame address, pc) -> the frame's id in the aggregate this symbolizer's samples go
+	 * to (kept by stack.c), so that a frame seen before is named with one lookup. Frames
+	 * that could not be symbolized are not kept here: they are retried and counted.
+	 */
+	struct hashmap frame_ids;
 	__u64 failed; /* frames that could not be symbolized */
 	__u64 epoch;  /* advanced by the caller once per batch of samples (poll) */
 };
@@ -54,8 +65,10 @@ int symbolizer_cframe_unfinished(struct symbolizer *s, __u64 me);
  * when this runs (up to 100 ms later): what is read is checked (the method entry must run
  * this very iseq), and a failed try is repeated in a later batch (epoch), a bounded number of
  * times: samples of one batch are symbolized at one moment and would all see the same memory.
+ * Returns 1 once nothing more can be learned about this frame's label (it is final: later
+ * calls would do nothing), 0 while it may still change.
  */
-void symbolizer_qualify(struct symbolizer *s, const struct iseq_info *info, __u64 addr, __u64 ep);
+int symbolizer_qualify(struct symbolizer *s, const struct iseq_info *info, __u64 addr, __u64 ep);
 
 void symbolizer_free(struct symbolizer *s);
 

@@ -26,6 +26,7 @@ int test_failed_checks;
 	X(test_aggregate_and_write)                                                                \
 	X(test_aggregate_many_stacks)                                                              \
 	X(test_tls_dynamic_libruby)                                                                \
+	X(test_tls_dlopened_libruby)                                                               \
 	X(test_tls_static_in_pie)                                                                  \
 	X(test_tls_static_binary)                                                                  \
 	X(test_probe_not_ruby_and_gone)                                                            \
@@ -42,6 +43,9 @@ int test_failed_checks;
 	X(test_layout_every_release)                                                               \
 	X(test_layout_split_ranges)                                                                \
 	X(test_layout_not_a_release)                                                               \
+	X(test_stack_event_decode)                                                                 \
+	X(test_stack_frames)                                                                       \
+	X(test_memrecord_pieces)                                                                   \
 	X(test_fixtures_replay)                                                                    \
 	X(test_fixtures_hostile)                                                                   \
 	X(test_dwarf_lookalike_shapes)                                                             \

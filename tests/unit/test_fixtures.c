@@ -53,6 +53,29 @@ void test_fixtures_replay(void)
 	CHECK(n >= 2);
 }
 
+/* A replayed read may span several recorded regions, never a gap between them. */
+void test_memrecord_pieces(void)
+{
+	static const unsigned char a[8] = "abcdefgh", b[8] = "ijklmnop", c[4] = "wxyz";
+	struct memrecord m;
+	char buf[17] = {0};
+
+	memrecord_init(&m, NULL);
+	CHECK_EQ_INT(memrecord_add(&m, 0x1008, b, 8), 0);
+	CHECK_EQ_INT(memrecord_add(&m, 0x1000, a, 8), 0);
+	CHECK_EQ_INT(memrecord_add(&m, 0x1004, a + 4, 4), 0); /* overlapping, the same bytes */
+	CHECK_EQ_INT(memrecord_add(&m, 0x1020, c, 4), 0);
+	CHECK_EQ_INT(m.base.read(&m.base, 0x1000, buf, 16), 0);
+	CHECK_STR(buf, "abcdefghijklmnop");
+	memset(buf, 0, sizeof(buf));
+	CHECK_EQ_INT(m.base.read(&m.base, 0x1006, buf, 4), 0);
+	CHECK_STR(buf, "ghij");
+	CHECK(m.base.read(&m.base, 0x100c, buf, 8) < 0);  /* runs into the gap at 0x1010 */
+	CHECK(m.base.read(&m.base, 0x0ff8, buf, 12) < 0); /* starts before anything */
+	CHECK(m.base.read(&m.base, 0x1022, buf, 4) < 0);  /* past the end */
+	memrecord_free(&m);
+}
+
 void test_fixtures_hostile(void)
 {
 	struct fixture f;

@@ -216,13 +216,24 @@ void test_qualified_ruby_frames(void)
 	CHECK_STR(iseq_info_display(blk, buf, sizeof(buf)), "block in Foo::Bar#bar");
 	CHECK_STR(iseq_info_display(blk2, buf, sizeof(buf)), "block (2 levels) in Foo::Bar#bar");
 	/* A stale env (another method's entry now) is refused, retried in a later epoch only. */
-	symbolizer_qualify(&s, cls, 0x13000000, 0x5000010);
+	/* (symbolizer_qualify says 1 once the label is final, 0 while it may change) */
+	CHECK_EQ_INT(symbolizer_qualify(&s, cls, 0x13000000, 0x5000010), 0);
 	CHECK_STR(iseq_info_display(cls, buf, sizeof(buf)), "cls");
-	symbolizer_qualify(&s, cls, 0x13000000, 0x5300010);
+	CHECK_EQ_INT(symbolizer_qualify(&s, cls, 0x13000000, 0x5300010), 0);
 	CHECK_STR(iseq_info_display(cls, buf, sizeof(buf)), "cls"); /* same epoch: not tried */
 	s.epoch++;
-	symbolizer_qualify(&s, cls, 0x13000000, 0x5300010);
+	CHECK_EQ_INT(symbolizer_qualify(&s, cls, 0x13000000, 0x5300010), 1);
 	CHECK_STR(iseq_info_display(cls, buf, sizeof(buf)), "Foo::Bar.cls");
+	CHECK_EQ_INT(symbolizer_qualify(&s, bar, 0x10000000, 0x5000010), 1); /* known already */
+	/* A block that is no define_method: final once its tries at being one are spent. */
+	{
+		int i, settled = 0;
+
+		for (i = 0; i < 100 && !settled; i++, s.epoch++)
+			settled = symbolizer_qualify(&s, blk, 0x11000000, 0x5100010);
+		CHECK(settled && i > 60);
+		CHECK_STR(iseq_info_display(blk, buf, sizeof(buf)), "block in Foo::Bar#bar");
+	}
 	/* A stale env that now holds another method's entry names that method, for free. */
 	{
 		struct symbolizer s2;

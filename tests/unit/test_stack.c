@@ -1,107 +1,95 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* A kernel sample made into frame ids (user/stack.c) where the innermost frame is special. */
+/* A kernel sample as interned frames (user/stack.c): decoding, the frame cache, recursion. */
+#include <stdlib.h>
+#include <string.h>
 #include "rb31.h"
 #include "stack.h"
 #include "test.h"
 
-#define GS 0x1000000ULL
-
-enum { S_TIMES = RB31_FIRST_SERIAL, S_CLASSPATH };
-static const char *const names[] = {"times", "__classpath__"};
-
-/*
- * Ruby 2.7 publishes a control frame before filling it in: a sample's innermost C frame whose
- * "method entry" is not one (here the env flags word a stale ep points at) is a call not yet
- * begun and is left out; anywhere else, or on a version that fills frames first, it stays a
- * counted "[cfunc]".
- */
-void test_unfinished_cframe(void)
+void test_stack_event_decode(void)
 {
-	__u64 cp = rb31_id(S_CLASSPATH), ids[1] = {cp}, vals[1] = {0x3000000};
-	/* vm_core.h: VM_FRAME_MAGIC_CFUNC | VM_FRAME_FLAG_CFRAME | VM_ENV_FLAG_LOCAL */
-	const __u64 flags_word = 0x55550083;
-	struct ruby_layout r27 = *rb31();
-	struct rbprof_event ev = {.nframes = 2};
-	struct fakemem fm;
-	struct symbolizer s;
-	struct aggregate a;
-	__u32 ids_out[STACK_MAX_IDS], n;
+	struct rbprof_event *ev = calloc(1, sizeof(*ev));
+	size_t hdr = RBPROF_EVENT_HDR_SIZE, frame = sizeof(struct rbprof_frame);
 
-	fakemem_init(&fm);
-	rb31_symbols(&fm, GS, names, 2);
-	rb31_string(&fm, 0x3000000, "Integer");
-	rb31_class(&fm, 0x2000000, 0, ids, vals, 1);
-	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0);
-	r27.cfp_published_first = 1;
-	ev.frames[1] = (struct rbprof_frame){.addr = 0x4000000, .ep = 0x5000010};
-	ev.frames[0] = (struct rbprof_frame){.addr = flags_word, .ep = 0x5000030};
-	CHECK_EQ_INT(aggregate_init(&a), 0);
-
-	symbolizer_init(&s, &fm.base, &r27, GS, 0);
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
-	CHECK_EQ_INT(n, 1); /* Integer#times only */
-	CHECK(ids_out[0] >= FRAME_ID_SPECIALS);
-	CHECK_EQ_INT(s.failed, 0);
-	/* A String where the entry should be: not one either. */
-	ev.frames[0].addr = 0x3000000;
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
-	CHECK_EQ_INT(n, 1);
-	/* Not the innermost frame: a real failure. */
-	ev.frames[1].addr = flags_word;
-	ev.frames[0].addr = 0x4000000;
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
-	CHECK_EQ_INT(n, 2);
-	CHECK_EQ_INT(ids_out[0], FRAME_CFUNC);
-	CHECK_EQ_INT(s.failed, 1);
-	/* Unreadable (the process is gone): counted, not hidden. */
-	ev.frames[1].addr = 0x4000000;
-	ev.frames[0].addr = 0x7700000;
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
-	CHECK_EQ_INT(n, 2);
-	CHECK_EQ_INT(ids_out[1], FRAME_CFUNC);
-	symbolizer_free(&s);
-
-	/* 3.0+ fills a frame before publishing it: the same sample is a real failure. */
-	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
-	ev.frames[0].addr = flags_word;
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids_out, &n), 0);
-	CHECK_EQ_INT(n, 2);
-	CHECK_EQ_INT(ids_out[1], FRAME_CFUNC);
-	CHECK_EQ_INT(s.failed, 1);
-	symbolizer_free(&s);
-	aggregate_free(&a);
-	fakemem_free(&fm);
+	CHECK(ev != NULL);
+	if (!ev)
+		return;
+	ev->nframes = 2;
+	CHECK(stack_event_decode(ev, hdr + 2 * frame) == ev);
+	CHECK(stack_event_decode(ev, hdr - 1) == NULL);		    /* shorter than its header */
+	CHECK(stack_event_decode(ev, hdr + 2 * frame - 1) == NULL); /* than its frames */
+	ev->nframes = RBPROF_MAX_FRAMES + 1;			    /* more than the kernel sends */
+	CHECK(stack_event_decode(ev, sizeof(*ev)) == NULL);
+	free(ev);
 }
 
-/* A sample whose innermost frame runs JIT code: that frame's line is 0 (unknown), the rest
- * keep theirs. */
-void test_leaf_jit_line(void)
-{
-	static const int pos[] = {0}, lines[] = {7};
-	struct rbprof_event ev = {.nframes = 2};
-	struct fakemem fm;
-	struct symbolizer s;
-	struct aggregate a;
-	__u32 ids[STACK_MAX_IDS], n;
-	__u64 enc;
+/* Positions and lines of the iseq the frames below run. */
+static const int pos[] = {0, 4, 8};
+static const int lines[] = {20, 21, 22};
 
+#define ISEQ	  0x100000ULL
+#define GONE_ISEQ 0x700000ULL /* nothing mapped: its frames cannot be symbolized */
+#define FRAME(k)  (enc + 8 * (__u64)(k))
+
+void test_stack_frames(void)
+{
+	struct rbprof_event *ev = calloc(1, sizeof(*ev));
+	__u32 ids[STACK_MAX_IDS], again[STACK_MAX_IDS], n, m;
+	struct aggregate a;
+	struct symbolizer s;
+	struct fakemem fm;
+	__u64 enc;
+	int reads;
+
+	CHECK(ev != NULL);
+	if (!ev)
+		return;
 	fakemem_init(&fm);
-	enc = rb31_iseq(&fm, 0x10000000, "tax", "/a.rb", 5, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x10000000, ISEQ_TYPE_METHOD, 0x10000000);
-	ev.frames[0] = (struct rbprof_frame){.addr = 0x10000000, .pc = enc + 16};
-	ev.frames[1] = ev.frames[0];
-	CHECK_EQ_INT(aggregate_init(&a), 0);
+	enc = rb31_iseq(&fm, ISEQ, "dive", "/r.rb", 20, 12, pos, lines, 3);
+	rb31_iseq_kind(&fm, ISEQ, ISEQ_TYPE_TOP, ISEQ); /* a label that is final as it is */
 	symbolizer_init(&s, &fm.base, rb31(), 0, 0);
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids, &n), 0);
-	CHECK_EQ_INT(n, 2);
-	CHECK_EQ_INT(a.frames[ids[0]].line, 7);
-	CHECK_EQ_INT(a.frames[ids[1]].line, 7);
-	ev.flags = RBPROF_EV_LEAF_JIT;
-	CHECK_EQ_INT(stack_from_event(&s, &a, &ev, ids, &n), 0);
-	CHECK_EQ_INT(n, 2);
-	CHECK_EQ_INT(a.frames[ids[0]].line, 7);
-	CHECK_EQ_INT(a.frames[ids[1]].line, 0);
-	symbolizer_free(&s);
+	CHECK_EQ_INT(aggregate_init(&a), 0);
+	/* innermost first: the leaf at line 22, an empty slot (ifunc), three calls at line 21
+	 * (a recursion), an unreadable frame twice, the root at line 20 */
+	ev->nframes = 8;
+	ev->frames[0] = (struct rbprof_frame){ISEQ, FRAME(9), 0};
+	ev->frames[1] = (struct rbprof_frame){0, 0, 0x5000};
+	ev->frames[2] = (struct rbprof_frame){ISEQ, FRAME(5), 0};
+	ev->frames[3] = (struct rbprof_frame){ISEQ, FRAME(5), 0};
+	ev->frames[4] = (struct rbprof_frame){ISEQ, FRAME(5), 0};
+	ev->frames[5] = (struct rbprof_frame){GONE_ISEQ, 0x700108, 0};
+	ev->frames[6] = (struct rbprof_frame){GONE_ISEQ, 0x700108, 0};
+	ev->frames[7] = (struct rbprof_frame){ISEQ, FRAME(1), 0};
+	CHECK_EQ_INT(stack_from_event(&s, &a, ev, ids, &n), 0);
+	CHECK_EQ_INT(n, 7); /* root first, the empty slot left out */
+	CHECK_EQ_INT(a.frames[ids[0]].line, 20);
+	CHECK_EQ_INT(ids[1], FRAME_UNKNOWN);
+	CHECK_EQ_INT(ids[2], FRAME_UNKNOWN);
+	CHECK_EQ_INT(a.frames[ids[3]].line, 21);
+	CHECK(ids[4] == ids[3] && ids[5] == ids[3]);
+	CHECK_EQ_INT(a.frames[ids[6]].line, 22);
+	CHECK_EQ_INT(s.failed, 2); /* each unsymbolized frame counts, repeated or not */
+	/* The same stack again: named from the caches, nothing read, the same ids. */
+	reads = fm.reads;
+	CHECK_EQ_INT(stack_from_event(&s, &a, ev, again, &m), 0);
+	CHECK_EQ_INT(fm.reads, reads);
+	CHECK_EQ_INT(m, n);
+	CHECK(!memcmp(ids, again, n * sizeof(ids[0])));
+	CHECK_EQ_INT(s.failed, 4);
+	/* A truncated stack in garbage collection gets its special frames around the others. */
+	ev->flags = RBPROF_EV_TRUNCATED | RBPROF_EV_GC | RBPROF_EV_GC_SWEEPING;
+	CHECK_EQ_INT(stack_from_event(&s, &a, ev, again, &m), 0);
+	CHECK_EQ_INT(m, n + 3);
+	CHECK_EQ_INT(again[0], FRAME_TRUNCATED);
+	CHECK_EQ_INT(again[m - 2], FRAME_GC);
+	CHECK_EQ_INT(again[m - 1], FRAME_GC_SWEEPING);
+	/* Counted: one stack, whatever its frames were named by. */
+	CHECK_EQ_INT(stack_count_event(&s, &a, 0, ev), 0);
+	CHECK_EQ_INT(stack_count_event(&s, &a, 0, ev), 0);
+	CHECK_EQ_INT(a.nstacks, 1);
+	CHECK_EQ_INT(a.stacks[0].count, 2);
 	aggregate_free(&a);
+	symbolizer_free(&s);
 	fakemem_free(&fm);
+	free(ev);
 }

@@ -15,8 +15,14 @@
 #include "test.h"
 #include "walk_host.h"
 
-static void check_program(const char *name, __u64 want_kind)
+/*
+ * want_static: 1 if libruby's TLS block must be found in static TLS (the sampler then learns
+ * its offset from the thread pointer from one thread and uses it for all: it must be the same
+ * in every thread), 0 if it must not (a block allocated apart), -1 if not reached via the DTV.
+ */
+static void check_program(const char *name, __u64 want_kind, int want_static)
 {
+	long first_offset = 0;
 	char prog[512], why[128], line[256];
 	const char *dir = getenv("RBPROF_TEST_OUTPUT");
 	struct discover d;
@@ -48,6 +54,19 @@ static void check_program(const char *name, __u64 want_kind)
 		}
 		CHECK_EQ_INT(rbprof_find_ec(&t.bpf, tp, &ec), RBPROF_WALK_OK);
 		CHECK_EQ_INT(ec, ec_want);
+		if (want_static >= 0) {
+			__u64 loc = 0;
+			int in_static;
+
+			CHECK_EQ_INT(rbprof_ec_location(&t.bpf, tp, &loc, &in_static),
+				     RBPROF_WALK_OK);
+			CHECK_EQ_INT(loc, ec_addr);
+			CHECK_EQ_INT(in_static, want_static);
+			if (threads == 1)
+				first_offset = (long)(loc - tp);
+			else if (want_static)
+				CHECK_EQ_INT((long)(loc - tp), first_offset);
+		}
 	}
 	CHECK_EQ_INT(threads, 3);
 	child_stop(pid, out);
@@ -56,17 +75,22 @@ static void check_program(const char *name, __u64 want_kind)
 
 void test_tls_dynamic_libruby(void)
 {
-	check_program("tlsfix", RBPROF_TLS_DTV);
+	check_program("tlsfix", RBPROF_TLS_DTV, 1);
+}
+
+void test_tls_dlopened_libruby(void)
+{
+	check_program("tlsfix-dlopen", RBPROF_TLS_DTV, 0);
 }
 
 void test_tls_static_in_pie(void)
 {
-	check_program("tlsfix-exe", RBPROF_TLS_STATIC);
+	check_program("tlsfix-exe", RBPROF_TLS_STATIC, -1);
 }
 
 void test_tls_static_binary(void)
 {
-	check_program("tlsfix-static", RBPROF_TLS_STATIC);
+	check_program("tlsfix-static", RBPROF_TLS_STATIC, -1);
 }
 
 void test_probe_not_ruby_and_gone(void)

@@ -92,8 +92,8 @@ static void check_kinds(__u64 cfp_size)
 	static const struct frame_spec frames[] = {
 	    {.iseq = 0x1000, .pc = 0x1108},		    /* leaf Ruby method */
 	    {.env_flags = 0x55550001 | 0x80, .me = 0x2000}, /* C method */
-	    {.iseq = 0x3000, .pc = 0},			    /* ifunc: skipped */
-	    {.env_flags = 0x11110001, .me = 0x9999},	    /* no iseq, not CFUNC: skipped */
+	    {.iseq = 0x3000, .pc = 0},			    /* ifunc: an empty slot */
+	    {.env_flags = 0x11110001, .me = 0x9999},	    /* no iseq, not CFUNC: empty */
 	    {.iseq = 0x4000, .pc = 0x4010},		    /* <main> */
 	};
 	struct rbprof_proc p = proc_dtv(cfp_size);
@@ -103,13 +103,18 @@ static void check_kinds(__u64 cfp_size)
 	fakemem_init(&fm);
 	build_thread(&fm, frames, 5, cfp_size);
 	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_OK);
-	CHECK_EQ_INT(s.ev.nframes, 3);
+	/* One slot per frame: user space skips the empty ones (addr 0). */
+	CHECK_EQ_INT(s.ev.nframes, 5);
 	CHECK_EQ_INT(s.ev.flags, 0);
 	CHECK_EQ_INT(s.ev.frames[0].addr, 0x1000);
 	CHECK_EQ_INT(s.ev.frames[0].pc, 0x1108);
 	CHECK_EQ_INT(s.ev.frames[1].addr, 0x2000);
 	CHECK_EQ_INT(s.ev.frames[1].pc, 0);
-	CHECK_EQ_INT(s.ev.frames[2].addr, 0x4000);
+	CHECK_EQ_INT(s.ev.frames[2].addr, 0);
+	CHECK_EQ_INT(s.ev.frames[2].pc, 0);
+	CHECK_EQ_INT(s.ev.frames[3].addr, 0);
+	CHECK_EQ_INT(s.ev.frames[4].addr, 0x4000);
+	CHECK_EQ_INT(s.ev.frames[4].pc, 0x4010);
 	fakemem_free(&fm);
 }
 

@@ -9,28 +9,39 @@ module E2E
   class Context
     # Profile deep.rb recursing +depth+ levels: the target, the run, its stacks, and those
     # whose leaf is burn in its loop (there must be some).
-    def profile_deep(depth)
+    def profile_deep(depth, wrap: [])
       target = Target.ruby("deep.rb", args: [depth])
-      result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199])
+      result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199], wrap: wrap)
       mine = stacks_of(assert_profiled(result), target)
       hot = mine.select { |s| s.leaf && frame_is?(s.leaf, "Object#burn", target.path, target.loop_lines("burn")) }
       assert(hot.total.positive?, "no stack with leaf burn; top:\n#{mine.top(3)}")
       [target, result, mine, hot]
     end
+
+    # A 1000-deep recursion profiled (through `wrap`): every hot sample has it whole.
+    def check_whole_deep_stack(wrap: [])
+      target, result, _, hot = profile_deep(DEPTH_COMPLETE, wrap: wrap)
+      whole = hot.select do |s|
+        s.frames.size == DEPTH_COMPLETE + 3 && s.frames[0].label == "<main>" &&
+          s.frames[1..-2].count { |f| f.label == "Object#dive" } == DEPTH_COMPLETE + 1
+      end
+      assert(whole.total == hot.total, "#{hot.total - whole.total} of #{hot.total} samples are not " \
+                                       "<main>;dive x#{DEPTH_COMPLETE + 1};burn: #{(hot.stacks - whole.stacks).first&.raw.to_s[0, 200]}")
+      line = result.stderr_lines.grep(/\Arbprof-bpf: stacks truncated: /).first
+      assert(line&.end_with?(": 0"), "summary 'stacks truncated' is #{line.inspect}, expected 0")
+    ensure
+      target&.stop
+    end
   end
 
   test "depth: a 1000-deep recursion is captured whole" do
-    target, result, _, hot = profile_deep(DEPTH_COMPLETE)
-    whole = hot.select do |s|
-      s.frames.size == DEPTH_COMPLETE + 3 && s.frames[0].label == "<main>" &&
-        s.frames[1..-2].count { |f| f.label == "Object#dive" } == DEPTH_COMPLETE + 1
-    end
-    assert(whole.total == hot.total, "#{hot.total - whole.total} of #{hot.total} samples are not " \
-                                     "<main>;dive x#{DEPTH_COMPLETE + 1};burn: #{(hot.stacks - whole.stacks).first&.raw.to_s[0, 200]}")
-    line = result.stderr_lines.grep(/\Arbprof-bpf: stacks truncated: /).first
-    assert(line&.end_with?(": 0"), "summary 'stacks truncated' is #{line.inspect}, expected 0")
-  ensure
-    target&.stop
+    check_whole_deep_stack
+  end
+
+  # The sampler's other form, for kernels without bpf_loop (bpf/rbprof.bpf.c): the same walk
+  # in a bounded loop. This kernel has bpf_loop, so the form is asked for.
+  test "depth: the bounded-loop sampler captures a 1000-deep recursion whole" do
+    check_whole_deep_stack(wrap: ["env", "RBPROF_BPF_LOOP=0"])
   end
 
   test "truncated: deep stack starts with (truncated), leaf kept, counted" do
