@@ -117,7 +117,12 @@ e2e: rbprof-bpf
 test: rbprof-bpf $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX)
 	$(Q)scripts/run-tests.sh
 
-bench: rbprof-bpf
+# The loader's per-sample path on recorded events (bench/userspace.c), for make bench only.
+$(OUTPUT)/bench-userspace: bench/userspace.c $(LIB_OBJS) | $(OUTPUT)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $^ -lelf -lz -o $@
+
+bench: rbprof-bpf $(OUTPUT)/bench-userspace
 	$(Q)scripts/bench.sh
 
 deps:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: see scripts/bench.rb.
+# make bench: see bench/bench.rb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec ruby scripts/bench.rb "$@"
+exec ruby bench/bench.rb "$@"

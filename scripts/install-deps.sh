@@ -11,7 +11,8 @@ PACKAGES=(
 	libbpf-dev libelf-dev zlib1g-dev
 	libdw-dev                     # DWARF of Ruby builds without a table entry (elfutils)
 	ruby                          # Debian's Ruby 3.1: the end-to-end tests' target and harness
-	ruby-stackprof                # the in-process profiler the accuracy test compares with
+	ruby-stackprof                # the in-process profiler the accuracy test and make bench compare with
+	bpftrace                      # make bench: a native-stack BPF profiler, the floor of a BPF sampler's cost
 	util-linux                    # setpriv and unshare, used by the error-case tests
 	procps                        # ps, pkill in the scripts
 )

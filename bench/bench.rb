@@ -1,0 +1,83 @@
+# make bench: what rbprof-bpf costs, measured side by side in one run with what a user would
+# pick instead (a benchmark, not a test: make test does not run it). See README "Benchmark".
+#
+#   1. the loader's per-sample path on recorded events (bench/userspace.c);
+#   2. the BPF run time per sample of rbprof-bpf's and bpftrace's programs, Ruby samples and
+#      the others apart (lib/bpf_cost.rb);
+#   3. rbprof-bpf's start-up time (lib/startup.rb), and its own CPU time and memory while it
+#      samples a workload for a while (lib/loader_cost.rb);
+#   4. four workloads (bench/workloads/) unprofiled and under rbprof-bpf, stackprof and
+#      bpftrace at 99 Hz and 999 Hz, interleaved round after round (lib/slowdown.rb).
+# The results go to stdout and to bench/results.md, with the machine they come from.
+#
+# Environment: BENCH_QUICK=1 (a short run while developing: 2 rounds of ~0.75 s workloads),
+# BENCH_ROUNDS=N, BENCH_SCALE=X (workload length, 1 = ~3 s), BENCH_OUT=FILE,
+# BENCH_ONLY=userspace,bpf,startup,loader,slowdown (parts to run), BENCH_RUBY=ruby.
+require_relative "lib/bpf_cost"
+require_relative "lib/loader_cost"
+require_relative "lib/machine"
+require_relative "lib/report"
+require_relative "lib/slowdown"
+require_relative "lib/startup"
+require_relative "lib/userspace"
+
+abort "make bench loads BPF programs: run it as root" unless Process.uid.zero?
+
+QUICK = ENV["BENCH_QUICK"] == "1"
+ROUNDS = Integer(ENV.fetch("BENCH_ROUNDS", QUICK ? "2" : "5"))
+SCALE = Float(ENV.fetch("BENCH_SCALE", QUICK ? "0.25" : "1"))
+# Seconds of each BPF-time window, and of the user-space replay per stack.
+WINDOW = QUICK ? 1.0 : 3.0
+REPLAY = QUICK ? 1.0 : 3.0
+# The BPF-time windows run each workload long enough to outlast the window (scale 1: ~3 s).
+COST_SCALE = (WINDOW + 3) / 3.0 * 1.5
+OUT = ENV.fetch("BENCH_OUT", File.join(ROOT, "bench", "results.md"))
+ONLY = ENV.fetch("BENCH_ONLY", "userspace,bpf,startup,loader,slowdown").split(",")
+# The loader's first seconds on new processes (owners of methods are looked for in up to 64
+# batches of 100 ms), then its steady cost.
+LOADER_SETTLE = QUICK ? 2 : 7
+LOADER_WINDOW = QUICK ? 1 : 5
+
+LOG = ->(msg) { $stderr.puts(msg) }
+started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+
+info = Machine.describe(RUBY)
+userspace = []
+if ONLY.include?("userspace")
+  LOG.call("== user-space path on recorded events (#{REPLAY} s per stack)")
+  userspace = Userspace.run(REPLAY)
+end
+cost = {}
+if ONLY.include?("bpf")
+  LOG.call("== BPF time per sample (bpf_stats, #{BpfCost::HZ} Hz, #{WINDOW} s windows)")
+  cost = KernelStats.with_bpf_stats do
+    BpfCost.run({ "rbprof-bpf" => RbprofRun, "bpftrace" => BpftraceRun }, WORKLOADS,
+                seconds: WINDOW, scale: COST_SCALE, log: LOG)
+  end
+end
+startup = {}
+if ONLY.include?("startup")
+  LOG.call("== rbprof-bpf start-up, a workload running")
+  startup = Startup.run(WORKLOADS, reps: QUICK ? 1 : 3, log: LOG)
+end
+loader = {}
+if ONLY.include?("loader")
+  LOG.call("== rbprof-bpf's own cost at #{LoaderCost::HZ} Hz")
+  loader = LoaderCost.run(WORKLOADS, settle: LOADER_SETTLE, window: LOADER_WINDOW, log: LOG)
+end
+runs = {}
+if ONLY.include?("slowdown")
+  LOG.call("== workloads under each profiler: #{ROUNDS} rounds x #{WORKLOADS.size} workloads x " \
+           "#{CONFIGS.size} configurations (scale #{SCALE})")
+  runs = Slowdown.run(WORKLOADS, rounds: ROUNDS, scale: SCALE, log: LOG)
+end
+
+settings = format("%d interleaved rounds, workload scale %.2f (1 = ~3 s), %.0f s BPF windows, " \
+                  "%.1f min in all%s", ROUNDS, SCALE, WINDOW,
+                  (Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) / 60,
+                  QUICK ? " (BENCH_QUICK: a development run, not a result)" : "")
+text = Report.new(info: info, settings: settings, userspace: userspace, cost: cost,
+                  startup: startup, loader: loader, runs: runs).markdown
+puts text
+File.write(OUT, text)
+LOG.call("wrote #{OUT}")

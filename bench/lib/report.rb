@@ -1,0 +1,267 @@
+# The benchmark's results as Markdown (printed, and written to bench/results.md): the targets
+# of issue #5 first, met or not, then every figure they come from.
+require_relative "stats"
+require_relative "slowdown"
+require_relative "startup"
+
+class Report
+  include BenchStats
+
+  US = 1000.0 # ns per microsecond
+
+  def initialize(info:, settings:, userspace:, cost:, startup:, loader:, runs:)
+    @info = info
+    @settings = settings
+    @userspace = userspace
+    @cost = cost
+    @startup = startup
+    @loader = loader
+    @runs = runs
+  end
+
+  def markdown
+    parts = [header, targets]
+    parts << bpf_table unless @cost.empty?
+    parts << slowdown_tables unless @runs.empty?
+    parts << startup_table unless @startup.empty?
+    parts << loader_table unless @loader.empty?
+    parts << userspace_table unless @userspace.empty?
+    parts.join("\n")
+  end
+
+  private
+
+  def yes(ok)
+    ok.nil? ? "not measured" : (ok ? "met" : "**not met**")
+  end
+
+  def header
+    rows = @info.map { |k, v| "| #{k} | #{v} |" }
+    <<~MD
+      # rbprof-bpf benchmark results
+
+      Written by `make bench` (bench/bench.rb); #{@settings}.
+
+      | | |
+      | --- | --- |
+      #{rows.join("\n")}
+    MD
+  end
+
+  # Median CPU-time change of a configuration against the unprofiled runs of the same rounds.
+  def change(workload, config, field = :cpu)
+    rs = @runs[workload][config]
+    base = @runs[workload]["none"]
+    median(paired_change(rs.map { |r| r[field] }, base.map { |r| r[field] }))
+  end
+
+  def ruby_ns(tool, workload)
+    @cost.dig(tool, :workloads, workload, :ruby_ns)
+  end
+
+  def title_of(key)
+    WORKLOADS.find { |x| x.key == key }.title
+  end
+
+  def non_ruby_ns(tool)
+    @cost.dig(tool, :non_ruby_ns)
+  end
+
+  def us(ns)
+    ns ? format("%.2f us", ns / US) : "-"
+  end
+
+  def all_le(values, limit)
+    values.compact.empty? ? nil : values.compact.all? { |v| v < limit }
+  end
+
+  def targets
+    keys = @runs.keys
+    rows = []
+    b50 = ruby_ns("rbprof-bpf", "mix50")
+    b1000 = ruby_ns("rbprof-bpf", "rec1000")
+    nr = non_ruby_ns("rbprof-bpf")
+    bt50 = ruby_ns("bpftrace", "mix50")
+    rows << ["BPF time per Ruby sample, 50 frames", "< 1.5 us", us(b50), yes(b50 && b50 < 1500)]
+    rows << ["BPF time per Ruby sample, 1000 frames", "< 15 us", us(b1000),
+             yes(b1000 && b1000 < 15_000)]
+    rows << ["BPF time per sample outside Ruby", "< 0.2 us", us(nr), yes(nr && nr < 200)]
+    rows << ["... at 50 frames, vs bpftrace's ustack per sample", "not above",
+             "#{us(b50)} vs #{us(bt50)}", yes(b50 && bt50 && b50 <= bt50)]
+    [[99, 0.5], [999, 2.0]].each do |hz, limit|
+      ch = keys.to_h { |w| [w, change(w, "rbprof#{hz}")] }
+      rows << ["workload CPU time at #{hz} Hz, every workload", "< +#{limit}%",
+               ch.map { |w, c| c ? format("%s %+.1f%%", w, c) : "#{w} -" }.join(", "),
+               yes(all_le(ch.values, limit))]
+      sp = keys.to_h { |w| [w, change(w, "stackprof#{hz}")] }
+      lower = keys.map { |w| ch[w] && sp[w] ? ch[w] < sp[w] : nil }
+      rows << ["... lower than stackprof at #{hz} Hz, every workload", "lower",
+               keys.map { |w| format("%s %+.1f%% vs %+.1f%%", w, ch[w] || 0, sp[w] || 0) }.join(", "),
+               yes(lower.compact.empty? ? nil : lower.all?)]
+    end
+    steady = @loader.values.map { |l| l[:steady_share] }
+    rows << ["loader CPU at 999 Hz, steady (worst workload)", "< 1% of a core",
+             steady.empty? ? "-" : format("%.2f%% (first %d s: %.2f%%)", steady.max * 100,
+                                          @loader.values.first[:settle],
+                                          @loader.values.map { |l| l[:first_share] }.max * 100),
+             yes(all_le(steady, 0.01))]
+    rss = ((@runs["procs20"] || {}).values_at("rbprof99", "rbprof999").flatten.compact +
+           [@loader["procs20"]].compact).filter_map { |r| r[:peak_rss_kib] }
+    rows << ["loader peak RSS, 20 processes", "< 32 MiB",
+             rss.empty? ? "-" : format("%.1f MiB", rss.max / 1024.0),
+             yes(rss.empty? ? nil : rss.max < 32 * 1024)]
+    mix = @userspace.first
+    rows << ["user-space path, #{mix ? mix[:depth] : 50}-frame samples", ">= 1,000,000/s per core",
+             mix ? format("%d/s", mix[:per_s]) : "-", yes(mix && mix[:per_s] >= 1_000_000)]
+    first = @startup.values.flatten.map { |r| r[:first_sample_s] }
+    rows << ["start to first sample, every workload (median, max)", "< 0.5 s",
+             first.empty? ? "-" : format("%.2f s, %.2f s", median(first), first.max),
+             yes(first.empty? ? nil : first.max < 0.5)]
+    <<~MD
+
+      ## Targets
+
+      | target | goal | measured | |
+      | --- | --- | --- | --- |
+      #{rows.map { |r| "| #{r.join(' | ')} |" }.join("\n")}
+
+      Workload times are medians of the per-round change against the unprofiled run of the
+      same round; the workloads' own run-to-run spread is in the tables below.
+    MD
+  end
+
+  def bpf_table
+    tools = @cost.keys
+    rows = @cost.values.first[:workloads].keys.map do |w|
+      title = title_of(w)
+      cells = tools.map do |t|
+        c = @cost.dig(t, :workloads, w)
+        "#{us(c[:ruby_ns])} (#{c[:ruby].round} of #{c[:runs]})"
+      end
+      "| Ruby sample, #{title} | #{cells.join(' | ')} |"
+    end
+    other = tools.map { |t| "#{us(non_ruby_ns(t))} (#{@cost.dig(t, :non_ruby_window, :runs)})" }
+    <<~MD
+
+      ## BPF time per sample
+
+      `kernel.bpf_stats_enabled=1`, run_time_ns / run_cnt of each profiler's perf_event
+      program at #{BpfCost::HZ} Hz, with every CPU busy: shell loops for the samples outside
+      Ruby, then one copy of each workload per CPU (in brackets: the samples that hit Ruby
+      and all samples of the window). bpftrace runs `#{BpftraceRun.program(BpfCost::HZ)}`.
+
+      | sample | #{tools.join(' | ')} |
+      | --- | #{tools.map { '---:' }.join(' | ')} |
+      #{rows.join("\n")}
+      | outside Ruby | #{other.join(' | ')} |
+    MD
+  end
+
+  def slowdown_tables
+    @runs.map do |w, by_config|
+      title = title_of(w)
+      base = by_config["none"]
+      rows = CONFIGS.map do |c|
+        rs = by_config[c.key]
+        next if rs.empty?
+
+        prof = c.tool == :rbprof || c.tool == :bpftrace
+        [
+          c.title,
+          med_range(rs.map { |r| r[:wall] }, 2),
+          pct_range(paired_change(rs.map { |r| r[:wall] }, base.map { |r| r[:wall] })),
+          med_range(rs.map { |r| r[:cpu] }, 2),
+          pct_range(paired_change(rs.map { |r| r[:cpu] }, base.map { |r| r[:cpu] })),
+          c.tool ? median(rs.map { |r| r[:samples] })&.round.to_s : "",
+          prof ? format("%.2f%%", median(rs.map { |r| r[:prof_share] }) * 100) : "",
+          prof ? format("%.2f s", median(rs.map { |r| r[:cpu_s] })) : "",
+          prof && rs.any? { |r| r[:peak_rss_kib] } ? format("%.1f MiB", rs.filter_map { |r| r[:peak_rss_kib] }.max / 1024.0) : "",
+          c.tool == :rbprof ? rs.sum { |r| r[:lost].to_i }.to_s : "",
+        ].join(" | ")
+      end.compact
+      <<~MD
+
+        ### #{title}
+
+        | configuration | wall s | wall vs none | CPU s | CPU vs none | samples | profiler CPU while sampling | profiler CPU total | peak RSS | lost |
+        | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+        #{rows.map { |r| "| #{r} |" }.join("\n")}
+      MD
+    end.unshift(<<~MD).join
+      
+      ## Workload slowdown
+
+      Each workload runs alone on the last CPU, the profiler's process on CPU 0. Figures are
+      medians [min-max] over the rounds; "vs none" is the change against the unprofiled run
+      of the same round. "samples" counts what the profiler recorded for the whole host
+      (stackprof: in the workload; its :cpu timer ticks at most at the kernel's HZ).
+      "profiler CPU while sampling" is the profiler process's CPU time while the workload ran,
+      as a share of one core; "total" includes its start-up and the writing of its output.
+    MD
+  end
+
+  def startup_table
+    rows = @startup.map do |w, rs|
+      title = title_of(w)
+      format("| %s | %s | %s |", title, med_range(rs.map { |r| r[:attached_s] }, 2),
+             med_range(rs.map { |r| r[:first_sample_s] }, 2))
+    end
+    <<~MD
+
+      ## Start-up
+
+      rbprof-bpf -F #{Startup::HZ} started on CPU 0 while the workload runs on the last CPU;
+      seconds from its spawn, median [min-max]:
+
+      | workload running | sampling (BPF program loaded, processes found, attached) | first sample received |
+      | --- | ---: | ---: |
+      #{rows.join("\n")}
+    MD
+  end
+
+  def loader_table
+    settle, window = @loader.values.first.values_at(:settle, :window)
+    rows = @loader.map do |w, l|
+      format("| %s | %.2f%% | %.2f%% | %.1f MiB | %d |", title_of(w), l[:first_share] * 100,
+             l[:steady_share] * 100, l[:peak_rss_kib].to_i / 1024.0, l[:samples].to_i)
+    end
+    <<~MD
+
+      ## The loader's own cost
+
+      rbprof-bpf -F #{LoaderCost::HZ} (whole host) on CPU 0 while the workload runs on the last
+      CPU: its CPU time as a share of one core over its first #{settle} s (the workload's
+      iseqs read, the owners of its methods looked for in up to 64 batches) and over the
+      #{window} s after (steady), its peak RSS, the samples it took.
+
+      | workload running | CPU, first #{settle} s | CPU, steady | peak RSS | samples |
+      | --- | ---: | ---: | ---: | ---: |
+      #{rows.join("\n")}
+    MD
+  end
+
+  def userspace_table
+    rows = @userspace.map do |u|
+      format("| %s (%d frames) | %d | %d ns | %d B | %d MB/s |", u[:title], u[:depth], u[:per_s],
+             u[:ns], u[:record], u[:mb_s])
+    end
+    mix = @userspace.first
+    host = 64 * 10_000
+    <<~MD
+
+      ## User-space path
+
+      `.output/bench-userspace` (bench/userspace.c): recorded events replayed through what the
+      loader does per sample (decode, find the process, symbolize every frame from the cache,
+      intern, count the stack), one core, records read from memory larger than the caches.
+
+      | stack | samples/s per core | per sample | ring-buffer record | record bytes/s |
+      | --- | ---: | ---: | ---: | ---: |
+      #{rows.join("\n")}
+
+      64 CPUs at 10 kHz make #{host} samples/s: with #{mix[:depth]}-frame stacks that is
+      #{format('%.0f', host * mix[:record] / 1e6)} MB/s through the ring buffer and
+      #{format('%.0f%%', host.to_f / mix[:per_s] * 100)} of one core for the loader.
+    MD
+  end
+end
