@@ -249,17 +249,21 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 		return 1;
 	}
 	report_startup(p, "BPF program loaded");
+	/*
+	 * Attached before the processes are looked for: each process is sampled from the moment
+	 * it is registered, not once all are (on a busy host with many, that is a while).
+	 */
+	err = sampler_attach(&p->sampler, o->freq);
+	if (err) {
+		fprintf(stderr, PREFIX "failed to attach perf events: %s\n", strerror(-err));
+		return 1;
+	}
 	if (o->npids) {
 		err = probe_given_pids(p);
 		if (err)
 			return err;
 	} else if (scan_host(p)) {
 		fprintf(stderr, PREFIX "cannot read /proc: %s\n", strerror(errno));
-		return 1;
-	}
-	err = sampler_attach(&p->sampler, o->freq);
-	if (err) {
-		fprintf(stderr, PREFIX "failed to attach perf events: %s\n", strerror(-err));
 		return 1;
 	}
 	if (o->verbose)

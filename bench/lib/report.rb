@@ -213,7 +213,7 @@ class Report
       rbprof-bpf -F #{Startup::HZ} started on CPU 0 while the workload runs on the last CPU;
       seconds from its spawn, median [min-max]:
 
-      | workload running | sampling (BPF program loaded, processes found, attached) | first sample received |
+      | workload running | sampling (BPF program loaded, attached, processes found) | first sample received |
       | --- | ---: | ---: |
       #{rows.join("\n")}
     MD
