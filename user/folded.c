@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* folded.c - escaping and writing of folded stacks. */
+#define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,68 +89,164 @@ static int sbuf_add_frame(struct sbuf *b, const struct frame_rec *f)
 	return 0;
 }
 
-struct line_rec {
-	char *text;
-	__u64 count;
+/*
+ * The output's pieces, rendered once: the text of each interned frame and each process's
+ * root. Lines are compared and written from these, never rendered whole: a profile of deep
+ * stacks would otherwise hold all of its output in memory at exit (1000 frames of ~80 bytes a
+ * line, times every distinct stack: tens of MiB).
+ */
+struct pieces {
+	const struct aggregate *a;
+	char **frame; /* by frame id */
+	char **root;  /* by proc id */
+	__u32 nroots;
 };
 
-static int cmp_lines(const void *x, const void *y)
+/* A position in a line's text: root, then ";" and a frame's text for each frame. */
+struct cursor {
+	const struct pieces *p;
+	const struct stack_rec *s;
+	const char *c; /* in the current piece */
+	__u32 next;    /* the frame whose piece comes next */
+};
+
+static void cursor_at(struct cursor *k, const struct pieces *p, const struct stack_rec *s,
+		      const char *c, __u32 next)
 {
-	return strcmp(((const struct line_rec *)x)->text, ((const struct line_rec *)y)->text);
+	k->p = p;
+	k->s = s;
+	k->c = c;
+	k->next = next;
 }
 
-static char *render_stack(const struct aggregate *a, const struct stack_rec *s,
-			  folded_proc_name_fn proc_name, void *ctx)
+/* The next byte of the line, as strcmp sees it (unsigned), or -1 at its end. */
+static int cursor_next(struct cursor *k)
 {
-	struct sbuf b = {0};
-	char root[128];
+	if (!*k->c) {
+		if (k->next >= k->s->n)
+			return -1;
+		k->c = k->p->frame[k->p->a->pool[k->s->off + k->next++]];
+		return ';';
+	}
+	return (unsigned char)*k->c++;
+}
+
+/* strcmp() of two stacks' lines, without the lines: a shared prefix of frames is skipped. */
+static int cmp_stacks(const void *x, const void *y, void *ctx)
+{
+	const struct pieces *p = ctx;
+	const struct stack_rec *s = &p->a->stacks[*(const __u32 *)x];
+	const struct stack_rec *t = &p->a->stacks[*(const __u32 *)y];
+	struct cursor a, b;
+	__u32 i = 0;
+	int ca, cb;
+
+	if (s->proc_id == t->proc_id) {
+		while (i < s->n && i < t->n && p->a->pool[s->off + i] == p->a->pool[t->off + i])
+			i++;
+		cursor_at(&a, p, s, "", i);
+		cursor_at(&b, p, t, "", i);
+	} else {
+		cursor_at(&a, p, s, p->root[s->proc_id], 0);
+		cursor_at(&b, p, t, p->root[t->proc_id], 0);
+	}
+	do {
+		ca = cursor_next(&a);
+		cb = cursor_next(&b);
+	} while (ca == cb && ca >= 0);
+	return ca - cb;
+}
+
+static void pieces_free(struct pieces *p)
+{
 	__u32 i;
 
-	proc_name(ctx, s->proc_id, root, sizeof(root));
-	if (sbuf_add(&b, root, 1))
-		goto fail;
+	for (i = 0; p->frame && i < p->a->nframes; i++)
+		free(p->frame[i]);
+	for (i = 0; p->root && i < p->nroots; i++)
+		free(p->root[i]);
+	free(p->frame);
+	free(p->root);
+}
+
+static int pieces_init(struct pieces *p, const struct aggregate *a, folded_proc_name_fn proc_name,
+		       void *ctx)
+{
+	char name[128];
+	__u32 i;
+
+	memset(p, 0, sizeof(*p));
+	p->a = a;
+	for (i = 0; i < a->nstacks; i++)
+		if (a->stacks[i].proc_id >= p->nroots)
+			p->nroots = a->stacks[i].proc_id + 1;
+	p->frame = calloc(a->nframes ? a->nframes : 1, sizeof(*p->frame));
+	p->root = calloc(p->nroots ? p->nroots : 1, sizeof(*p->root));
+	if (!p->frame || !p->root)
+		return -ENOMEM;
+	for (i = 0; i < a->nframes; i++) {
+		struct sbuf b = {0};
+
+		if (sbuf_add(&b, "", 0) || sbuf_add_frame(&b, &a->frames[i])) {
+			free(b.s);
+			return -ENOMEM;
+		}
+		p->frame[i] = b.s;
+	}
+	for (i = 0; i < a->nstacks; i++) {
+		__u32 id = a->stacks[i].proc_id;
+		struct sbuf b = {0};
+
+		if (p->root[id])
+			continue;
+		proc_name(ctx, id, name, sizeof(name));
+		if (sbuf_add(&b, name, 1))
+			return -ENOMEM;
+		p->root[id] = b.s;
+	}
+	return 0;
+}
+
+static int write_line(FILE *out, const struct pieces *p, const struct stack_rec *s, __u64 count)
+{
+	__u32 i;
+
+	if (fputs(p->root[s->proc_id], out) < 0)
+		return -EIO;
 	for (i = 0; i < s->n; i++)
-		if (sbuf_add(&b, ";", 0) || sbuf_add_frame(&b, &a->frames[a->pool[s->off + i]]))
-			goto fail;
-	return b.s;
-fail:
-	free(b.s);
-	return NULL;
+		if (putc(';', out) < 0 || fputs(p->frame[p->a->pool[s->off + i]], out) < 0)
+			return -EIO;
+	return fprintf(out, " %llu\n", (unsigned long long)count) < 0 ? -EIO : 0;
 }
 
 int folded_write(FILE *out, const struct aggregate *a, folded_proc_name_fn proc_name, void *ctx)
 {
-	struct line_rec *lines = calloc(a->nstacks ? a->nstacks : 1, sizeof(*lines));
-	__u32 i, n = 0;
-	int err = 0;
+	__u32 *order = calloc(a->nstacks ? a->nstacks : 1, sizeof(*order));
+	struct pieces p;
+	__u32 i;
+	int err;
 
-	if (!lines)
-		return -ENOMEM;
-	for (i = 0; i < a->nstacks; i++) {
-		lines[n].text = render_stack(a, &a->stacks[i], proc_name, ctx);
-		if (!lines[n].text) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		lines[n++].count = a->stacks[i].count;
+	err = pieces_init(&p, a, proc_name, ctx);
+	if (err || !order) {
+		err = -ENOMEM;
+		goto cleanup;
 	}
-	qsort(lines, n, sizeof(*lines), cmp_lines);
-	for (i = 0; i < n; i++) {
-		__u64 count = lines[i].count;
+	for (i = 0; i < a->nstacks; i++)
+		order[i] = i;
+	qsort_r(order, a->nstacks, sizeof(*order), cmp_stacks, &p);
+	for (i = 0; i < a->nstacks; i++) {
+		__u64 count = a->stacks[order[i]].count;
 
 		/* Two process instances with the same pid and comm: one line. */
-		while (i + 1 < n && !strcmp(lines[i].text, lines[i + 1].text))
-			count += lines[++i].count;
-		if (fprintf(out, "%s %llu\n", lines[i].text, (unsigned long long)count) < 0) {
-			err = -EIO;
+		while (i + 1 < a->nstacks && !cmp_stacks(&order[i], &order[i + 1], &p))
+			count += a->stacks[order[++i]].count;
+		if ((err = write_line(out, &p, &a->stacks[order[i]], count)))
 			goto cleanup;
-		}
 	}
 	if (fflush(out))
 		err = -errno;
 cleanup:
-	for (i = 0; i < a->nstacks; i++)
-		free(lines[i].text);
-	free(lines);
+	pieces_free(&p);
+	free(order);
 	return err;
 }

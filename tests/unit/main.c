@@ -25,6 +25,7 @@ int test_failed_checks;
 	X(test_escape)                                                                             \
 	X(test_aggregate_and_write)                                                                \
 	X(test_aggregate_many_stacks)                                                              \
+	X(test_write_order_is_strcmp)                                                              \
 	X(test_tls_dynamic_libruby)                                                                \
 	X(test_tls_dlopened_libruby)                                                               \
 	X(test_tls_static_in_pie)                                                                  \

@@ -94,3 +94,89 @@ void test_aggregate_many_stacks(void)
 	CHECK_EQ_INT(total, 20000);
 	aggregate_free(&a);
 }
+
+static void same_name(void *ctx, __u32 id, char *buf, size_t cap)
+{
+	(void)ctx;
+	snprintf(buf, cap, "%s", id == 2 ? "rubz" : "ruby"); /* ids 0 and 1: one pid, two lives */
+}
+
+struct ref_line {
+	char *text;
+	__u64 count;
+};
+
+static int cmp_ref(const void *x, const void *y)
+{
+	return strcmp(((const struct ref_line *)x)->text, ((const struct ref_line *)y)->text);
+}
+
+/*
+ * folded_write sorts and merges lines without rendering them whole: its order must be strcmp's
+ * on the whole lines, with labels that are prefixes of one another (the order then depends on
+ * what follows: ';', ' ' or the end), escaped bytes, shared frame prefixes, and equal lines of
+ * two process instances merged.
+ */
+void test_write_order_is_strcmp(void)
+{
+	static const char *const labels[] = {"a", "ab", "a;", "a b", "b", "\x7f", "A", "a\x01", "a0"};
+	enum { NLAB = 9, NSTACK = 400, DEPTH = 6 };
+	struct iseq_info info[NLAB];
+	struct ref_line ref[NSTACK];
+	struct aggregate a;
+	__u32 fid[NLAB], st[DEPTH], i, j, n, nlines = 0;
+	char *out = NULL, *want = NULL, frame[64];
+	size_t olen = 0, wlen = 0;
+	unsigned seed = 7;
+	FILE *f;
+
+	CHECK_EQ_INT(aggregate_init(&a), 0);
+	for (i = 0; i < NLAB; i++) {
+		info[i] = (struct iseq_info){.label = (char *)labels[i]}; /* C methods: the label alone */
+		aggregate_ruby_frame(&a, &info[i], 0, &fid[i]);
+	}
+	for (i = 0; i < NSTACK; i++) {
+		seed = seed * 1103515245 + 12345;
+		n = 1 + (seed >> 16) % DEPTH;
+		for (j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			st[j] = fid[(seed >> 16) % NLAB];
+		}
+		aggregate_stack(&a, i % 3, st, n, 1 + i % 2);
+	}
+	/* The reference: every stack rendered whole, strcmp-sorted, equal lines merged. */
+	for (i = 0; i < a.nstacks; i++) {
+		const struct stack_rec *s = &a.stacks[i];
+		size_t len = 0;
+
+		f = open_memstream(&ref[i].text, &len);
+		fputs(s->proc_id == 2 ? "rubz" : "ruby", f);
+		for (j = 0; j < s->n; j++) {
+			folded_escape(frame, sizeof(frame),
+				      a.frames[a.pool[s->off + j]].info->label);
+			fprintf(f, ";%s", frame);
+		}
+		fclose(f);
+		ref[i].count = s->count;
+	}
+	qsort(ref, a.nstacks, sizeof(ref[0]), cmp_ref);
+	f = open_memstream(&want, &wlen);
+	for (i = 0; i < a.nstacks; i = j, nlines++) {
+		__u64 count = 0;
+
+		for (j = i; j < a.nstacks && !strcmp(ref[i].text, ref[j].text); j++)
+			count += ref[j].count;
+		fprintf(f, "%s %llu\n", ref[i].text, (unsigned long long)count);
+	}
+	fclose(f);
+	CHECK(nlines < a.nstacks); /* some lines of ids 0 and 1 merged */
+	f = open_memstream(&out, &olen);
+	CHECK_EQ_INT(folded_write(f, &a, same_name, NULL), 0);
+	fclose(f);
+	CHECK_STR(out, want);
+	for (i = 0; i < a.nstacks; i++)
+		free(ref[i].text);
+	free(out);
+	free(want);
+	aggregate_free(&a);
+}
