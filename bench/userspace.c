@@ -195,7 +195,7 @@ static int run(const char *path, double seconds)
 		goto out;
 	/* The process is the recording: its symbolizer reads the recorded memory. */
 	symbolizer_free(&rp->sym);
-	symbolizer_init(&rp->sym, &f.mem.base, t.layout, f.global_symbols);
+	symbolizer_init(&rp->sym, &f.mem.base, t.layout, f.global_symbols, f.vm_ptr_addr);
 	err = pick_event(&f, rp, &agg, ev);
 	if (err) {
 		fprintf(stderr, "bench-userspace: %s: no Ruby stack to replay\n", path);
