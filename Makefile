@@ -120,7 +120,7 @@ test: rbprof-bpf $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX)
 # The loader's per-sample path on recorded events (bench/userspace.c), for make bench only.
 $(OUTPUT)/bench-userspace: bench/userspace.c $(LIB_OBJS) | $(OUTPUT)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $^ -lelf -lz -o $@
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $^ $(UNIT_LIBS) -o $@
 
 bench: rbprof-bpf $(OUTPUT)/bench-userspace
 	$(Q)scripts/bench.sh
