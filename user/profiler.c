@@ -329,6 +329,26 @@ static void proc_name(void *ctx, __u32 id, char *buf, size_t cap)
 }
 
 /* What the loader itself cost: CPU time and peak RSS (getrusage). */
+/*
+ * The loader's own peak RSS in KiB: VmHWM of its memory. Not getrusage's ru_maxrss, which Linux
+ * carries over execve() (exec_mmap folds the old mm's peak into it): started from a 60 MiB
+ * Ruby script, the loader would report 60 MiB.
+ */
+static long peak_rss_kib(long fallback)
+{
+	char line[128];
+	long kib = fallback;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return fallback;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 static void write_loader_usage(void)
 {
 	struct rusage ru;
@@ -337,7 +357,8 @@ static void write_loader_usage(void)
 		return;
 	fprintf(stderr, PREFIX "loader: user %ld.%03ld s, system %ld.%03ld s, peak RSS %ld KiB\n",
 		(long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec / 1000,
-		(long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec / 1000, ru.ru_maxrss);
+		(long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec / 1000,
+		peak_rss_kib(ru.ru_maxrss));
 }
 
 static void write_summary(struct profiler *p)
