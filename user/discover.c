@@ -52,6 +52,24 @@ void discover_free(struct discover *d)
 	hashmap_free(&d->elf_cache);
 }
 
+int proc_self_status(const char *key, char *val, size_t cap)
+{
+	size_t klen = strlen(key);
+	char line[256];
+	int err = -ENOENT;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -ENOENT;
+	while (err && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen)) {
+			snprintf(val, cap, "%s", line + klen);
+			err = 0;
+		}
+	fclose(f);
+	return err;
+}
+
 int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_time)
 {
 	char path[64], buf[1024], *open_paren, *close_paren, *p;

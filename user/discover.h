@@ -58,6 +58,9 @@ void discover_free(struct discover *d);
 /* Read /proc/PID/stat: comm and start time. 0 or -errno (-ENOENT: gone). */
 int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_time);
 
+/* The value after "key" ("VmHWM:") on its line of /proc/self/status. 0, or -ENOENT. */
+int proc_self_status(const char *key, char *val, size_t cap);
+
 /* Look at process `pid`. On PROBE_FAILED, `why` says what went wrong. */
 enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
 				 size_t whylen);

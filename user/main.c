@@ -191,15 +191,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static unsigned long long effective_caps(void)
 {
 	unsigned long long caps = 0;
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "re");
+	char val[64];
 
-	if (!f)
+	if (proc_self_status("CapEff:", val, sizeof(val)) || sscanf(val, "%llx", &caps) != 1)
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
-	fclose(f);
 	return caps;
 }
 

@@ -336,16 +336,11 @@ static void proc_name(void *ctx, __u32 id, char *buf, size_t cap)
  */
 static long peak_rss_kib(long fallback)
 {
-	char line[128];
-	long kib = fallback;
-	FILE *f = fopen("/proc/self/status", "re");
+	char val[64];
+	long kib;
 
-	if (!f)
+	if (proc_self_status("VmHWM:", val, sizeof(val)) || sscanf(val, "%ld kB", &kib) != 1)
 		return fallback;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
 	return kib;
 }
 
