@@ -16,18 +16,24 @@ PKG_CONFIG ?= pkg-config
 PKGS := libbpf libdw libelf zlib
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS := $(or $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null),-lbpf -ldw -lelf -lz)
-UNIT_LIBS := $(filter-out -lbpf,$(LIBS))
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 
-USER_SRCS := $(wildcard user/*.c)
-USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
-LIB_OBJS := $(filter-out $(OUTPUT)/main.o $(OUTPUT)/sampler.o $(OUTPUT)/profiler.o,$(USER_OBJS))
+# Every source under user/, one folder per pipeline stage: a new file is built without being
+# listed. main.c holds the program's entry; everything else is also linked into the unit tests
+# and the user-space benchmark.
+USER_SRCS := $(sort $(wildcard user/*.c user/*/*.c))
+MAIN_SRC := user/main.c
+LIB_SRCS := $(filter-out $(MAIN_SRC),$(USER_SRCS))
+USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+# Header dependencies, written by the compiler (-MMD) next to each object.
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 
-# Unit tests: the user-space parts (no BPF) under AddressSanitizer and UBSan.
+# Unit tests: the user-space parts under AddressSanitizer and UBSan, objects of their own.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-UNIT_LIB_SRCS := $(filter-out user/main.c user/sampler.c user/profiler.c,$(USER_SRCS))
+SAN_OBJS := $(patsubst %.c,$(OUTPUT)/san/%.o,$(LIB_SRCS) $(UNIT_SRCS))
 
 ifeq ($(V),1)
 	Q =
@@ -54,19 +60,25 @@ $(OUTPUT)/rbprof.skel.h: $(OUTPUT)/rbprof.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name rbprof_bpf > $@
 
-$(OUTPUT)/%.o: user/%.c $(wildcard user/*.h) bpf/rbprof.h $(OUTPUT)/rbprof.skel.h | $(OUTPUT)
+# The skeleton comes first: the sampler includes it, and the compiler lists it as a dependency
+# only once it exists.
+$(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/rbprof.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $(PKG_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $(PKG_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(OUTPUT)/san/%.o: %.c $(OUTPUT)/rbprof.skel.h
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) -Itests/unit $(PKG_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 rbprof-bpf: $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/unit-tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(wildcard tests/unit/*.h) $(wildcard user/*.h) \
-		bpf/ruby_walk.h bpf/rbprof.h | $(OUTPUT)
-	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) $(PKG_CFLAGS) -Itests/unit $(UNIT_SRCS) \
-		$(UNIT_LIB_SRCS) $(UNIT_LIBS) -o $@
+$(OUTPUT)/unit-tests: $(SAN_OBJS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(SAN) $^ $(LIBS) -o $@
 
 # Programs that stand in for ruby in the TLS tests (tests/unit/fixtures): the EC in a shared
 # libruby (dynamic TLS; linked, or loaded with dlopen), in a PIE executable and in a static
@@ -120,7 +132,7 @@ test: rbprof-bpf $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX)
 # The loader's per-sample path on recorded events (bench/userspace.c), for make bench only.
 $(OUTPUT)/bench-userspace: bench/userspace.c $(LIB_OBJS) | $(OUTPUT)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $^ $(UNIT_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $(PKG_CFLAGS) $^ $(LIBS) -o $@
 
 bench: rbprof-bpf $(OUTPUT)/bench-userspace
 	$(Q)scripts/bench.sh
@@ -132,8 +144,11 @@ demo: deps rbprof-bpf
 	$(Q)scripts/demo.sh
 
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h
+	$(Q)clang-format -i bpf/*.c bpf/*.h $(USER_SRCS) $(wildcard user/*.h user/*/*.h) \
+		tests/unit/*.c tests/unit/*.h
 
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) rbprof-bpf
+
+-include $(USER_OBJS:.o=.d) $(SAN_OBJS:.o=.d)

@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "fixture.h"
-#include "proc_table.h"
-#include "stack.h"
-#include "walk_host.h"
+#include "devtools/fixture.h"
+#include "aggregate/proc_table.h"
+#include "aggregate/stack.h"
+#include "sampling/walk_host.h"
 
 /* The records replayed: well past the last-level cache of the machines this runs on. */
 #define STREAM_BYTES (64U << 20)

@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "fixture.h"
+#include "devtools/fixture.h"
 #include "profiler.h"
-#include "ruby_versions.h"
+#include "layouts/layout.h"
 
 #define PREFIX	     "rbprof-bpf: "
 #define MAX_PIDS     1024

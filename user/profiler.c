@@ -7,9 +7,9 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-#include "folded.h"
+#include "output/folded.h"
 #include "profiler.h"
-#include "stack.h"
+#include "aggregate/stack.h"
 
 #define PREFIX "rbprof-bpf: "
 /*

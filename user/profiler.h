@@ -9,10 +9,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include "aggregate.h"
-#include "discover.h"
-#include "proc_table.h"
-#include "sampler.h"
+#include "aggregate/aggregate.h"
+#include "discover/probe.h"
+#include "aggregate/proc_table.h"
+#include "sampling/sampler.h"
 
 struct profiler_opts {
 	int duration; /* seconds; 0: until *stop is set */

@@ -7,7 +7,7 @@
 #ifndef RBPROF_FAKEMEM_H
 #define RBPROF_FAKEMEM_H
 
-#include "memread.h"
+#include "rubyvm/memread.h"
 
 #define FAKEMEM_MAX_REGIONS 64
 

@@ -7,7 +7,7 @@
 #ifndef RBPROF_LOOKALIKE_H
 #define RBPROF_LOOKALIKE_H
 
-#include "ruby_versions.h"
+#include "layouts/layout.h"
 
 /* The default (Ruby 2.7-like) shape. */
 void lookalike_old_layout(struct ruby_layout *L);

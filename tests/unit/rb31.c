@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rb31.h"
-#include "ruby_object.h"
+#include "rubyvm/object.h"
 #include "succ_builder.h"
 
 const struct ruby_layout *rb31(void)

@@ -7,7 +7,7 @@
 #define RBPROF_RB31_H
 
 #include "fakemem.h"
-#include "ruby_versions.h"
+#include "layouts/layout.h"
 
 const struct ruby_layout *rb31(void);
 /* A String at addr: embedded if it fits in 23 bytes, else on the heap at addr + 0x1000. */

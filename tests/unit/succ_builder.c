@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdlib.h>
-#include "line_table.h"
+#include "rubyvm/line_table.h"
 #include "succ_builder.h"
 
 __u64 *succ_build(int max_pos, const int *data, int size)

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 #include "rb31.h"
-#include "ruby_names.h"
+#include "rubyvm/names.h"
 #include "test.h"
 
 #define GS     0x1000000ULL /* ruby_global_symbols */

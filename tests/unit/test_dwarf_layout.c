@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "child.h"
-#include "discover.h"
-#include "dwarf_layout.h"
-#include "elf_ruby.h"
+#include "discover/probe.h"
+#include "layouts/dwarf_layout.h"
+#include "discover/elf_ruby.h"
 #include "lookalike.h"
 #include "test.h"
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fixture.h"
+#include "devtools/fixture.h"
 #include "test.h"
 
 static void check_fixture(const char *path)

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "aggregate.h"
-#include "folded.h"
+#include "aggregate/aggregate.h"
+#include "output/folded.h"
 #include "test.h"
 
 void test_escape(void)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Position -> line through Ruby's succinct bitvector, against a brute-force answer. */
 #include <stdlib.h>
-#include "line_table.h"
+#include "rubyvm/line_table.h"
 #include "succ_builder.h"
 #include "test.h"
 

@@ -2,10 +2,10 @@
 /* IDs, class paths and C-method labels from a made-up Ruby 3.1 heap; ruby_global_symbols
  * found in code. */
 #include <string.h>
-#include "elf_ruby.h"
+#include "discover/elf_ruby.h"
 #include "rb31.h"
-#include "ruby_names.h"
-#include "symbolize.h"
+#include "rubyvm/names.h"
+#include "rubyvm/symbolize.h"
 #include "test.h"
 
 #define GS	     0x1000000ULL

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rb31.h"
-#include "ruby_object.h"
-#include "symbolize.h"
+#include "rubyvm/object.h"
+#include "rubyvm/symbolize.h"
 #include "test.h"
 
 void test_string_embedded_and_heap(void)

@@ -7,8 +7,8 @@
  * known one takes the newest entry of its series, with a notice.
  */
 #include <string.h>
-#include "dwarf_layout.h"
-#include "ruby_versions.h"
+#include "layouts/dwarf_layout.h"
+#include "layouts/layout.h"
 #include "test.h"
 
 /* The last patch release of each series when the ranges were checked (the release tags). */

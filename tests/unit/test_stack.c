@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rb31.h"
-#include "stack.h"
+#include "aggregate/stack.h"
 #include "test.h"
 
 void test_stack_event_decode(void)

@@ -2,7 +2,7 @@
 /* A kernel sample made into frame ids (user/stack.c) where the innermost frame is special: a 2.7
  * C frame not yet filled in, a frame YJIT entered. */
 #include "rb31.h"
-#include "stack.h"
+#include "aggregate/stack.h"
 #include "test.h"
 
 #define GS 0x1000000ULL

@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "child.h"
-#include "discover.h"
+#include "discover/probe.h"
 #include "test.h"
-#include "walk_host.h"
+#include "sampling/walk_host.h"
 
 /*
  * want_static: 1 if libruby's TLS block must be found in static TLS (the sampler then learns

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "rb31.h"
 #include "test.h"
-#include "walk_host.h"
+#include "sampling/walk_host.h"
 
 #define TP	    0x70000000ULL
 #define DTV	    0x71000000ULL

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * aggregate.h - samples -> counts per distinct stack. A frame is interned once as an id
+ * (iseq + line, or a special frame); a stack is (process, frame ids root first) and is
+ * hashed into a table of counts. Strings are made only when the profile is written.
+ */
+#ifndef RBPROF_AGGREGATE_H
+#define RBPROF_AGGREGATE_H
+
+#include <linux/types.h>
+#include "common/hashmap.h"
+#include "rubyvm/object.h"
+
+enum frame_kind {
+	FRAME_CFUNC,	 /* a C-implemented method: "[cfunc]" */
+	FRAME_UNKNOWN,	 /* a frame whose iseq could not be read: "[unknown]" */
+	FRAME_TRUNCATED, /* the root side of a stack deeper than the kernel records */
+	FRAME_GC,	 /* "(garbage collection)", under the stack that triggered it */
+	FRAME_GC_MARKING,
+	FRAME_GC_SWEEPING,
+	FRAME_RUBY, /* "label (path:line)" */
+};
+
+/* The ids of the special frames are their kind. */
+#define FRAME_ID_SPECIALS FRAME_RUBY
+
+struct frame_rec {
+	const struct iseq_info *info; /* FRAME_RUBY */
+	int line;
+	int kind;
+};
+
+struct stack_rec {
+	__u64 hash;
+	__u64 count;
+	__u32 proc_id;
+	__u32 n;
+	size_t off; /* frame ids in aggregate.pool[off .. off + n), root first */
+};
+
+struct aggregate {
+	struct frame_rec *frames;
+	__u32 nframes, frames_cap;
+	struct hashmap frame_ids; /* (iseq_info *, line) -> frame id */
+
+	struct stack_rec *stacks;
+	__u32 nstacks, stacks_cap;
+	__u32 *pool;
+	size_t pool_len, pool_cap;
+	__u32 *index; /* open addressing over stacks: stack index + 1, 0 = empty */
+	size_t index_cap;
+};
+
+int aggregate_init(struct aggregate *a);
+void aggregate_free(struct aggregate *a);
+
+/* Id of the Ruby frame (info, line). 0 and *id set, or -ENOMEM. */
+int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int line, __u32 *id);
+
+/* Add `count` samples of the stack `frames` (n ids, root first) of process `proc_id`. */
+int aggregate_stack(struct aggregate *a, __u32 proc_id, const __u32 *frames, __u32 n, __u64 count);
+
+#endif /* RBPROF_AGGREGATE_H */

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* proc_table.c - the registry of profiled process instances. */
+#include <stdlib.h>
+#include <string.h>
+#include "aggregate/proc_table.h"
+
+void proc_table_init(struct proc_table *pt)
+{
+	memset(pt, 0, sizeof(*pt));
+}
+
+void proc_table_free(struct proc_table *pt)
+{
+	__u32 i;
+
+	for (i = 0; i < pt->n; i++) {
+		symbolizer_free(&pt->procs[i]->sym);
+		free(pt->procs[i]);
+	}
+	free(pt->procs);
+	hashmap_free(&pt->live);
+	hashmap_free(&pt->seen);
+	memset(pt, 0, sizeof(*pt));
+}
+
+struct ruby_proc *proc_table_add(struct proc_table *pt, const struct ruby_target *t)
+{
+	struct ruby_proc *p;
+
+	if (pt->n == pt->cap) {
+		__u32 cap = pt->cap ? pt->cap * 2 : 16;
+		struct ruby_proc **procs = realloc(pt->procs, cap * sizeof(*procs));
+
+		if (!procs)
+			return NULL;
+		pt->procs = procs;
+		pt->cap = cap;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || hashmap_put(&pt->live, (__u64)t->pid, 0, pt->n)) {
+		free(p);
+		return NULL;
+	}
+	p->id = pt->n;
+	p->t = *t;
+	procmem_init(&p->mem, t->pid);
+	symbolizer_init(&p->sym, &p->mem.base, t->layout, t->global_symbols, t->vm_ptr_addr);
+	pt->procs[pt->n++] = p;
+	return p;
+}
+
+struct ruby_proc *proc_table_live(const struct proc_table *pt, pid_t pid)
+{
+	__u64 *id = hashmap_get(&pt->live, (__u64)pid, 0);
+
+	return id ? pt->procs[*id] : NULL;
+}
+
+/* FNV-1a */
+static __u64 comm_hash(const char *comm)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	for (; *comm; comm++)
+		h = (h ^ (unsigned char)*comm) * 0x100000001b3ULL;
+	return h;
+}
+
+void proc_table_mark_seen(struct proc_table *pt, pid_t pid, unsigned long long start,
+			  const char *comm)
+{
+	hashmap_put(&pt->seen, ((__u64)pid << 32) ^ start, start, comm_hash(comm));
+}
+
+int proc_table_was_seen(const struct proc_table *pt, pid_t pid, unsigned long long start,
+			const char *comm)
+{
+	/* exec keeps pid and start time but changes comm: a changed comm is probed again. */
+	__u64 *h = hashmap_get(&pt->seen, ((__u64)pid << 32) ^ start, start);
+
+	return h && *h == comm_hash(comm);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * proc_table.h - the Ruby processes of this profile. An instance (pid + start time) keeps its
+ * id, name and symbol cache until the profile is written, even after it exits or its pid is
+ * reused; `live` maps a pid to its current instance.
+ */
+#ifndef RBPROF_PROC_TABLE_H
+#define RBPROF_PROC_TABLE_H
+
+#include "discover/probe.h"
+#include "common/hashmap.h"
+#include "rubyvm/memread.h"
+#include "rubyvm/symbolize.h"
+
+struct ruby_proc {
+	__u32 id;
+	struct ruby_target t;
+	struct procmem mem;
+	struct symbolizer sym;
+	__u64 samples;
+	int exited;
+};
+
+struct proc_table {
+	struct ruby_proc **procs; /* by id */
+	__u32 n, cap;
+	struct hashmap live; /* pid -> id of its current instance */
+	struct hashmap seen; /* (pid, start time) probed and not profiled -> hash of its comm */
+};
+
+void proc_table_init(struct proc_table *pt);
+void proc_table_free(struct proc_table *pt);
+
+/* Register a probed Ruby target as a new instance; it becomes the pid's live one. */
+struct ruby_proc *proc_table_add(struct proc_table *pt, const struct ruby_target *t);
+/* The live instance of pid, or NULL. */
+struct ruby_proc *proc_table_live(const struct proc_table *pt, pid_t pid);
+
+/* Remember that (pid, start, comm) was probed and is not profiled; was it already? */
+void proc_table_mark_seen(struct proc_table *pt, pid_t pid, unsigned long long start,
+			  const char *comm);
+int proc_table_was_seen(const struct proc_table *pt, pid_t pid, unsigned long long start,
+			const char *comm);
+
+#endif /* RBPROF_PROC_TABLE_H */

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* stack.c - a kernel sample as interned frames. */
+#include <errno.h>
+#include "aggregate/stack.h"
+
+/*
+ * In a frame_ids value, above the frame id: the frame's label is final (symbolizer_qualify
+ * said so), so later samples of it need not look at it again.
+ */
+#define FRAME_SETTLED (1ULL << 32)
+/*
+ * The frame cache key's pc of a Ruby frame YJIT entered, when it is the innermost: its pc is
+ * only the last one the JIT saved (an earlier line, or that of the frame's previous occupant),
+ * so its line is 0, unknown, as Ruby's own rb_profile_frames (3.3+) reports it. Real pcs point
+ * into iseq_encoded and are 8-byte aligned: 1 is none of them.
+ */
+#define PC_LEAF_JIT 1
+
+const struct rbprof_event *stack_event_decode(const void *data, size_t len)
+{
+	const struct rbprof_event *ev = data;
+
+	if (len < RBPROF_EVENT_HDR_SIZE || ev->nframes > RBPROF_MAX_FRAMES ||
+	    len < RBPROF_EVENT_HDR_SIZE + ev->nframes * sizeof(struct rbprof_frame))
+		return NULL;
+	return ev;
+}
+
+/*
+ * A frame not seen before: symbolize it, intern it and remember its id under (addr, key_pc).
+ * 0 or -ENOMEM.
+ */
+static int frame_first_seen(struct symbolizer *s, struct aggregate *a, const struct rbprof_frame *f,
+			    __u64 key_pc, __u32 *id)
+{
+	const struct iseq_info *info;
+	int settled = 1;
+
+	info = f->pc ? symbolizer_iseq(s, f->addr) : symbolizer_cfunc(s, f->addr);
+	if (info && f->pc)
+		settled = symbolizer_qualify(s, info, f->addr, f->ep);
+	if (!info) {
+		*id = f->pc ? FRAME_UNKNOWN : FRAME_CFUNC;
+		return 0;
+	}
+	if (aggregate_ruby_frame(a, info, key_pc == PC_LEAF_JIT ? 0 : iseq_info_line(info, f->pc),
+				 id))
+		return -ENOMEM;
+	if (s->frame_ids.len < SYMBOLIZE_MAX_FRAME_IDS) /* a shortcut: may fail */
+		hashmap_put(&s->frame_ids, f->addr, key_pc, *id | (settled ? FRAME_SETTLED : 0));
+	return 0;
+}
+
+int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbprof_event *ev,
+		     __u32 ids[STACK_MAX_IDS], __u32 *n)
+{
+	const struct rbprof_frame *prev = NULL;
+	__u32 i;
+
+	*n = 0;
+	if (ev->flags & RBPROF_EV_TRUNCATED)
+		ids[(*n)++] = FRAME_TRUNCATED;
+	for (i = ev->nframes; i-- > 0;) { /* the kernel sends innermost first */
+		const struct rbprof_frame *f = &ev->frames[i];
+		__u64 *id, key_pc = f->pc;
+
+		/* the records are read from memory once: ask for the next ones early */
+		__builtin_prefetch(&ev->frames[i >= 16 ? i - 16 : 0]);
+		if (!f->addr) /* a frame that is neither Ruby nor C method code (ifunc) */
+			continue;
+		if (i == 0 && f->pc && (ev->flags & RBPROF_EV_LEAF_JIT))
+			key_pc = PC_LEAF_JIT;
+		/*
+		 * Ruby 2.7 points ec->cfp at a frame before filling it in: a sample in between
+		 * sees a C frame whose env is its predecessor's. The call has not begun yet; the
+		 * sample is its caller's, as Ruby's next backtrace would say.
+		 */
+		if (i == 0 && !f->pc && symbolizer_cframe_unfinished(s, f->addr))
+			continue;
+		/* A recursion: the frame just named again (its owner was looked for just now). */
+		if (prev && f->addr == prev->addr && f->pc == prev->pc && key_pc == f->pc) {
+			ids[*n] = ids[*n - 1];
+			s->failed += ids[*n] == FRAME_UNKNOWN || ids[*n] == FRAME_CFUNC;
+			(*n)++;
+			continue;
+		}
+		prev = f;
+		id = hashmap_get(&s->frame_ids, f->addr, key_pc);
+		if (!id) {
+			if (frame_first_seen(s, a, f, key_pc, &ids[(*n)++]))
+				return -ENOMEM;
+			continue;
+		}
+		ids[(*n)++] = (__u32)*id;
+		if (!(*id & FRAME_SETTLED) &&
+		    symbolizer_qualify(s, a->frames[(__u32)*id].info, f->addr, f->ep))
+			*id |= FRAME_SETTLED;
+	}
+	if (ev->flags & RBPROF_EV_GC) {
+		ids[(*n)++] = FRAME_GC;
+		if (ev->flags & RBPROF_EV_GC_MARKING)
+			ids[(*n)++] = FRAME_GC_MARKING;
+		else if (ev->flags & RBPROF_EV_GC_SWEEPING)
+			ids[(*n)++] = FRAME_GC_SWEEPING;
+	}
+	return 0;
+}
+
+int stack_count_event(struct symbolizer *s, struct aggregate *a, __u32 proc_id,
+		      const struct rbprof_event *ev)
+{
+	__u32 ids[STACK_MAX_IDS], n;
+
+	if (stack_from_event(s, a, ev, ids, &n))
+		return -ENOMEM;
+	return aggregate_stack(a, proc_id, ids, n, 1);
+}

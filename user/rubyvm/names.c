@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* names.c - IDs, class paths and C-method labels read from a Ruby process. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rubyvm/names.h"
+#include "rubyvm/object.h"
+
+/* include/ruby/internal/value_type.h */
+#define RUBY_T_CLASS  0x02
+#define RUBY_T_MODULE 0x03
+#define RUBY_T_ICLASS 0x1c
+/* internal/imemo.h: imemo_ment */
+#define RUBY_IMEMO_MENT 6
+/* st.c: the hash of a deleted entry */
+#define ST_DELETED_HASH (~(__u64)0)
+
+void ruby_names_init(struct ruby_names *n, struct memread *mem, const struct ruby_layout *L,
+		     __u64 global_symbols, __u64 vm_ptr_addr)
+{
+	memset(n, 0, sizeof(*n));
+	n->mem = mem;
+	n->layout = L;
+	n->global_symbols = global_symbols;
+	n->vm_ptr_addr = vm_ptr_addr;
+}
+
+static void free_strings(struct hashmap *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->cap; i++)
+		if (h->slots[i].used)
+			free((void *)(unsigned long)h->slots[i].val);
+	hashmap_free(h);
+}
+
+void ruby_names_free(struct ruby_names *n)
+{
+	free_strings(&n->ids);
+	free_strings(&n->classes);
+}
+
+/* Cache `s` (a copy, or a failure if NULL) under key and return the cached string. */
+static const char *remember(struct hashmap *h, __u64 key, const char *s)
+{
+	char *copy = s ? strdup(s) : NULL;
+
+	if (hashmap_put(h, key, 0, (unsigned long)copy)) {
+		free(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+/* symbol.c: get_id_serial_entry(rb_id_to_serial(id), ID_ENTRY_STR) */
+static int id_string(struct ruby_names *n, __u64 id, char *buf, size_t cap)
+{
+	const struct ruby_layout *L = n->layout;
+	__u64 serial = id > L->last_op_id ? id >> L->id_scope_shift : id, ids, chunk, str;
+	__u32 last_id;
+	int err;
+
+	if (!n->global_symbols || !serial)
+		return -ENOENT;
+	if ((err = n->mem->read(n->mem, n->global_symbols + L->symbols_last_id, &last_id,
+				sizeof(last_id))))
+		return err;
+	if (serial > last_id || (L->symbols_next_id && serial == last_id))
+		return -ENOENT;
+	if ((err = memread_u64(n->mem, n->global_symbols + L->symbols_ids, &ids)) ||
+	    (err = ruby_array_get(n->mem, L, ids, (__u32)(serial / L->id_entry_unit), &chunk)) ||
+	    (err = ruby_array_get(n->mem, L, chunk, (__u32)(serial % L->id_entry_unit) * 2, &str)))
+		return err;
+	return ruby_string_read(n->mem, L, str, buf, cap) < 0 ? -EINVAL : 0;
+}
+
+const char *ruby_id_name(struct ruby_names *n, __u64 id)
+{
+	__u64 *cached = hashmap_get(&n->ids, id, 0);
+	char buf[RUBY_NAME_MAX];
+
+	if (cached)
+		return (const char *)(unsigned long)*cached;
+	/* Only names are cached: a read that failed (the table growing, say) is tried again. */
+	if (id_string(n, id, buf, sizeof(buf)))
+		return NULL;
+	return remember(&n->ids, id, buf);
+}
+
+/* The values of a class's __classpath__, __tmp_classpath__ and __attached__ ivars (0: none). */
+struct class_ivars {
+	__u64 classpath, tmp_classpath, attached;
+};
+
+/* >= 3.3: the path and the attached object are fields of the class itself. */
+static int read_class_fields(struct ruby_names *n, __u64 klass, struct class_ivars *iv)
+{
+	const struct ruby_layout *L = n->layout;
+
+	memset(iv, 0, sizeof(*iv));
+	if (memread_u64(n->mem, klass + L->class_classpath, &iv->classpath) ||
+	    memread_u64(n->mem, klass + L->class_attached, &iv->attached))
+		return -EAGAIN;
+	if (iv->classpath < 4096) /* nil (or another special constant): anonymous */
+		iv->classpath = 0;
+	return 0;
+}
+
+/* Where the value of ivar `name` goes, if it is one of those that name a class. */
+static __u64 *class_ivar_slot(struct class_ivars *iv, const char *name)
+{
+	if (!strcmp(name, "__classpath__"))
+		return &iv->classpath;
+	if (!strcmp(name, "__tmp_classpath__"))
+		return &iv->tmp_classpath;
+	if (!strcmp(name, "__attached__"))
+		return &iv->attached;
+	return NULL;
+}
+
+/* <= 3.1: an st_table. 0, or -EAGAIN if an ivar's name could not be read (it may be the path). */
+static int read_class_ivar_table(struct ruby_names *n, __u64 klass, struct class_ivars *iv)
+{
+	const struct ruby_layout *L = n->layout;
+	__u64 ext, tbl, start, bound, entries, e[RUBY_CLASS_IVARS_MAX * 3], i;
+	int err, unnamed = 0;
+
+	memset(iv, 0, sizeof(*iv));
+	if ((err = memread_u64(n->mem, klass + L->class_ext, &ext)) || !ext ||
+	    (err = memread_u64(n->mem, ext + L->classext_iv_tbl, &tbl)))
+		return -EAGAIN;
+	if (!tbl)
+		return 0; /* no ivars: anonymous */
+	if ((err = memread_u64(n->mem, tbl + L->st_entries_start, &start)) ||
+	    (err = memread_u64(n->mem, tbl + L->st_entries_bound, &bound)) ||
+	    (err = memread_u64(n->mem, tbl + L->st_entries, &entries)))
+		return -EAGAIN;
+	if (bound < start)
+		return -EINVAL;
+	if (bound - start > RUBY_CLASS_IVARS_MAX)
+		bound = start + RUBY_CLASS_IVARS_MAX;
+	if (n->mem->read(n->mem, entries + start * 24, e, (bound - start) * 24))
+		return -EAGAIN;
+	for (i = 0; i < bound - start; i++) {
+		const char *name;
+		__u64 *slot;
+
+		if (e[i * 3] == ST_DELETED_HASH)
+			continue;
+		name = ruby_id_name(n, e[i * 3 + 1]);
+		if (!name)
+			unnamed = 1;
+		else if ((slot = class_ivar_slot(iv, name)))
+			*slot = e[i * 3 + 2];
+	}
+	return iv->classpath || !unnamed ? 0 : -EAGAIN;
+}
+
+/* The fields of an rb_shape_t that a walk to the root needs. */
+struct ruby_shape {
+	__u64 edge_name;
+	__u32 next_iv_index, parent_id;
+	__u8 type;
+};
+
+/* The VM's shape list, read once: the VM allocates it at boot and never moves it. */
+static __u64 shape_list(struct ruby_names *n)
+{
+	__u64 vm;
+
+	if (!n->shape_list && n->vm_ptr_addr && !memread_u64(n->mem, n->vm_ptr_addr, &vm) && vm &&
+	    memread_u64(n->mem, vm + n->layout->vm_shape_list, &n->shape_list))
+		n->shape_list = 0;
+	return n->shape_list;
+}
+
+static int shape_read(struct ruby_names *n, __u64 list, __u32 id, struct ruby_shape *s)
+{
+	const struct ruby_layout *L = n->layout;
+	__u8 raw[RUBY_SHAPE_SIZE_MAX] = {0};
+
+	if (L->shape_size > sizeof(raw) ||
+	    n->mem->read(n->mem, list + (__u64)id * L->shape_size, raw, L->shape_size))
+		return -EFAULT;
+	memcpy(&s->edge_name, raw + L->shape_edge_name, sizeof(s->edge_name));
+	memcpy(&s->next_iv_index, raw + L->shape_next_iv_index, sizeof(s->next_iv_index));
+	memcpy(&s->parent_id, raw + L->shape_parent_id, sizeof(s->parent_id));
+	s->type = raw[L->shape_type];
+	return 0;
+}
+
+/*
+ * 3.2 (variable.c: rb_ivar_lookup, shape.c: rb_shape_get_iv_index): from the class's shape up
+ * to the root, each SHAPE_IVAR shape adds ivar edge_name at index next_iv_index - 1 of
+ * classext.iv_ptr, which holds the class shape's next_iv_index values. 0; -EAGAIN if what
+ * could hold the path was not read this time; -EINVAL if the chain leaves the shape list or
+ * does not reach the root within RUBY_CLASS_SHAPES_MAX shapes.
+ */
+static int read_class_shape_ivars(struct ruby_names *n, __u64 klass, __u64 flags,
+				  struct class_ivars *iv)
+{
+	const struct ruby_layout *L = n->layout;
+	__u64 list = shape_list(n), ivptr, *slot;
+	__u32 id = (__u32)(flags >> L->shape_id_shift), count = 0, i;
+	int unnamed = 0;
+
+	memset(iv, 0, sizeof(*iv));
+	if (!list || memread_u64(n->mem, klass + L->class_ivptr, &ivptr))
+		return -EAGAIN;
+	for (i = 0; i < RUBY_CLASS_SHAPES_MAX; i++) {
+		struct ruby_shape s;
+		const char *name;
+
+		if (id >= L->shape_list_len)
+			return -EINVAL;
+		if (shape_read(n, list, id, &s))
+			return -EAGAIN;
+		if (!i)
+			count = s.next_iv_index;
+		if (s.parent_id >= L->shape_list_len)
+			break; /* the root: its parent is INVALID_SHAPE_ID, it adds no ivar */
+		id = s.parent_id;
+		if (s.type != L->shape_ivar_type || !s.next_iv_index || s.next_iv_index > count)
+			continue;
+		name = ruby_id_name(n, s.edge_name);
+		if (!name)
+			unnamed = 1;
+		else if ((slot = class_ivar_slot(iv, name)) && !*slot && /* the nearest wins */
+			 memread_u64(n->mem, ivptr + (__u64)(s.next_iv_index - 1) * 8, slot))
+			return -EAGAIN;
+	}
+	if (iv->classpath < 4096) /* not a String: nil, say (variable.c classname: RTEST) */
+		iv->classpath = 0;
+	if (i == RUBY_CLASS_SHAPES_MAX && !iv->classpath)
+		return -EINVAL;
+	return iv->classpath || !unnamed ? 0 : -EAGAIN;
+}
+
+static int read_class_ivars(struct ruby_names *n, __u64 klass, __u64 flags, struct class_ivars *iv)
+{
+	switch (n->layout->class_path) {
+	case CLASS_PATH_FIELDS:
+		return read_class_fields(n, klass, iv);
+	case CLASS_PATH_SHAPE_IVARS:
+		return read_class_shape_ivars(n, klass, flags, iv);
+	default:
+		return read_class_ivar_table(n, klass, iv);
+	}
+}
+
+static int class_type(struct ruby_names *n, __u64 klass, __u64 *flags)
+{
+	int type;
+
+	if (klass < 4096 || (klass & 7) || memread_u64(n->mem, klass, flags))
+		return -1;
+	type = (int)(*flags & RUBY_T_MASK);
+	return type == RUBY_T_CLASS || type == RUBY_T_MODULE || type == RUBY_T_ICLASS ? type : -1;
+}
+
+/*
+ * variable.c: rb_class_path(): the permanent path, else the temporary one, else anonymous.
+ * -EAGAIN when the class could not be read well enough to tell: a hostile or anonymous
+ * class reads as "#<Class:0x...>" only when its ivars were read and hold no path.
+ */
+static int class_path(struct ruby_names *n, __u64 klass, char *buf, size_t cap)
+{
+	struct class_ivars iv;
+	__u64 flags;
+	int type = class_type(n, klass, &flags), err;
+
+	if (type < 0)
+		return -EINVAL;
+	err = read_class_ivars(n, klass, flags, &iv);
+	if (err == -EAGAIN)
+		return err;
+	if (!err) {
+		if (iv.classpath)
+			return ruby_string_read(n->mem, n->layout, iv.classpath, buf, cap) > 0
+				   ? 0
+				   : -EAGAIN;
+		if (iv.tmp_classpath &&
+		    ruby_string_read(n->mem, n->layout, iv.tmp_classpath, buf, cap) > 0)
+			return 0;
+	}
+	snprintf(buf, cap, "#<%s:0x%016llx>", type == RUBY_T_MODULE ? "Module" : "Class", klass);
+	return 0;
+}
+
+const char *ruby_class_path(struct ruby_names *n, __u64 klass)
+{
+	__u64 *cached = hashmap_get(&n->classes, klass, 0);
+	char buf[RUBY_NAME_MAX];
+
+	int err;
+
+	if (cached)
+		return (const char *)(unsigned long)*cached;
+	err = class_path(n, klass, buf, sizeof(buf));
+	if (err == -EAGAIN)
+		return NULL; /* not cached: tried again next time */
+	return remember(&n->classes, klass, err ? NULL : buf);
+}
+
+/* The class whose singleton `klass` is, if it is a singleton class of a class or module. */
+static __u64 singleton_of(struct ruby_names *n, __u64 klass)
+{
+	struct class_ivars iv;
+	__u64 flags, attached_flags;
+
+	if (class_type(n, klass, &flags) < 0 || !(flags & n->layout->fl_singleton))
+		return 0;
+	if (read_class_ivars(n, klass, flags, &iv) ||
+	    class_type(n, iv.attached, &attached_flags) < 0)
+		return 0;
+	return iv.attached;
+}
+
+int ruby_method_entry_check(struct ruby_names *n, __u64 me)
+{
+	__u64 flags;
+	int err;
+
+	if (me < 4096 || (me & 7))
+		return -EINVAL;
+	if ((err = memread_u64(n->mem, me, &flags)))
+		return err;
+	if ((flags & RUBY_T_MASK) != RUBY_T_IMEMO ||
+	    ((flags >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK) != RUBY_IMEMO_MENT)
+		return -EINVAL;
+	return 0;
+}
+
+int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq,
+			   int *kind)
+{
+	const struct ruby_layout *L = n->layout;
+	__u64 def, def_flags;
+	int err;
+
+	if ((err = ruby_method_entry_check(n, me)))
+		return err;
+	if ((err = memread_u64(n->mem, me + L->me_def, &def)) ||
+	    (err = memread_u64(n->mem, me + L->me_owner, owner)) ||
+	    (err = memread_u64(n->mem, def, &def_flags)) ||
+	    (err = memread_u64(n->mem, def + L->def_original_id, id)))
+		return err;
+	*iseq = 0;
+	/* method.h: rb_method_definition_t.type, the low 4 bits */
+	*kind = (int)(def_flags & 0xf);
+	if (*kind == RUBY_METHOD_ISEQ) {
+		if (memread_u64(n->mem, def + L->def_iseqptr, iseq))
+			*iseq = 0;
+	} else if (*kind == RUBY_METHOD_BMETHOD) {
+		__u64 proc, data;
+
+		/* def->body.bmethod.proc -> rb_proc_t -> block.as.captured.code.iseq */
+		if (memread_u64(n->mem, def + L->def_bmethod_proc, &proc) || proc < 4096 ||
+		    memread_u64(n->mem, proc + L->typeddata_data, &data) || data < 4096 ||
+		    memread_u64(n->mem, data + L->proc_block_iseq, iseq))
+			*iseq = 0;
+	} else {
+		*kind = RUBY_METHOD_OTHER;
+	}
+	return 0;
+}
+
+int ruby_qualified_name(struct ruby_names *n, __u64 owner, const char *name, char *buf, size_t cap)
+{
+	__u64 attached = singleton_of(n, owner);
+	const char *klass = ruby_class_path(n, attached ? attached : owner);
+
+	if (!klass)
+		return -EAGAIN;
+	snprintf(buf, cap, "%s%s%s", klass, attached ? "." : "#", name);
+	return 0;
+}
+
+int ruby_method_label(struct ruby_names *n, __u64 me, char *buf, size_t cap)
+{
+	__u64 owner, id, iseq;
+	const char *name;
+	int kind, err = ruby_method_entry_read(n, me, &owner, &id, &iseq, &kind);
+
+	if (err)
+		return err;
+	name = ruby_id_name(n, id);
+	if (!name)
+		return -EAGAIN;
+	return ruby_qualified_name(n, owner, name, buf, cap);
+}

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* object.c - Strings, Arrays and iseqs read from a Ruby process. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rubyvm/object.h"
+
+/* A heap object is 8-aligned and never in the first page; special constants are neither. */
+static int is_heap_object(__u64 v)
+{
+	return v >= 4096 && !(v & 7);
+}
+
+static int read_flags(struct memread *m, __u64 addr, int type, __u64 *flags)
+{
+	int err;
+
+	if (!is_heap_object(addr))
+		return -EINVAL;
+	err = memread_u64(m, addr, flags);
+	if (err)
+		return err;
+	return (*flags & RUBY_T_MASK) == (__u64)type ? 0 : -EINVAL;
+}
+
+int ruby_string_read(struct memread *m, const struct ruby_layout *L, __u64 addr, char *buf,
+		     size_t cap)
+{
+	__u64 flags, len, ptr;
+	int err;
+
+	if (!cap)
+		return -EINVAL;
+	buf[0] = 0;
+	err = read_flags(m, addr, RUBY_T_STRING, &flags);
+	if (err)
+		return err;
+	if (L->rstring == RSTRING_LEN_FIELD) {
+		if ((err = memread_u64(m, addr + L->rstring_len, &len)))
+			return err;
+		ptr = addr + L->rstring_embed;
+		if ((flags & L->rstring_noembed) &&
+		    (err = memread_u64(m, addr + L->rstring_heap_ptr, &ptr)))
+			return err;
+	} else if (flags & L->rstring_noembed) {
+		if ((err = memread_u64(m, addr + L->rstring_heap_len, &len)) ||
+		    (err = memread_u64(m, addr + L->rstring_heap_ptr, &ptr)))
+			return err;
+	} else {
+		len = (flags >> L->rstring_embed_len_shift) & L->rstring_embed_len_mask;
+		ptr = addr + L->rstring_embed;
+	}
+	if ((__s64)len < 0)
+		return -EINVAL;
+	if (len > cap - 1)
+		len = cap - 1;
+	err = m->read(m, ptr, buf, len);
+	if (err)
+		return err;
+	buf[len] = 0;
+	/* A label or path has no NUL inside; a torn read can. Keep what precedes it. */
+	return (int)strlen(buf);
+}
+
+int ruby_array_get(struct memread *m, const struct ruby_layout *L, __u64 addr, __u32 idx,
+		   __u64 *val)
+{
+	__u64 flags, len, ptr;
+	int err;
+
+	err = read_flags(m, addr, RUBY_T_ARRAY, &flags);
+	if (err)
+		return err;
+	if (flags & L->rarray_embed) {
+		len = (flags >> L->rarray_embed_len_shift) & L->rarray_embed_len_mask;
+		ptr = addr + L->rarray_embed_ary;
+	} else {
+		if ((err = memread_u64(m, addr + L->rarray_heap_len, &len)) ||
+		    (err = memread_u64(m, addr + L->rarray_heap_ptr, &ptr)))
+			return err;
+	}
+	if (idx >= len)
+		return -ERANGE;
+	return memread_u64(m, ptr + (__u64)idx * 8, val);
+}
+
+int ruby_pathobj_read(struct memread *m, const struct ruby_layout *L, __u64 pathobj, char *buf,
+		      size_t cap)
+{
+	__u64 flags, path;
+	int err;
+
+	if (!is_heap_object(pathobj))
+		return -EINVAL;
+	err = memread_u64(m, pathobj, &flags);
+	if (err)
+		return err;
+	if ((flags & RUBY_T_MASK) == RUBY_T_ARRAY) {
+		err = ruby_array_get(m, L, pathobj, 0, &path);
+		if (err)
+			return err;
+		pathobj = path;
+	}
+	return ruby_string_read(m, L, pathobj, buf, cap);
+}
+
+static char *read_string_dup(struct memread *m, const struct ruby_layout *L, __u64 addr,
+			     int is_pathobj)
+{
+	char buf[RUBY_STR_MAX];
+	int n = is_pathobj ? ruby_pathobj_read(m, L, addr, buf, sizeof(buf))
+			   : ruby_string_read(m, L, addr, buf, sizeof(buf));
+
+	return n < 0 ? NULL : strdup(buf);
+}
+
+/* Copy `count` elements of `size` bytes at `addr` into a new buffer. */
+static void *read_array_dup(struct memread *m, __u64 addr, size_t count, size_t size)
+{
+	void *p;
+
+	if (!count || !addr)
+		return NULL;
+	p = malloc(count * size);
+	if (p && m->read(m, addr, p, count * size)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static __u64 get_u64(const __u8 *buf, __u32 off)
+{
+	__u64 v;
+
+	memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+static __u32 get_u32(const __u8 *buf, __u32 off)
+{
+	__u32 v;
+
+	memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+/* Copy the line of each insns_info entry and whatever positions table the process keeps. */
+static int read_line_table(struct memread *m, const struct ruby_layout *L, const __u8 *body,
+			   __u32 iseq_size, struct line_table *t)
+{
+	__u64 entries = get_u64(body, L->body_insns_body);
+	__u64 positions = get_u64(body, L->body_insns_positions);
+	__u64 succ = get_u64(body, L->body_succ_table);
+	__u32 n = get_u32(body, L->body_insns_size), i;
+	__u8 *raw;
+
+	memset(t, 0, sizeof(*t));
+	t->iseq_size = iseq_size;
+	if (!n || n > iseq_size)
+		return -EINVAL;
+	raw = read_array_dup(m, entries, n, L->insn_info_size);
+	t->lines = malloc(n * sizeof(int));
+	if (!raw || !t->lines) {
+		free(raw);
+		line_table_free(t);
+		return -EFAULT;
+	}
+	for (i = 0; i < n; i++)
+		memcpy(&t->lines[i], raw + (size_t)i * L->insn_info_size + L->insn_info_line_no,
+		       sizeof(int));
+	free(raw);
+	t->nentries = n;
+	if (n == 1)
+		return 0;
+	if (positions) {
+		t->positions = read_array_dup(m, positions, n, sizeof(__u32));
+	} else if (succ) {
+		t->succ_words = line_table_succ_words(iseq_size);
+		t->succ = read_array_dup(m, succ, t->succ_words, sizeof(__u64));
+	}
+	if (!t->positions && !t->succ) {
+		line_table_free(t);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* Largest offset the layout reads in an iseq body, rounded up: one read gets them all. */
+#define ISEQ_BODY_READ 256
+
+int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
+		   struct iseq_info *out)
+{
+	__u64 flags, body_addr, pathobj, label, first;
+	__u8 body[ISEQ_BODY_READ];
+	__u32 iseq_size;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = read_flags(m, addr, RUBY_T_IMEMO, &flags);
+	if (err)
+		return err;
+	if (((flags >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK) != RUBY_IMEMO_ISEQ)
+		return -EINVAL;
+	if ((err = memread_u64(m, addr + L->iseq_body, &body_addr)) ||
+	    (err = m->read(m, body_addr, body, sizeof(body))))
+		return err;
+	iseq_size = get_u32(body, L->body_iseq_size);
+	if (!iseq_size || iseq_size > RUBY_ISEQ_MAX_SIZE)
+		return -EINVAL;
+	out->iseq_encoded = get_u64(body, L->body_iseq_encoded);
+	out->type = (int)get_u32(body, L->body_type);
+	out->local_iseq = get_u64(body, L->body_local_iseq);
+	out->parent_iseq = get_u64(body, L->body_parent_iseq);
+	pathobj = get_u64(body, L->body_pathobj);
+	label = get_u64(body, L->body_label);
+	first = get_u64(body, L->body_first_lineno);
+	out->first_lineno = L->first_lineno_fixnum ? (int)((__s64)first >> 1) : (int)(__s32)first;
+	out->label = read_string_dup(m, L, label, 0);
+	out->path = read_string_dup(m, L, pathobj, 1);
+	if (!out->label || !out->path) {
+		iseq_info_free(out);
+		return -EFAULT;
+	}
+	/* Without a line table the frame still has a name; its line is first_lineno. */
+	read_line_table(m, L, body, iseq_size, &out->lines);
+	out->lines.iseq_size = iseq_size;
+	return 0;
+}
+
+int iseq_info_line(const struct iseq_info *info, __u64 pc)
+{
+	__u64 pos;
+	int line;
+
+	if (pc < info->iseq_encoded || (pc - info->iseq_encoded) % 8)
+		return info->first_lineno;
+	pos = (pc - info->iseq_encoded) / 8;
+	if (pos)
+		pos--; /* pc already points past the executing instruction */
+	if (pos >= info->lines.iseq_size)
+		return info->first_lineno;
+	line = line_table_lookup(&info->lines, (__u32)pos);
+	return line < 0 ? info->first_lineno : line;
+}
+
+const char *iseq_info_display(const struct iseq_info *info, char *buf, size_t cap)
+{
+	const char *in;
+
+	if (info->qualified)
+		return info->qualified;
+	if (info->bmethod && info->bmethod->qualified) {
+		if (info->bmethod_levels == 1)
+			snprintf(buf, cap, "block in %s", info->bmethod->qualified);
+		else
+			snprintf(buf, cap, "block (%d levels) in %s", info->bmethod_levels,
+				 info->bmethod->qualified);
+		return buf;
+	}
+	/* "block in bar", "rescue in bar", "block (2 levels) in bar": qualify what follows " in "
+	 */
+	if (!info->method || !info->method->qualified || !(in = strstr(info->label, " in ")))
+		return info->label;
+	snprintf(buf, cap, "%.*s in %s", (int)(in - info->label), info->label,
+		 info->method->qualified);
+	return buf;
+}
+
+void iseq_info_free(struct iseq_info *info)
+{
+	free(info->label);
+	free(info->path);
+	free(info->qualified);
+	line_table_free(&info->lines);
+	memset(info, 0, sizeof(*info));
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* sampler.c - load and attach rbprof.bpf.c, and read what it produces. */
+#include <errno.h>
+#include <stdbool.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "rbprof.h" /* before the skeleton: its .bss holds rbprof.h's types */
+#include "rbprof.skel.h"
+#include "sampling/sampler.h"
+#include "aggregate/stack.h"
+
+/* Ring buffer bounds: libbpf wants a power-of-two multiple of the page size. */
+#define RINGBUF_MIN (1U << 20)
+#define RINGBUF_MAX (256U << 20)
+/* Sizing assumption: an average record of a 64-frame stack. */
+#define RINGBUF_TYPICAL_RECORD (RBPROF_EVENT_HDR_SIZE + 64 * sizeof(struct rbprof_frame) + 8)
+
+/*
+ * Half a second of samples from every CPU: the loader polls every 100 ms, so a buffer this
+ * size absorbs a stall of several polls (e.g. symbolizing a burst of new iseqs) without loss.
+ */
+static __u32 ringbuf_bytes(int freq, int ncpus)
+{
+	__u64 want = (__u64)freq * (__u64)ncpus * RINGBUF_TYPICAL_RECORD / 2;
+	__u32 size = RINGBUF_MIN;
+
+	while (size < want && size < RINGBUF_MAX)
+		size <<= 1;
+	return size;
+}
+
+static int handle_record(void *ctx, void *data, size_t len)
+{
+	struct sampler *s = ctx;
+	const struct rbprof_event *ev = stack_event_decode(data, len);
+
+	if (!ev) {
+		s->bad_records++;
+		return 0;
+	}
+	s->on_event(s->ctx, ev);
+	return 0;
+}
+
+/*
+ * The form of the sampler to load: with bpf_loop where the kernel has it (5.17+), unless
+ * RBPROF_BPF_LOOP=0 asks for the bounded-loop form (what older kernels load; the tests run
+ * it here too).
+ */
+static bool use_bpf_loop(void)
+{
+	const char *env = getenv("RBPROF_BPF_LOOP");
+
+	if (env && !strcmp(env, "0"))
+		return false;
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, BPF_FUNC_loop, NULL) == 1;
+}
+
+int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx)
+{
+	int err, ncpus = libbpf_num_possible_cpus();
+	__u32 rb_bytes;
+
+	memset(s, 0, sizeof(*s));
+	s->on_event = fn;
+	s->ctx = ctx;
+	if (ncpus < 0)
+		return ncpus;
+	s->skel = rbprof_bpf__open();
+	if (!s->skel)
+		return -errno ? -errno : -EINVAL;
+	s->prog =
+	    use_bpf_loop() ? s->skel->progs.rbprof_sample : s->skel->progs.rbprof_sample_bounded;
+	bpf_program__set_autoload(s->skel->progs.rbprof_sample,
+				  s->prog == s->skel->progs.rbprof_sample);
+	bpf_program__set_autoload(s->skel->progs.rbprof_sample_bounded,
+				  s->prog == s->skel->progs.rbprof_sample_bounded);
+	rb_bytes = ringbuf_bytes(freq, ncpus);
+	err = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes);
+	if (err)
+		return err;
+	s->skel->rodata->wakeup_bytes = rb_bytes / 4;
+	err = rbprof_bpf__load(s->skel);
+	if (err)
+		return err;
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
+	if (!s->rb)
+		return -errno ? -errno : -ENOMEM;
+	return 0;
+}
+
+static int open_cpu_clock(int cpu, int freq)
+{
+	struct perf_event_attr attr = {
+	    .type = PERF_TYPE_SOFTWARE,
+	    .size = sizeof(attr),
+	    .config = PERF_COUNT_SW_CPU_CLOCK,
+	    .sample_freq = (__u64)freq,
+	    .freq = 1,
+	};
+
+	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Mark the CPUs listed in /sys/devices/system/cpu/online ("0-3,5") in online[0..n). */
+static int read_online_cpus(bool *online, int n)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	int a, b, any = 0;
+	char sep;
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%d", &a) == 1) {
+		b = a;
+		if (fscanf(f, "%c", &sep) == 1 && sep == '-' && fscanf(f, "%d%c", &b, &sep) < 1)
+			break;
+		for (; a <= b && a < n; a++)
+			online[a] = true;
+		any = 1;
+		if (sep != ',')
+			break;
+	}
+	fclose(f);
+	return any ? 0 : -EINVAL;
+}
+
+int sampler_attach(struct sampler *s, int freq)
+{
+	int cpu, ncpus = libbpf_num_possible_cpus(), err = 0;
+	bool *online;
+
+	if (ncpus < 0)
+		return ncpus;
+	online = calloc((size_t)ncpus, sizeof(*online));
+	s->links = calloc((size_t)ncpus, sizeof(*s->links));
+	if (!online || !s->links) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = read_online_cpus(online, ncpus);
+	if (err)
+		goto cleanup;
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		int fd;
+
+		if (!online[cpu])
+			continue;
+		fd = open_cpu_clock(cpu, freq);
+		if (fd < 0) {
+			err = -errno;
+			goto cleanup;
+		}
+		s->links[s->nlinks] = bpf_program__attach_perf_event(s->prog, fd);
+		if (!s->links[s->nlinks]) {
+			err = -errno;
+			close(fd);
+			goto cleanup;
+		}
+		s->nlinks++;
+	}
+cleanup:
+	free(online);
+	return err;
+}
+
+/* Count pid in (delta 1) or out (-1) of its tgid_filter bit, which is set while counted. */
+static void filter_update(struct sampler *s, __u32 pid, int delta)
+{
+	__u32 bit = rbprof_filter_bit(pid);
+	__u64 *word = &s->skel->bss->tgid_filter[bit / 64], mask = 1ULL << (bit % 64);
+
+	s->filter_refs[bit] += delta;
+	if (s->filter_refs[bit])
+		__atomic_fetch_or(word, mask, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(word, ~mask, __ATOMIC_RELAXED);
+}
+
+int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p)
+{
+	int err =
+	    bpf_map__update_elem(s->skel->maps.procs, &pid, sizeof(pid), p, sizeof(*p), BPF_ANY);
+	__u64 *reg = hashmap_get(&s->registered, pid, 0);
+
+	/* In the map first, then in the filter: the program finds what the filter lets in. */
+	if (err || (reg && *reg))
+		return err;
+	err = hashmap_put(&s->registered, pid, 0, 1);
+	if (err) {
+		bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);
+		return err;
+	}
+	filter_update(s, pid, 1);
+	return 0;
+}
+
+void sampler_del_proc(struct sampler *s, __u32 pid)
+{
+	__u64 *reg = hashmap_get(&s->registered, pid, 0);
+
+	if (reg && *reg) {
+		*reg = 0;
+		filter_update(s, pid, -1);
+	}
+	bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);
+}
+
+int sampler_poll(struct sampler *s, int timeout_ms)
+{
+	int err = ring_buffer__poll(s->rb, timeout_ms);
+
+	/*
+	 * The sampler wakes us only when the buffer fills up (BPF_RB_NO_WAKEUP otherwise), so a
+	 * poll that times out has not looked at the buffer: consume what is there.
+	 */
+	if (err >= 0 || err == -EINTR)
+		err = ring_buffer__consume(s->rb);
+	return err;
+}
+
+int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX])
+{
+	const struct rbprof_cpu_counters *c = s->skel->bss->cpu_counters;
+	int cpu;
+	__u32 i;
+
+	for (i = 0; i < RBPROF_CNT_MAX; i++)
+		out[i] = 0;
+	for (cpu = 0; cpu < RBPROF_MAX_CPUS; cpu++)
+		for (i = 0; i < RBPROF_CNT_MAX; i++)
+			out[i] += __atomic_load_n(&c[cpu].c[i], __ATOMIC_RELAXED);
+	return 0;
+}
+
+void sampler_close(struct sampler *s)
+{
+	int i;
+
+	for (i = 0; i < s->nlinks; i++)
+		bpf_link__destroy(s->links[i]);
+	free(s->links);
+	ring_buffer__free(s->rb);
+	rbprof_bpf__destroy(s->skel);
+	hashmap_free(&s->registered);
+	memset(s, 0, sizeof(*s));
+}

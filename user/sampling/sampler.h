@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * sampler.h - the BPF side's lifecycle: open -> configure -> load -> attach a perf event per
+ * online CPU; register Ruby processes; poll the ring buffer; read the counters.
+ */
+#ifndef RBPROF_SAMPLER_H
+#define RBPROF_SAMPLER_H
+
+#include <linux/types.h>
+#include "common/hashmap.h"
+#include "rbprof.h"
+
+struct rbprof_bpf;
+struct bpf_link;
+struct bpf_program;
+struct ring_buffer;
+
+/* Called for each sample; `ev` holds ev->nframes frames (validated against the record size). */
+typedef void (*sampler_event_fn)(void *ctx, const struct rbprof_event *ev);
+
+struct sampler {
+	struct rbprof_bpf *skel;
+	struct bpf_program *prog; /* the form of the sampler loaded (rbprof.bpf.c) */
+	struct bpf_link **links;
+	int nlinks;
+	struct ring_buffer *rb;
+	sampler_event_fn on_event;
+	void *ctx;
+	__u64 bad_records;		       /* ring-buffer records of an impossible size */
+	struct hashmap registered;	       /* pid -> 1 while in the procs map */
+	__u16 filter_refs[RBPROF_FILTER_BITS]; /* registered pids per bit of tgid_filter */
+};
+
+/* Open and load the BPF object; `freq` sizes the ring buffer. 0 or -errno. */
+int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx);
+/* Sample every online CPU at `freq` Hz. 0 or -errno. */
+int sampler_attach(struct sampler *s, int freq);
+/* Sample pid's threads as `p` says (or update what it says). 0 or -errno. */
+int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p);
+void sampler_del_proc(struct sampler *s, __u32 pid);
+/* Deliver what the ring buffer holds, waiting up to timeout_ms. >= 0 or -errno (-EINTR ok). */
+int sampler_poll(struct sampler *s, int timeout_ms);
+/* Sum of the per-CPU counters. */
+int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX]);
+void sampler_close(struct sampler *s);
+
+#endif /* RBPROF_SAMPLER_H */
