@@ -72,6 +72,9 @@ struct rbprof_vm_offsets {
 	__u64 cfp_jit_return;	/* .jit_return (3.1+; 0: the version has none) */
 };
 
+/* glibc's dtv_t is {void *val; void *to_free}: the DTV entry size of a glibc process. */
+#define RBPROF_GLIBC_DTV_ENTRY_SIZE 16
+
 /* Value of the `procs` map, keyed by tgid: everything the walker needs about one process. */
 struct rbprof_proc {
 	__u64 tls_kind;	      /* enum rbprof_tls_kind */

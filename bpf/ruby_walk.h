@@ -19,8 +19,6 @@
 #define RBPROF_TCB_DTV_OFFSET 8
 /* glibc marks a DTV slot whose TLS block is not allocated yet with (void *)-1. */
 #define RBPROF_TLS_DTV_UNALLOCATED ((__u64)-1)
-/* glibc's dtv_t is {void *val; void *to_free}: to_free is NULL for a block in static TLS. */
-#define RBPROF_GLIBC_DTV_ENTRY_SIZE 16
 /*
  * Static TLS sits just below the thread pointer (x86_64's TLS variant II): a few KiB of
  * modules' blocks and glibc's surplus. A block farther away than this is not taken for one.
@@ -70,7 +68,10 @@ static __always_inline int rbprof_ec_location(const struct rbprof_proc *proc, __
 	if (!block || block == RBPROF_TLS_DTV_UNALLOCATED)
 		return RBPROF_WALK_NO_EC;
 	*loc = block + proc->tls_offset;
-	/* the caller may learn from a static block; it can do without (a failed read) */
+	/*
+	 * The caller may learn from a static block; it can do without (a failed read). glibc's
+	 * to_free is NULL for a block in static TLS.
+	 */
 	if (proc->dtv_entry_size == RBPROF_GLIBC_DTV_ENTRY_SIZE &&
 	    !RBPROF_READ_USER(&to_free, sizeof(to_free), entry + 8))
 		*in_static_tls = !to_free && *loc < tp && tp - *loc <= RBPROF_STATIC_TLS_MAX;

@@ -69,15 +69,15 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 
 static void report_target(const struct profiler *p, const struct ruby_target *t)
 {
-	if (t->layout_source == LAYOUT_DWARF)
+	if (t->origin.source == LAYOUT_DWARF)
 		fprintf(stderr, PREFIX "pid %d (%s): Ruby %s: %s\n", t->pid, t->comm, t->version,
-			t->layout_note);
-	else if (t->layout_source == LAYOUT_SERIES)
+			t->origin.note);
+	else if (t->origin.source == LAYOUT_SERIES)
 		fprintf(stderr,
 			PREFIX "pid %d (%s): Ruby %s is newer than the layouts checked (%s); "
 			       "using the %s layout (%s)\n",
 			t->pid, t->comm, t->version, ruby_layout_supported(), t->layout->series,
-			t->layout_note);
+			t->origin.note);
 	if (p->opts->verbose)
 		fprintf(stderr,
 			PREFIX "profiling pid %d (%s), Ruby %s in %s, TLS %s mod %llu off %lld\n",
@@ -114,7 +114,7 @@ static void report_skip(enum probe_result r, const struct ruby_target *t, const 
 		fprintf(stderr,
 			PREFIX "pid %d (%s): unsupported Ruby version %s (supported: %s%s%s)\n",
 			t->pid, t->comm, t->version, ruby_layout_supported(),
-			t->layout_note[0] ? "; " : "", t->layout_note);
+			t->origin.note[0] ? "; " : "", t->origin.note);
 	else if (r == PROBE_FAILED)
 		fprintf(stderr, PREFIX "pid %d (%s): cannot profile: %s\n", t->pid, t->comm, why);
 }
@@ -166,7 +166,7 @@ static int scan_host(struct profiler *p)
 		fclose(f);
 	}
 	p->scan_ticks = (unsigned long long)(uptime * (double)p->clk_tck);
-	return discover_each_pid(consider_pid, p);
+	return proc_each_pid(consider_pid, p);
 }
 
 /* Drop processes that exited (or whose pid now names another process) from the BPF map. */

@@ -185,7 +185,7 @@ static enum probe_result probe_with(const char *lib, const char *force, struct r
 	discover_init(&d);
 	d.force_version = force;
 	r = discover_probe(&d, pid, t, why, sizeof(why));
-	if (r == PROBE_RUBY && t->layout_source == LAYOUT_DWARF) {
+	if (r == PROBE_RUBY && t->origin.source == LAYOUT_DWARF) {
 		/* the layout lives in the discovery's cache: keep a copy past discover_free */
 		static struct ruby_layout copy;
 
@@ -206,26 +206,26 @@ void test_dwarf_discovery_policy(void)
 	/* 2.7.99: its series has an entry, but the DWARF is the better guess. */
 	CHECK_EQ_INT(probe_with(fixture("libruby-dwarffix-old.so"), NULL, &t), PROBE_RUBY);
 	CHECK_STR(t.version, "2.7.99");
-	CHECK_EQ_INT(t.layout_source, LAYOUT_DWARF);
-	CHECK_STR(t.layout_note, "offsets from its DWARF");
+	CHECK_EQ_INT(t.origin.source, LAYOUT_DWARF);
+	CHECK_STR(t.origin.note, "offsets from its DWARF");
 	CHECK_EQ_INT(t.bpf.tls_kind, RBPROF_EC_GLOBAL);
 	lookalike_old_layout(&want);
-	if (t.layout_source == LAYOUT_DWARF)
+	if (t.origin.source == LAYOUT_DWARF)
 		check_same(t.layout, &want, "probed old shape");
 	/* 4.1.0 (no series): the DWARF, with the #defines of 4.0.5 named in the notice. */
 	CHECK_EQ_INT(probe_with(fixture("libruby-dwarffix-new.so"), NULL, &t), PROBE_RUBY);
-	CHECK_EQ_INT(t.layout_source, LAYOUT_DWARF);
-	CHECK_STR(t.layout_note, "offsets from its DWARF; ID_ENTRY_UNIT, RARRAY_EMBED_LEN_MASK "
+	CHECK_EQ_INT(t.origin.source, LAYOUT_DWARF);
+	CHECK_STR(t.origin.note, "offsets from its DWARF; ID_ENTRY_UNIT, RARRAY_EMBED_LEN_MASK "
 				 "(not in DWARF) from the 4.0 layout");
 	CHECK_EQ_INT(t.bpf.tls_kind, RBPROF_TLS_DTV);
 	/* 4.0.99 whose DWARF lacks a member: the 4.0 entry, and the notice names the member. */
 	CHECK_EQ_INT(probe_with(fixture("libruby-dwarffix-nopath.so"), NULL, &t), PROBE_RUBY);
-	CHECK_EQ_INT(t.layout_source, LAYOUT_SERIES);
+	CHECK_EQ_INT(t.origin.source, LAYOUT_SERIES);
 	CHECK(t.layout == ruby_layout_find("4.0.5", &exact));
-	CHECK(strstr(t.layout_note, "location.pathobj") != NULL);
+	CHECK(strstr(t.origin.note, "location.pathobj") != NULL);
 	/* --force-version wins over the DWARF. */
 	CHECK_EQ_INT(probe_with(fixture("libruby-dwarffix-new.so"), "3.1.2", &t), PROBE_RUBY);
-	CHECK_EQ_INT(t.layout_source, LAYOUT_FORCED);
+	CHECK_EQ_INT(t.origin.source, LAYOUT_FORCED);
 	CHECK(t.layout == ruby_layout_find("3.1.2", &exact));
 }
 
@@ -245,9 +245,9 @@ void test_dwarf_not_read_for_table_versions(void)
 		return;
 	discover_init(&d);
 	CHECK_EQ_INT(discover_probe(&d, pid, &t, why, sizeof(why)), PROBE_RUBY);
-	CHECK_EQ_INT(t.layout_source, LAYOUT_TABLE);
+	CHECK_EQ_INT(t.origin.source, LAYOUT_TABLE);
 	CHECK(t.layout == ruby_layout_find("3.1.2", &exact));
-	CHECK_STR(t.layout_note, "");
+	CHECK_STR(t.origin.note, "");
 	discover_free(&d);
 	child_stop(pid, out);
 }

@@ -74,3 +74,13 @@ void hashmap_free(struct hashmap *h)
 	h->slots = NULL;
 	h->cap = h->len = 0;
 }
+
+void hashmap_free_values(struct hashmap *h, void (*free_fn)(void *))
+{
+	size_t i;
+
+	for (i = 0; i < h->cap; i++)
+		if (h->slots[i].used && h->slots[i].val)
+			free_fn((void *)(unsigned long)h->slots[i].val);
+	hashmap_free(h);
+}

@@ -25,6 +25,8 @@ __u64 *hashmap_get(const struct hashmap *h, __u64 k1, __u64 k2);
 /* Insert or replace. 0 or -ENOMEM. */
 int hashmap_put(struct hashmap *h, __u64 k1, __u64 k2, __u64 val);
 void hashmap_free(struct hashmap *h);
+/* For a map whose values are pointers: free_fn on every one but NULL, then hashmap_free(). */
+void hashmap_free_values(struct hashmap *h, void (*free_fn)(void *));
 
 /* 2^64 / golden ratio, odd: multiplying by it spreads a key's bits upwards (Fibonacci hashing). */
 #define HASH_ODD_CONSTANT 0x9e3779b97f4a7c15ULL

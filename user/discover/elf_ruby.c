@@ -221,19 +221,3 @@ int elf_ruby_bias(const struct elf_ruby *e, __u64 start, __u64 pgoff, __u64 *bia
 	}
 	return -ENOENT;
 }
-
-__s64 elf_ruby_static_tls_offset(const struct elf_ruby *e)
-{
-	/*
-	 * glibc's _dl_determine_tlsoffset for the first module of TLS variant II: the block sits
-	 * right below the tp at l_tls_offset = roundup(memsz - firstbyte, align) + firstbyte,
-	 * where firstbyte keeps p_vaddr's alignment residue. A variable is at tp - l_tls_offset
-	 * + st_value.
-	 */
-	__u64 align = e->tls_align ? e->tls_align : 1;
-	__u64 firstbyte = (-(e->tls_vaddr & (align - 1))) & (align - 1);
-	__u64 size = e->tls_memsz > firstbyte ? e->tls_memsz - firstbyte : 0;
-	__u64 off = (size + align - 1) / align * align + firstbyte;
-
-	return (__s64)e->ec_tls - (__s64)off;
-}

@@ -58,10 +58,4 @@ __u64 elf_ruby_decode_rip_load(const unsigned char *code, size_t n, __u64 at);
  */
 int elf_ruby_bias(const struct elf_ruby *e, __u64 start, __u64 pgoff, __u64 *bias);
 
-/*
- * Offset of ruby_current_ec from the thread pointer when this file is the main executable
- * and its TLS is static (x86_64 TLS variant II, module 1: the block ends at the tp).
- */
-__s64 elf_ruby_static_tls_offset(const struct elf_ruby *e);
-
 #endif /* RBPROF_ELF_RUBY_H */

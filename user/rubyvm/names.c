@@ -26,20 +26,10 @@ void ruby_names_init(struct ruby_names *n, struct memread *mem, const struct rub
 	n->vm_ptr_addr = vm_ptr_addr;
 }
 
-static void free_strings(struct hashmap *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->cap; i++)
-		if (h->slots[i].used)
-			free((void *)(unsigned long)h->slots[i].val);
-	hashmap_free(h);
-}
-
 void ruby_names_free(struct ruby_names *n)
 {
-	free_strings(&n->ids);
-	free_strings(&n->classes);
+	hashmap_free_values(&n->ids, free);
+	hashmap_free_values(&n->classes, free);
 }
 
 /* Cache `s` (a copy, or a failure if NULL) under key and return the cached string. */
@@ -103,7 +93,7 @@ static int read_class_fields(struct ruby_names *n, __u64 klass, struct class_iva
 	if (memread_u64(n->mem, klass + L->class_classpath, &iv->classpath) ||
 	    memread_u64(n->mem, klass + L->class_attached, &iv->attached))
 		return -EAGAIN;
-	if (iv->classpath < 4096) /* nil (or another special constant): anonymous */
+	if (!ruby_is_pointer(iv->classpath)) /* nil (or another special constant): anonymous */
 		iv->classpath = 0;
 	return 0;
 }
@@ -231,7 +221,7 @@ static int read_class_shape_ivars(struct ruby_names *n, __u64 klass, __u64 flags
 			 memread_u64(n->mem, ivptr + (__u64)(s.next_iv_index - 1) * 8, slot))
 			return -EAGAIN;
 	}
-	if (iv->classpath < 4096) /* not a String: nil, say (variable.c classname: RTEST) */
+	if (!ruby_is_pointer(iv->classpath)) /* not a String: nil, say (variable.c classname: RTEST) */
 		iv->classpath = 0;
 	if (i == RUBY_CLASS_SHAPES_MAX && !iv->classpath)
 		return -EINVAL;
@@ -254,7 +244,7 @@ static int class_type(struct ruby_names *n, __u64 klass, __u64 *flags)
 {
 	int type;
 
-	if (klass < 4096 || (klass & 7) || memread_u64(n->mem, klass, flags))
+	if (!ruby_is_pointer(klass) || memread_u64(n->mem, klass, flags))
 		return -1;
 	type = (int)(*flags & RUBY_T_MASK);
 	return type == RUBY_T_CLASS || type == RUBY_T_MODULE || type == RUBY_T_ICLASS ? type : -1;
@@ -323,7 +313,7 @@ int ruby_method_entry_check(struct ruby_names *n, __u64 me)
 	__u64 flags;
 	int err;
 
-	if (me < 4096 || (me & 7))
+	if (!ruby_is_pointer(me))
 		return -EINVAL;
 	if ((err = memread_u64(n->mem, me, &flags)))
 		return err;
@@ -357,8 +347,8 @@ int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *
 		__u64 proc, data;
 
 		/* def->body.bmethod.proc -> rb_proc_t -> block.as.captured.code.iseq */
-		if (memread_u64(n->mem, def + L->def_bmethod_proc, &proc) || proc < 4096 ||
-		    memread_u64(n->mem, proc + L->typeddata_data, &data) || data < 4096 ||
+		if (memread_u64(n->mem, def + L->def_bmethod_proc, &proc) || !ruby_is_pointer(proc) ||
+		    memread_u64(n->mem, proc + L->typeddata_data, &data) || !ruby_is_pointer(data) ||
 		    memread_u64(n->mem, data + L->proc_block_iseq, iseq))
 			*iseq = 0;
 	} else {

@@ -6,17 +6,11 @@
 #include <string.h>
 #include "rubyvm/object.h"
 
-/* A heap object is 8-aligned and never in the first page; special constants are neither. */
-static int is_heap_object(__u64 v)
-{
-	return v >= 4096 && !(v & 7);
-}
-
 static int read_flags(struct memread *m, __u64 addr, int type, __u64 *flags)
 {
 	int err;
 
-	if (!is_heap_object(addr))
+	if (!ruby_is_pointer(addr))
 		return -EINVAL;
 	err = memread_u64(m, addr, flags);
 	if (err)
@@ -91,7 +85,7 @@ int ruby_pathobj_read(struct memread *m, const struct ruby_layout *L, __u64 path
 	__u64 flags, path;
 	int err;
 
-	if (!is_heap_object(pathobj))
+	if (!ruby_is_pointer(pathobj))
 		return -EINVAL;
 	err = memread_u64(m, pathobj, &flags);
 	if (err)

@@ -25,6 +25,16 @@
 #define RUBY_IMEMO_MASK	 0x0f
 #define RUBY_IMEMO_ISEQ	 7
 
+/*
+ * Whether a word read from the process can be followed: an object on the Ruby heap, an env
+ * on a VM stack or a malloc'd struct is 8-aligned and never in the first page; special
+ * constants (nil, true, Fixnums, static Symbols, flonums) are neither.
+ */
+static inline int ruby_is_pointer(__u64 v)
+{
+	return v >= 4096 && !(v & 7);
+}
+
 /* vm_core.h: enum iseq_type */
 enum ruby_iseq_type {
 	ISEQ_TYPE_TOP,

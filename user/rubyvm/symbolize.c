@@ -118,7 +118,7 @@ static int frame_method_entry(struct symbolizer *s, __u64 ep, __u64 *me)
 	__u64 env[3]; /* ep[-2] me/cref, ep[-1] specval (prev ep | tag), ep[0] flags */
 	int i;
 
-	for (i = 0; i < ENV_CHAIN_MAX && ep >= 4096 && !(ep & 7); i++) {
+	for (i = 0; i < ENV_CHAIN_MAX && ruby_is_pointer(ep); i++) {
 		if (s->mem->read(s->mem, ep - 16, env, sizeof(env)))
 			return -EFAULT;
 		if (env[2] & VM_ENV_FLAG_LOCAL) {
@@ -130,10 +130,6 @@ static int frame_method_entry(struct symbolizer *s, __u64 ep, __u64 *me)
 	return -ENOENT;
 }
 
-/*
- * Name method `m` (at iseq address m_addr) from the method entry `me`: "Owner#label" for a
- * def, "Owner#name" (the name it was defined under) for a define_method block.
- */
 /* Set m->qualified to "Owner#name". 0 or -errno. */
 static int set_qualified(struct symbolizer *s, struct iseq_info *m, __u64 owner, const char *name)
 {
@@ -146,6 +142,10 @@ static int set_qualified(struct symbolizer *s, struct iseq_info *m, __u64 owner,
 	return m->qualified ? 0 : -ENOMEM;
 }
 
+/*
+ * Name method `m` (at iseq address m_addr) from the method entry `me`: "Owner#label" for a
+ * def, "Owner#name" (the name it was defined under) for a define_method block.
+ */
 static int qualify_method(struct symbolizer *s, struct iseq_info *m, __u64 m_addr, __u64 me,
 			  int want_kind)
 {
@@ -185,7 +185,7 @@ static int try_bmethod(struct symbolizer *s, struct iseq_info *info, __u64 addr,
 	if (info->qualified)
 		return 1;
 	if (info->qualify_tries >= QUALIFY_MAX_TRIES ||
-	    (info->qualify_tries && info->qualify_epoch == s->epoch) || ep < 4096 || (ep & 7))
+	    (info->qualify_tries && info->qualify_epoch == s->epoch) || !ruby_is_pointer(ep))
 		return 0;
 	info->qualify_epoch = s->epoch;
 	if (!memread_u64(s->mem, ep - 16, &me) &&
@@ -266,19 +266,15 @@ int symbolizer_qualify(struct symbolizer *s, const struct iseq_info *frame, __u6
 	return settled && m->qualified;
 }
 
+static void frame_info_free(void *p)
+{
+	iseq_info_free(p);
+	free(p);
+}
+
 void symbolizer_free(struct symbolizer *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->frames.cap; i++) {
-		struct iseq_info *info = (void *)(unsigned long)s->frames.slots[i].val;
-
-		if (s->frames.slots[i].used && info) {
-			iseq_info_free(info);
-			free(info);
-		}
-	}
-	hashmap_free(&s->frames);
+	hashmap_free_values(&s->frames, frame_info_free);
 	hashmap_free(&s->frame_ids);
 	ruby_names_free(&s->names);
 }
