@@ -3,26 +3,25 @@
  * main.c - rbprof-bpf's command line: parse options, check that the kernel and our
  * privileges allow BPF, run the profiler, write the profile (atomically with -o).
  */
-#define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <bpf/libbpf.h>
+#include "common/msg.h"
 #include "devtools/fixture.h"
-#include "profiler.h"
 #include "layouts/layout.h"
+#include "output/outfile.h"
+#include "profiler.h"
+#include "sampling/prereq.h"
 
-#define PREFIX	     "rbprof-bpf: "
-#define MAX_PIDS     1024
+/* -p: far more than one host runs Ruby processes; the list is a static array. */
+#define MAX_PIDS 1024
+/* -d: a year; a longer profile is a typo. */
 #define MAX_DURATION (365 * 24 * 3600)
 
 #ifndef RBPROF_VERSION
@@ -77,13 +76,13 @@ static const struct argp_option opts[] = {
 /* A usage error: one line (argp_error would add a second), exit code 2. */
 __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs(PREFIX, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs(" (see --help)\n", stderr);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	msg("%s (see --help)", line);
 	exit(2);
 }
 
@@ -187,37 +186,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-/* Effective capability set from /proc/self/status. */
-static unsigned long long effective_caps(void)
-{
-	unsigned long long caps = 0;
-	char val[64];
-
-	if (proc_self_status("CapEff:", val, sizeof(val)) || sscanf(val, "%llx", &caps) != 1)
-		return 0;
-	return caps;
-}
-
-#define CAP_BIT(n)	   (1ULL << (n))
-#define CAP_SYS_PTRACE_BIT CAP_BIT(19)
-#define CAP_SYS_ADMIN_BIT  CAP_BIT(21)
-#define CAP_PERFMON_BIT	   CAP_BIT(38)
-#define CAP_BPF_BIT	   CAP_BIT(39)
-
-/* One line naming what is missing, or NULL if BPF profiling can work here. */
-static const char *missing_prerequisite(void)
-{
-	unsigned long long caps = effective_caps();
-	int bpf = (caps & CAP_SYS_ADMIN_BIT) || ((caps & CAP_BPF_BIT) && (caps & CAP_PERFMON_BIT));
-
-	if (!bpf || !(caps & CAP_SYS_PTRACE_BIT))
-		return "must run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE)";
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return "kernel BTF not found at /sys/kernel/btf/vmlinux: needs Linux >= 5.8 built "
-		       "with CONFIG_DEBUG_INFO_BTF=y";
-	return NULL;
-}
-
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -226,136 +194,73 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* Open a temporary file beside `path` for an atomic replace. */
-static FILE *open_temp_beside(const char *path, char *tmp, size_t cap)
-{
-	char dir[PATH_MAX], base[PATH_MAX];
-	FILE *f;
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	snprintf(base, sizeof(base), "%s", path);
-	snprintf(tmp, cap, "%s/.%s.XXXXXX", dirname(dir), basename(base));
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return NULL;
-	fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-	}
-	return f;
-}
-
-/*
- * Where the profile goes: stdout, or with -o a temporary file beside FILE, opened before
- * profiling (a bad path fails at once, not after the profile was taken) and renamed into
- * place when complete, so that a reader never sees half a profile.
- */
-struct output {
-	FILE *f;
-	char tmp[PATH_MAX + 16];
-};
-
-static int output_open(struct output *o)
-{
-	o->f = stdout;
-	if (!env.output)
-		return 0;
-	o->f = open_temp_beside(env.output, o->tmp, sizeof(o->tmp));
-	if (!o->f) {
-		fprintf(stderr, PREFIX "cannot write %s: %s\n", env.output, strerror(errno));
-		return 1;
-	}
-	return 0;
-}
-
-static void output_abandon(struct output *o)
-{
-	if (!env.output)
-		return;
-	fclose(o->f);
-	unlink(o->tmp);
-}
-
-static int output_commit(struct output *o, struct profiler *p)
-{
-	int err = profiler_write(p, o->f);
-
-	if (env.output) {
-		if (fclose(o->f) && !err)
-			err = -errno;
-		if (!err && rename(o->tmp, env.output))
-			err = -errno;
-		if (err)
-			unlink(o->tmp);
-	}
-	if (err) {
-		fprintf(stderr, PREFIX "writing the profile: %s\n", strerror(-err));
-		return 1;
-	}
-	return 0;
-}
-
 /* --capture FILE -p PID: write a fixture of the process for the unit tests. */
 static int capture(void)
 {
 	int err;
 
 	if (env.npids != 1) {
-		fprintf(stderr, PREFIX "--capture needs exactly one -p PID (see --help)\n");
+		msg("--capture needs exactly one -p PID (see --help)");
 		return 2;
 	}
 	err = fixture_capture(env.pids[0], env.capture);
 	if (err) {
-		fprintf(stderr, PREFIX "capturing pid %d: %s\n", env.pids[0],
-			err == -ENOTSUP ? "not a supported Ruby process" : strerror(-err));
+		msg("capturing pid %d: %s", env.pids[0],
+		    err == -ENOTSUP ? "not a supported Ruby process" : strerror(-err));
 		return 1;
 	}
-	fprintf(stderr, PREFIX "wrote %s\n", env.capture);
+	msg("wrote %s", env.capture);
 	return 0;
+}
+
+/* Profile as the options say and write the profile. An exit code. */
+static int profile(void)
+{
+	struct profiler_opts popts = {.duration = env.duration,
+				      .freq = env.freq,
+				      .pids = env.npids ? env.pids : NULL,
+				      .npids = env.npids,
+				      .verbose = env.verbose,
+				      .force_version = env.force_version};
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct profiler prof;
+	struct outfile out;
+	int err = outfile_open(&out, env.output);
+
+	if (err) {
+		msg("cannot write %s: %s", env.output, strerror(-err));
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err = profiler_start(&prof, &popts);
+	if (!err)
+		err = profiler_run(&prof, &stop);
+	if (err) {
+		outfile_abandon(&out);
+	} else if ((err = outfile_commit(&out, profiler_write(&prof, out.f)))) {
+		msg("writing the profile: %s", strerror(-err));
+		err = 1;
+	}
+	profiler_close(&prof);
+	return err;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
 	    .options = opts, .parser = parse_arg, .doc = argp_program_doc};
-	struct profiler_opts popts;
-	struct sigaction sa = {.sa_handler = on_signal};
-	struct profiler prof;
-	struct output out;
 	const char *missing;
-	int err;
 
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
 		return 2;
 	libbpf_set_print(libbpf_print);
-	missing = missing_prerequisite();
+	/* --capture loads no BPF, but it stops and reads another process: root all the same */
+	missing = sampling_missing_prerequisite();
 	if (missing) {
-		fprintf(stderr, PREFIX "%s\n", missing);
+		msg("%s", missing);
 		return 1;
 	}
-	if (env.capture)
-		return capture(); /* needs no BPF: checked before the BPF prerequisites */
-	if (output_open(&out))
-		return 1;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	popts = (struct profiler_opts){.duration = env.duration,
-				       .freq = env.freq,
-				       .pids = env.npids ? env.pids : NULL,
-				       .npids = env.npids,
-				       .verbose = env.verbose,
-				       .force_version = env.force_version};
-	err = profiler_start(&prof, &popts);
-	if (!err)
-		err = profiler_run(&prof, &stop);
-	if (!err)
-		err = output_commit(&out, &prof);
-	else
-		output_abandon(&out);
-	profiler_close(&prof);
-	return err;
+	return env.capture ? capture() : profile();
 }

@@ -10,8 +10,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "aggregate/aggregate.h"
-#include "discover/probe.h"
 #include "aggregate/proc_table.h"
+#include "discover/hostscan.h"
+#include "discover/probe.h"
 #include "sampling/sampler.h"
 
 struct profiler_opts {
@@ -27,14 +28,13 @@ struct profiler {
 	const struct profiler_opts *opts;
 	struct sampler sampler;
 	struct discover disc;
+	struct hostscan scan; /* whole-host mode: which processes to probe */
 	struct proc_table procs;
 	struct aggregate agg;
-	__u64 orphan_samples;	       /* samples of a pid the loader no longer knows */
-	__u64 agg_errors;	       /* samples dropped for lack of memory */
-	int error;		       /* first fatal error in a callback */
-	unsigned long long clk_tck;    /* /proc start times are in these ticks per second */
-	unsigned long long scan_ticks; /* uptime in ticks at the start of the current scan */
-	__u64 start_ns;		       /* CLOCK_MONOTONIC at profiler_start: start-up timing */
+	__u64 orphan_samples; /* samples of a pid the loader no longer knows */
+	__u64 agg_errors;     /* samples dropped for lack of memory */
+	int error;	      /* first fatal error in a callback */
+	__u64 start_ns;	      /* CLOCK_MONOTONIC at profiler_start: start-up timing */
 	int first_sample_seen;
 };
 

@@ -19,7 +19,6 @@ void proc_table_free(struct proc_table *pt)
 	}
 	free(pt->procs);
 	hashmap_free(&pt->live);
-	hashmap_free(&pt->seen);
 	memset(pt, 0, sizeof(*pt));
 }
 
@@ -54,29 +53,4 @@ struct ruby_proc *proc_table_live(const struct proc_table *pt, pid_t pid)
 	__u64 *id = hashmap_get(&pt->live, (__u64)pid, 0);
 
 	return id ? pt->procs[*id] : NULL;
-}
-
-/* FNV-1a */
-static __u64 comm_hash(const char *comm)
-{
-	__u64 h = 0xcbf29ce484222325ULL;
-
-	for (; *comm; comm++)
-		h = (h ^ (unsigned char)*comm) * 0x100000001b3ULL;
-	return h;
-}
-
-void proc_table_mark_seen(struct proc_table *pt, pid_t pid, unsigned long long start,
-			  const char *comm)
-{
-	hashmap_put(&pt->seen, ((__u64)pid << 32) ^ start, start, comm_hash(comm));
-}
-
-int proc_table_was_seen(const struct proc_table *pt, pid_t pid, unsigned long long start,
-			const char *comm)
-{
-	/* exec keeps pid and start time but changes comm: a changed comm is probed again. */
-	__u64 *h = hashmap_get(&pt->seen, ((__u64)pid << 32) ^ start, start);
-
-	return h && *h == comm_hash(comm);
 }

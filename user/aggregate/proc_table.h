@@ -25,7 +25,6 @@ struct proc_table {
 	struct ruby_proc **procs; /* by id */
 	__u32 n, cap;
 	struct hashmap live; /* pid -> id of its current instance */
-	struct hashmap seen; /* (pid, start time) probed and not profiled -> hash of its comm */
 };
 
 void proc_table_init(struct proc_table *pt);
@@ -35,11 +34,5 @@ void proc_table_free(struct proc_table *pt);
 struct ruby_proc *proc_table_add(struct proc_table *pt, const struct ruby_target *t);
 /* The live instance of pid, or NULL. */
 struct ruby_proc *proc_table_live(const struct proc_table *pt, pid_t pid);
-
-/* Remember that (pid, start, comm) was probed and is not profiled; was it already? */
-void proc_table_mark_seen(struct proc_table *pt, pid_t pid, unsigned long long start,
-			  const char *comm);
-int proc_table_was_seen(const struct proc_table *pt, pid_t pid, unsigned long long start,
-			const char *comm);
 
 #endif /* RBPROF_PROC_TABLE_H */

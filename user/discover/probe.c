@@ -64,8 +64,8 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 	if (!layout_from_table(t->version, d->force_version, &t->layout, &t->origin)) {
 		const struct dwarf_layout *dl = vm_file_dwarf(vf, pid, &m, t->version);
 
-		t->layout = layout_from_dwarf(t->version, dl, vf->dwarf_err, vf->dwarf_why,
-					      &t->origin);
+		t->layout =
+		    layout_from_dwarf(t->version, dl, vf->dwarf_err, vf->dwarf_why, &t->origin);
 	}
 	if (!t->layout)
 		return PROBE_UNSUPPORTED;

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* hostscan.c - the whole-host discovery policy. */
+#include <string.h>
+#include <unistd.h>
+#include "discover/hostscan.h"
+
+void hostscan_init(struct hostscan *hs, struct discover *d, hostscan_profiled_fn is_profiled,
+		   hostscan_verdict_fn verdict, void *ctx)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->disc = d;
+	hs->is_profiled = is_profiled;
+	hs->verdict = verdict;
+	hs->ctx = ctx;
+	hs->clk_tck = (unsigned long long)sysconf(_SC_CLK_TCK);
+}
+
+void hostscan_free(struct hostscan *hs)
+{
+	hashmap_free(&hs->seen);
+}
+
+/* FNV-1a */
+static __u64 comm_hash(const char *comm)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	for (; *comm; comm++)
+		h = (h ^ (unsigned char)*comm) * 0x100000001b3ULL;
+	return h;
+}
+
+static void mark_seen(struct hostscan *hs, pid_t pid, unsigned long long start, const char *comm)
+{
+	hashmap_put(&hs->seen, ((__u64)pid << 32) ^ start, start, comm_hash(comm));
+}
+
+static int was_seen(const struct hostscan *hs, pid_t pid, unsigned long long start,
+		    const char *comm)
+{
+	/* exec keeps pid and start time but changes comm: a changed comm is probed again. */
+	__u64 *h = hashmap_get(&hs->seen, ((__u64)pid << 32) ^ start, start);
+
+	return h && *h == comm_hash(comm);
+}
+
+/* Look at a pid not seen before (or reused, or exec'd). */
+static void consider_pid(void *ctx, pid_t pid)
+{
+	struct hostscan *hs = ctx;
+	unsigned long long start;
+	struct ruby_target t;
+	char comm[COMM_LEN], why[128];
+	enum probe_result r;
+
+	if (pid == getpid() || proc_stat_read(pid, comm, &start))
+		return;
+	if (hs->is_profiled(hs->ctx, pid, start) || was_seen(hs, pid, start, comm))
+		return;
+	r = discover_probe(hs->disc, pid, &t, why, sizeof(why));
+	if (r == PROBE_RUBY) {
+		hs->verdict(hs->ctx, r, &t, why);
+		return;
+	}
+	if (r == PROBE_GONE)
+		return;
+	/*
+	 * A process caught between execve() and the dynamic linker mapping libruby looks like no
+	 * Ruby, and one caught before the linker has relocated libruby has no TLS module id yet:
+	 * only a process old enough (1 s) to be past that is remembered as not Ruby or failed.
+	 */
+	if ((r == PROBE_NOT_RUBY || r == PROBE_FAILED) && start + hs->clk_tck > hs->scan_ticks)
+		return;
+	hs->verdict(hs->ctx, r, &t, why);
+	mark_seen(hs, pid, start, comm);
+}
+
+int hostscan_run(struct hostscan *hs)
+{
+	hs->scan_ticks = proc_uptime_ticks(hs->clk_tck);
+	return proc_each_pid(consider_pid, hs);
+}

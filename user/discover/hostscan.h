@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * hostscan.h - whole-host discovery: which processes to probe on each scan of /proc. A
+ * process is probed once, and again if its pid is reused or it execs; one that may still be
+ * starting (under a second old, its libruby not mapped or not relocated yet) is probed again
+ * on the next scan; the verdict on the others is given once and remembered.
+ */
+#ifndef RBPROF_HOSTSCAN_H
+#define RBPROF_HOSTSCAN_H
+
+#include "common/hashmap.h"
+#include "discover/probe.h"
+
+/* 1 if the process `pid` that started at `start` is being profiled already. */
+typedef int (*hostscan_profiled_fn)(void *ctx, pid_t pid, unsigned long long start);
+/*
+ * The verdict on a process probed: PROBE_RUBY (profile it), or why it is not profiled
+ * (PROBE_NOT_RUBY, PROBE_UNSUPPORTED, PROBE_FAILED with `why`), once per process.
+ */
+typedef void (*hostscan_verdict_fn)(void *ctx, enum probe_result r, struct ruby_target *t,
+				    const char *why);
+
+struct hostscan {
+	struct discover *disc;
+	hostscan_profiled_fn is_profiled;
+	hostscan_verdict_fn verdict;
+	void *ctx;
+	struct hashmap seen;	       /* (pid, start time) given a verdict -> hash of its comm */
+	unsigned long long clk_tck;    /* /proc start times are in these ticks per second */
+	unsigned long long scan_ticks; /* uptime in ticks at the start of the current scan */
+};
+
+void hostscan_init(struct hostscan *hs, struct discover *d, hostscan_profiled_fn is_profiled,
+		   hostscan_verdict_fn verdict, void *ctx);
+void hostscan_free(struct hostscan *hs);
+
+/* Look at every process on the host. 0 or -errno (/proc unreadable). */
+int hostscan_run(struct hostscan *hs);
+
+#endif /* RBPROF_HOSTSCAN_H */

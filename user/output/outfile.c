@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* outfile.c - stdout, or a file written atomically. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "output/outfile.h"
+
+/* Open a temporary file beside `path` for an atomic replace. */
+static FILE *open_temp_beside(const char *path, char *tmp, size_t cap)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	FILE *f;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	snprintf(tmp, cap, "%s/.%s.XXXXXX", dirname(dir), basename(base));
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return NULL;
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+	}
+	return f;
+}
+
+int outfile_open(struct outfile *o, const char *path)
+{
+	o->f = stdout;
+	o->path = path;
+	o->tmp[0] = 0;
+	if (!path)
+		return 0;
+	o->f = open_temp_beside(path, o->tmp, sizeof(o->tmp));
+	return o->f ? 0 : (errno ? -errno : -EIO);
+}
+
+int outfile_commit(struct outfile *o, int err)
+{
+	if (!o->path)
+		return err;
+	if (fclose(o->f) && !err)
+		err = -errno;
+	if (!err && rename(o->tmp, o->path))
+		err = -errno;
+	if (err)
+		unlink(o->tmp);
+	return err;
+}
+
+void outfile_abandon(struct outfile *o)
+{
+	if (!o->path)
+		return;
+	fclose(o->f);
+	unlink(o->tmp);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * outfile.h - where the profile goes: stdout, or with -o a temporary file beside FILE,
+ * opened before profiling (a bad path fails at once, not after the profile was taken) and
+ * renamed into place when complete, so that a reader never sees half a profile.
+ */
+#ifndef RBPROF_OUTFILE_H
+#define RBPROF_OUTFILE_H
+
+#include <limits.h>
+#include <stdio.h>
+
+struct outfile {
+	FILE *f;		 /* what the writers write to */
+	const char *path;	 /* -o FILE; NULL: stdout */
+	char tmp[PATH_MAX + 16]; /* the temporary file beside it */
+};
+
+/* Open the output: `path`, or stdout if NULL. 0, or -errno (nothing created). */
+int outfile_open(struct outfile *o, const char *path);
+
+/*
+ * Finish the output after writing it: `err` is the writers' result. On success the file is
+ * renamed into place; on any failure the temporary file is removed. 0 or -errno.
+ */
+int outfile_commit(struct outfile *o, int err);
+
+/* Give up: remove the temporary file. */
+void outfile_abandon(struct outfile *o);
+
+#endif /* RBPROF_OUTFILE_H */

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * report.h - what the profiler says about its own run on stderr (never stdout, which holds
+ * the profile): a notice for each process it profiles or cannot profile, and the summary at
+ * the end (samples, processes, losses, the loader's own cost).
+ */
+#ifndef RBPROF_REPORT_H
+#define RBPROF_REPORT_H
+
+#include "aggregate/proc_table.h"
+#include "discover/probe.h"
+#include "rbprof.h"
+
+/* A process is profiled: its layout notice, if any; with verbose, where its EC is. */
+void report_target(const struct ruby_target *t, int verbose);
+
+/* Why a Ruby process is not profiled (nothing for PROBE_NOT_RUBY). */
+void report_skip(enum probe_result r, const struct ruby_target *t, const char *why);
+
+/*
+ * The summary: the sampler's counters `c`, every process of `pt` with its samples, frames
+ * not symbolized, samples that user space dropped, and the loader's CPU time and peak RSS.
+ */
+void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt, __u64 dropped);
+
+#endif /* RBPROF_REPORT_H */
