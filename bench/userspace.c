@@ -3,7 +3,7 @@
  * userspace.c - make bench: the loader's per-sample work on recorded events, in samples per
  * second on one core. Each sample goes through what the loader does with a ring-buffer
  * record: decode it, find its process, symbolize every frame (a cache hit), intern the frames
- * and count the stack (stack_event_decode, proc_table_live, stack_count_event).
+ * and count the stack (event_decode, proc_table_live, stack_count_event).
  *
  *   bench-userspace FIXTURE.fixture.gz SECONDS
  *
@@ -25,6 +25,7 @@
 #include "devtools/fixture.h"
 #include "aggregate/proc_table.h"
 #include "aggregate/stack.h"
+#include "sampling/event.h"
 #include "sampling/walk_host.h"
 
 /* The records replayed: well past the last-level cache of the machines this runs on. */
@@ -130,7 +131,7 @@ static int replay(struct proc_table *pt, struct aggregate *agg, const unsigned c
 		for (i = 0; i < count; i++) {
 			const unsigned char *rec = buf + i * rec_size;
 			const struct rbprof_event *ev =
-			    stack_event_decode(rec + RECORD_HDR, *(const __u32 *)rec);
+			    event_decode(rec + RECORD_HDR, *(const __u32 *)rec);
 			struct ruby_proc *rp = ev ? proc_table_live(pt, (pid_t)ev->pid) : NULL;
 
 			if (!rp || stack_count_event(&rp->sym, agg, rp->id, ev))

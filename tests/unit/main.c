@@ -44,7 +44,7 @@ int test_failed_checks;
 	X(test_layout_every_release)                                                               \
 	X(test_layout_split_ranges)                                                                \
 	X(test_layout_not_a_release)                                                               \
-	X(test_stack_event_decode)                                                                 \
+	X(test_event_decode)                                                                       \
 	X(test_stack_frames)                                                                       \
 	X(test_memrecord_pieces)                                                                   \
 	X(test_fixtures_replay)                                                                    \

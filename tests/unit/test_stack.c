@@ -4,9 +4,10 @@
 #include <string.h>
 #include "rb31.h"
 #include "aggregate/stack.h"
+#include "sampling/event.h"
 #include "test.h"
 
-void test_stack_event_decode(void)
+void test_event_decode(void)
 {
 	struct rbprof_event *ev = calloc(1, sizeof(*ev));
 	size_t hdr = RBPROF_EVENT_HDR_SIZE, frame = sizeof(struct rbprof_frame);
@@ -15,11 +16,11 @@ void test_stack_event_decode(void)
 	if (!ev)
 		return;
 	ev->nframes = 2;
-	CHECK(stack_event_decode(ev, hdr + 2 * frame) == ev);
-	CHECK(stack_event_decode(ev, hdr - 1) == NULL);		    /* shorter than its header */
-	CHECK(stack_event_decode(ev, hdr + 2 * frame - 1) == NULL); /* than its frames */
+	CHECK(event_decode(ev, hdr + 2 * frame) == ev);
+	CHECK(event_decode(ev, hdr - 1) == NULL);		    /* shorter than its header */
+	CHECK(event_decode(ev, hdr + 2 * frame - 1) == NULL); /* than its frames */
 	ev->nframes = RBPROF_MAX_FRAMES + 1;			    /* more than the kernel sends */
-	CHECK(stack_event_decode(ev, sizeof(*ev)) == NULL);
+	CHECK(event_decode(ev, sizeof(*ev)) == NULL);
 	free(ev);
 }
 

@@ -16,16 +16,6 @@
  */
 #define PC_LEAF_JIT 1
 
-const struct rbprof_event *stack_event_decode(const void *data, size_t len)
-{
-	const struct rbprof_event *ev = data;
-
-	if (len < RBPROF_EVENT_HDR_SIZE || ev->nframes > RBPROF_MAX_FRAMES ||
-	    len < RBPROF_EVENT_HDR_SIZE + ev->nframes * sizeof(struct rbprof_frame))
-		return NULL;
-	return ev;
-}
-
 /*
  * A frame not seen before: symbolize it, intern it and remember its id under (addr, key_pc).
  * 0 or -ENOMEM.

@@ -14,12 +14,6 @@
 /* Frame ids one event can make: its frames, (truncated), and two GC frames. */
 #define STACK_MAX_IDS (RBPROF_MAX_FRAMES + 3)
 
-/*
- * A ring-buffer record as an event, or NULL if it is malformed (shorter than its header or
- * than the frames it claims, or more frames than the kernel sends).
- */
-const struct rbprof_event *stack_event_decode(const void *data, size_t len);
-
 /* Fill ids[0..*n) for `ev`. 0, or -ENOMEM. */
 int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbprof_event *ev,
 		     __u32 ids[STACK_MAX_IDS], __u32 *n);

@@ -32,6 +32,9 @@ struct fixture {
 /* Stop process pid, sample each thread once, write the fixture to path. 0 or -errno. */
 int fixture_capture(pid_t pid, const char *path);
 
+/* Write f, with `text` as its expected stacks, to path (zlib-compressed). 0 or -errno. */
+int fixture_save(const struct fixture *f, const char *text, const char *path);
+
 int fixture_load(const char *path, struct fixture *f);
 void fixture_free(struct fixture *f);
 

@@ -6,6 +6,12 @@
 #include <zlib.h>
 #include "devtools/memrecord.h"
 
+/*
+ * Regions are reads of the walker and symbolizer, a few KiB at most: a region that starts
+ * farther back than this before an address does not hold it.
+ */
+#define REPLAY_LOOKBACK (64U << 10)
+
 static int cmp_region(const void *x, const void *y)
 {
 	const struct memregion *a = x, *b = y;
@@ -37,7 +43,7 @@ static size_t replay_piece(struct memrecord *m, __u64 addr, const unsigned char 
 			best = r->len - (addr - r->addr);
 			*bytes = r->bytes + (addr - r->addr);
 		}
-		if (addr - r->addr > (64U << 10)) /* regions are small: stop looking far back */
+		if (addr - r->addr > REPLAY_LOOKBACK)
 			break;
 	}
 	return best;

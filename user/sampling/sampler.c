@@ -13,7 +13,7 @@
 #include "rbprof.h" /* before the skeleton: its .bss holds rbprof.h's types */
 #include "rbprof.skel.h"
 #include "sampling/sampler.h"
-#include "aggregate/stack.h"
+#include "sampling/event.h"
 
 /* Ring buffer bounds: libbpf wants a power-of-two multiple of the page size. */
 #define RINGBUF_MIN (1U << 20)
@@ -38,7 +38,7 @@ static __u32 ringbuf_bytes(int freq, int ncpus)
 static int handle_record(void *ctx, void *data, size_t len)
 {
 	struct sampler *s = ctx;
-	const struct rbprof_event *ev = stack_event_decode(data, len);
+	const struct rbprof_event *ev = event_decode(data, len);
 
 	if (!ev) {
 		s->bad_records++;
