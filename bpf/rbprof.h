@@ -25,6 +25,11 @@
  */
 #define RBPROF_CHUNK_FRAMES 64
 #define RBPROF_CFP_MAX_SIZE 64
+/*
+ * The smallest control frame the walker takes for one: pc, sp, iseq, self and ep, the fields
+ * it reads (at 0, 16 and 32), end at 40. Ruby's frames are 56 or 64 bytes.
+ */
+#define RBPROF_CFP_MIN_SIZE 40
 #define RBPROF_CHUNK_BYTES  (RBPROF_CHUNK_FRAMES * RBPROF_CFP_MAX_SIZE)
 
 /*
@@ -163,7 +168,10 @@ _Static_assert(RBPROF_CNT_MAX <= RBPROF_CNT_SLOTS, "a CPU's counters fill more t
 /* gc.c: enum gc_mode */
 #define RUBY_GC_MODE_MARKING  1
 #define RUBY_GC_MODE_SWEEPING 2
-/* ep[-2] holds the method entry (or cref), ep[-1] the specval, ep[0] the env flags. */
-#define RUBY_VM_ENV_ME_CREF_INDEX (-2)
+/*
+ * An env: ep[-2] holds the method entry (or cref), ep[-1] the specval (the previous env's ep,
+ * its low bits a tag), ep[0] the env flags. The three are read at once from ep minus this.
+ */
+#define RUBY_VM_ENV_ME_CREF_OFFSET 16
 
 #endif /* RBPROF_H */

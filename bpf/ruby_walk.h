@@ -140,7 +140,7 @@ static __always_inline void rbprof_record(struct rbprof_walk_scratch *s, __u32 k
 	}
 	f->addr = 0;
 	f->pc = 0;
-	if (ep && !RBPROF_READ_USER(s->env, sizeof(s->env), ep - 2 * 8) &&
+	if (ep && !RBPROF_READ_USER(s->env, sizeof(s->env), ep - RUBY_VM_ENV_ME_CREF_OFFSET) &&
 	    (s->env[2] & RUBY_VM_FRAME_MAGIC_MASK) == RUBY_VM_FRAME_MAGIC_CFUNC)
 		f->addr = s->env[0];
 }
@@ -194,7 +194,7 @@ static __always_inline int rbprof_walk_begin(const struct rbprof_proc *proc, __u
 	w->cfp = RBPROF_EC_WORD(s, o->ec_cfp);
 	w->size = o->cfp_size;
 	w->err = RBPROF_WALK_OK;
-	if (w->size < 40 || w->size > RBPROF_CFP_MAX_SIZE || (w->size & 7))
+	if (w->size < RBPROF_CFP_MIN_SIZE || w->size > RBPROF_CFP_MAX_SIZE || (w->size & 7))
 		return RBPROF_WALK_BAD_STACK;
 	if (!vm_stack || !stack_words || stack_words > RBPROF_MAX_VM_STACK_WORDS)
 		return RBPROF_WALK_BAD_STACK;

@@ -29,9 +29,153 @@
  * One entry per range of releases with the same layout; scripts/layouts/README.md says how
  * each range was established. Within a series the newest range comes first: a release
  * without an entry of its own (a later patch release) takes the first entry of its series.
- * One field a line reads best as a table:
+ * One field a line reads best as a table.
+ *
+ * A series split into several entries has its newest layout in a macro, which each older
+ * range's entry repeats but for the members it names after it (a later designator overrides
+ * an earlier one): the entry says what changed.
  */
 /* clang-format off */
+#define LAYOUT_3_1 \
+		/* scripts/layouts/3.1.5.txt */ \
+		.series = "3.1", \
+		.vm = { \
+			.ec_vm_stack = 0, /* rb_execution_context_t.vm_stack */ \
+			.ec_vm_stack_size = 8, /* rb_execution_context_t.vm_stack_size */ \
+			.ec_cfp = 16, /* rb_execution_context_t.cfp */ \
+			.cfp_size = 64, /* sizeof(rb_control_frame_t) */ \
+			.cfp_pc = 0, /* rb_control_frame_t.pc */ \
+			.cfp_iseq = 16, /* rb_control_frame_t.iseq */ \
+			.cfp_ep = 32, /* rb_control_frame_t.ep */ \
+			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */ \
+		}, \
+		.iseq_body = 16, /* rb_iseq_struct.body */ \
+		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */ \
+		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */ \
+		.body_pathobj = 64, /* rb_iseq_constant_body.location.pathobj */ \
+		.body_label = 80, /* rb_iseq_constant_body.location.label */ \
+		.body_type = 0, /* rb_iseq_constant_body.type */ \
+		.body_local_iseq = 176, /* rb_iseq_constant_body.local_iseq */ \
+		.body_parent_iseq = 168, /* rb_iseq_constant_body.parent_iseq */ \
+		.body_first_lineno = 88, /* rb_iseq_constant_body.location.first_lineno */ \
+		.first_lineno_fixnum = 1, /* location.first_lineno is `VALUE` */ \
+		.body_insns_body = 120, /* rb_iseq_constant_body.insns_info.body */ \
+		.body_insns_positions = 128, /* rb_iseq_constant_body.insns_info.positions */ \
+		.body_insns_size = 136, /* rb_iseq_constant_body.insns_info.size */ \
+		.body_succ_table = 144, /* rb_iseq_constant_body.insns_info.succ_index_table */ \
+		.insn_info_size = 12, /* sizeof(struct iseq_insn_info_entry) */ \
+		.insn_info_line_no = 0, /* iseq_insn_info_entry.line_no */ \
+		.me_def = 16, /* rb_method_entry_t.def */ \
+		.def_iseqptr = 8, /* rb_method_definition_t.body.iseq.iseqptr */ \
+		.def_bmethod_proc = 8, /* rb_method_definition_t.body.bmethod.proc */ \
+		.typeddata_data = 32, /* RTypedData.data */ \
+		.proc_block_iseq = 16, /* rb_proc_t.block.as.captured.code.iseq */ \
+		.me_owner = 32, /* rb_method_entry_t.owner */ \
+		.def_original_id = 32, /* rb_method_definition_t.original_id */ \
+		.class_path = CLASS_PATH_IVARS, /* RClass.ptr -> rb_classext_t.iv_tbl, an st_table */ \
+		.class_ext = 24, /* RClass.ptr */ \
+		.classext_iv_tbl = 8, /* rb_classext_struct.iv_tbl */ \
+		.fl_singleton = FL_USER(0), /* RUBY_FL_SINGLETON */ \
+		.symbols_last_id = 0, /* ruby_global_symbols.last_id (rb_symbols_t) */ \
+		.symbols_ids = 16, /* ruby_global_symbols.ids (rb_symbols_t) */ \
+		.id_scope_shift = 4, /* RUBY_ID_SCOPE_SHIFT */ \
+		.last_op_id = 169, /* tLAST_OP_ID */ \
+		.id_entry_unit = 512, /* ID_ENTRY_UNIT */ \
+		.st_entries_start = 32, /* st_table.entries_start */ \
+		.st_entries_bound = 40, /* st_table.entries_bound */ \
+		.st_entries = 48, /* st_table.entries */ \
+		.vm_objspace = 1112, /* rb_vm_t.objspace */ \
+		.objspace_flags = 16, /* rb_objspace.flags */ \
+		.gc_during_mask = 0x20, /* rb_objspace.flags.during_gc : 1 */ \
+		.gc_mode_mask = 0x3, /* rb_objspace.flags.mode : 2 */ \
+		.rstring = RSTRING_LEN_IN_FLAGS, /* RSTRING_EMBED_LEN_MASK exists: embedded length in flag bits */ \
+		.rstring_noembed = FL_USER(1), /* RSTRING_NOEMBED */ \
+		.rstring_embed_len_shift = 14, /* RSTRING_EMBED_LEN_SHIFT */ \
+		.rstring_embed_len_mask = 0x1f, /* RSTRING_EMBED_LEN_MASK >> RSTRING_EMBED_LEN_SHIFT */ \
+		.rstring_embed = 16, /* RString.as.embed.ary */ \
+		.rstring_heap_len = 16, /* RString.as.heap.len */ \
+		.rstring_heap_ptr = 24, /* RString.as.heap.ptr */ \
+		.rarray_embed = FL_USER(1), /* RARRAY_EMBED_FLAG */ \
+		.rarray_embed_len_shift = 15, /* RARRAY_EMBED_LEN_SHIFT */ \
+		.rarray_embed_len_mask = 0x3, /* RARRAY_EMBED_LEN_MASK >> RARRAY_EMBED_LEN_SHIFT */ \
+		.rarray_embed_ary = 16, /* RArray.as.ary */ \
+		.rarray_heap_len = 16, /* RArray.as.heap.len */ \
+		.rarray_heap_ptr = 32 /* RArray.as.heap.ptr */
+
+#define LAYOUT_3_2 \
+		/* scripts/layouts/3.2.11.txt */ \
+		.series = "3.2", \
+		.vm = { \
+			.ec_vm_stack = 0, /* rb_execution_context_t.vm_stack */ \
+			.ec_vm_stack_size = 8, /* rb_execution_context_t.vm_stack_size */ \
+			.ec_cfp = 16, /* rb_execution_context_t.cfp */ \
+			.cfp_size = 64, /* sizeof(rb_control_frame_t) */ \
+			.cfp_pc = 0, /* rb_control_frame_t.pc */ \
+			.cfp_iseq = 16, /* rb_control_frame_t.iseq */ \
+			.cfp_ep = 32, /* rb_control_frame_t.ep */ \
+			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */ \
+		}, \
+		.iseq_body = 16, /* rb_iseq_struct.body */ \
+		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */ \
+		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */ \
+		.body_pathobj = 64, /* rb_iseq_constant_body.location.pathobj */ \
+		.body_label = 80, /* rb_iseq_constant_body.location.label */ \
+		.body_type = 0, /* rb_iseq_constant_body.type */ \
+		.body_local_iseq = 168, /* rb_iseq_constant_body.local_iseq */ \
+		.body_parent_iseq = 160, /* rb_iseq_constant_body.parent_iseq */ \
+		.body_first_lineno = 88, /* rb_iseq_constant_body.location.first_lineno */ \
+		.first_lineno_fixnum = 0, /* location.first_lineno is `int` */ \
+		.body_insns_body = 112, /* rb_iseq_constant_body.insns_info.body */ \
+		.body_insns_positions = 120, /* rb_iseq_constant_body.insns_info.positions */ \
+		.body_insns_size = 128, /* rb_iseq_constant_body.insns_info.size */ \
+		.body_succ_table = 136, /* rb_iseq_constant_body.insns_info.succ_index_table */ \
+		.insn_info_size = 12, /* sizeof(struct iseq_insn_info_entry) */ \
+		.insn_info_line_no = 0, /* iseq_insn_info_entry.line_no */ \
+		.me_def = 16, /* rb_method_entry_t.def */ \
+		.def_iseqptr = 8, /* rb_method_definition_t.body.iseq.iseqptr */ \
+		.def_bmethod_proc = 8, /* rb_method_definition_t.body.bmethod.proc */ \
+		.typeddata_data = 32, /* RTypedData.data */ \
+		.proc_block_iseq = 16, /* rb_proc_t.block.as.captured.code.iseq */ \
+		.me_owner = 32, /* rb_method_entry_t.owner */ \
+		.def_original_id = 32, /* rb_method_definition_t.original_id */ \
+		.class_path = CLASS_PATH_SHAPE_IVARS, /* no RClass.ptr nor iv_tbl: ivars in classext.iv_ptr, in shape order */ \
+		.class_ivptr = 32 + 0, /* sizeof(struct RClass) + rb_classext_struct.iv_ptr */ \
+		.vm_shape_list = 376, /* rb_vm_t.shape_list */ \
+		.shape_list_len = 524288, /* SHAPE_BITMAP_SIZE * 32: the shapes vm.c allocates */ \
+		.shape_size = 32, /* sizeof(rb_shape_t) */ \
+		.shape_edge_name = 8, /* rb_shape_t.edge_name */ \
+		.shape_next_iv_index = 16, /* rb_shape_t.next_iv_index */ \
+		.shape_type = 24, /* rb_shape_t.type */ \
+		.shape_parent_id = 28, /* rb_shape_t.parent_id */ \
+		.shape_id_shift = 32, /* SHAPE_FLAG_SHIFT */ \
+		.shape_ivar_type = 1, /* SHAPE_IVAR */ \
+		.fl_singleton = FL_USER(0), /* RUBY_FL_SINGLETON */ \
+		.symbols_last_id = 0, /* ruby_global_symbols.last_id (rb_symbols_t) */ \
+		.symbols_ids = 16, /* ruby_global_symbols.ids (rb_symbols_t) */ \
+		.id_scope_shift = 4, /* RUBY_ID_SCOPE_SHIFT */ \
+		.last_op_id = 169, /* tLAST_OP_ID */ \
+		.id_entry_unit = 512, /* ID_ENTRY_UNIT */ \
+		.st_entries_start = 32, /* st_table.entries_start */ \
+		.st_entries_bound = 40, /* st_table.entries_bound */ \
+		.st_entries = 48, /* st_table.entries */ \
+		.vm_objspace = 1144, /* rb_vm_t.objspace */ \
+		.objspace_flags = 16, /* rb_objspace.flags */ \
+		.gc_during_mask = 0x20, /* rb_objspace.flags.during_gc : 1 */ \
+		.gc_mode_mask = 0x3, /* rb_objspace.flags.mode : 2 */ \
+		.rstring = RSTRING_LEN_FIELD, /* one length field, embedded or not: RString.as.embed.len = as.heap.len */ \
+		.rstring_noembed = FL_USER(1), /* RSTRING_NOEMBED */ \
+		.rstring_len = 16, /* RString.as.embed.len = as.heap.len */ \
+		.rstring_embed = 24, /* RString.as.embed.ary */ \
+		.rstring_heap_ptr = 24, /* RString.as.heap.ptr */ \
+		.rarray_embed = FL_USER(1), /* RARRAY_EMBED_FLAG */ \
+		.rarray_embed_len_shift = 15, /* RARRAY_EMBED_LEN_SHIFT */ \
+		.rarray_embed_len_mask = 0x7f, /* RARRAY_EMBED_LEN_MASK >> RARRAY_EMBED_LEN_SHIFT */ \
+		.rarray_embed_ary = 16, /* RArray.as.ary */ \
+		.rarray_heap_len = 16, /* RArray.as.heap.len */ \
+		.rarray_heap_ptr = 32 /* RArray.as.heap.ptr */
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init" /* the split entries, on purpose */
 static const struct ruby_layout layouts[] = {
 	{
 		/* scripts/layouts/2.7.8.txt */
@@ -169,356 +313,30 @@ static const struct ruby_layout layouts[] = {
 		.rarray_heap_ptr = 32, /* RArray.as.heap.ptr */
 	},
 	{
-		/* scripts/layouts/3.1.5.txt */
-		.series = "3.1",
+		LAYOUT_3_1,
 		.releases = "3.1.5-3.1.7",
-		.vm = {
-			.ec_vm_stack = 0, /* rb_execution_context_t.vm_stack */
-			.ec_vm_stack_size = 8, /* rb_execution_context_t.vm_stack_size */
-			.ec_cfp = 16, /* rb_execution_context_t.cfp */
-			.cfp_size = 64, /* sizeof(rb_control_frame_t) */
-			.cfp_pc = 0, /* rb_control_frame_t.pc */
-			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
-			.cfp_ep = 32, /* rb_control_frame_t.ep */
-			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */
-		},
-		.iseq_body = 16, /* rb_iseq_struct.body */
-		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
-		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
-		.body_pathobj = 64, /* rb_iseq_constant_body.location.pathobj */
-		.body_label = 80, /* rb_iseq_constant_body.location.label */
-		.body_type = 0, /* rb_iseq_constant_body.type */
-		.body_local_iseq = 176, /* rb_iseq_constant_body.local_iseq */
-		.body_parent_iseq = 168, /* rb_iseq_constant_body.parent_iseq */
-		.body_first_lineno = 88, /* rb_iseq_constant_body.location.first_lineno */
-		.first_lineno_fixnum = 1, /* location.first_lineno is `VALUE` */
-		.body_insns_body = 120, /* rb_iseq_constant_body.insns_info.body */
-		.body_insns_positions = 128, /* rb_iseq_constant_body.insns_info.positions */
-		.body_insns_size = 136, /* rb_iseq_constant_body.insns_info.size */
-		.body_succ_table = 144, /* rb_iseq_constant_body.insns_info.succ_index_table */
-		.insn_info_size = 12, /* sizeof(struct iseq_insn_info_entry) */
-		.insn_info_line_no = 0, /* iseq_insn_info_entry.line_no */
-		.me_def = 16, /* rb_method_entry_t.def */
-		.def_iseqptr = 8, /* rb_method_definition_t.body.iseq.iseqptr */
-		.def_bmethod_proc = 8, /* rb_method_definition_t.body.bmethod.proc */
-		.typeddata_data = 32, /* RTypedData.data */
-		.proc_block_iseq = 16, /* rb_proc_t.block.as.captured.code.iseq */
-		.me_owner = 32, /* rb_method_entry_t.owner */
-		.def_original_id = 32, /* rb_method_definition_t.original_id */
-		.class_path = CLASS_PATH_IVARS, /* RClass.ptr -> rb_classext_t.iv_tbl, an st_table */
-		.class_ext = 24, /* RClass.ptr */
-		.classext_iv_tbl = 8, /* rb_classext_struct.iv_tbl */
-		.fl_singleton = FL_USER(0), /* RUBY_FL_SINGLETON */
-		.symbols_last_id = 0, /* ruby_global_symbols.last_id (rb_symbols_t) */
-		.symbols_ids = 16, /* ruby_global_symbols.ids (rb_symbols_t) */
-		.id_scope_shift = 4, /* RUBY_ID_SCOPE_SHIFT */
-		.last_op_id = 169, /* tLAST_OP_ID */
-		.id_entry_unit = 512, /* ID_ENTRY_UNIT */
-		.st_entries_start = 32, /* st_table.entries_start */
-		.st_entries_bound = 40, /* st_table.entries_bound */
-		.st_entries = 48, /* st_table.entries */
-		.vm_objspace = 1112, /* rb_vm_t.objspace */
-		.objspace_flags = 16, /* rb_objspace.flags */
-		.gc_during_mask = 0x20, /* rb_objspace.flags.during_gc : 1 */
-		.gc_mode_mask = 0x3, /* rb_objspace.flags.mode : 2 */
-		.rstring = RSTRING_LEN_IN_FLAGS, /* RSTRING_EMBED_LEN_MASK exists: embedded length in flag bits */
-		.rstring_noembed = FL_USER(1), /* RSTRING_NOEMBED */
-		.rstring_embed_len_shift = 14, /* RSTRING_EMBED_LEN_SHIFT */
-		.rstring_embed_len_mask = 0x1f, /* RSTRING_EMBED_LEN_MASK >> RSTRING_EMBED_LEN_SHIFT */
-		.rstring_embed = 16, /* RString.as.embed.ary */
-		.rstring_heap_len = 16, /* RString.as.heap.len */
-		.rstring_heap_ptr = 24, /* RString.as.heap.ptr */
-		.rarray_embed = FL_USER(1), /* RARRAY_EMBED_FLAG */
-		.rarray_embed_len_shift = 15, /* RARRAY_EMBED_LEN_SHIFT */
-		.rarray_embed_len_mask = 0x3, /* RARRAY_EMBED_LEN_MASK >> RARRAY_EMBED_LEN_SHIFT */
-		.rarray_embed_ary = 16, /* RArray.as.ary */
-		.rarray_heap_len = 16, /* RArray.as.heap.len */
-		.rarray_heap_ptr = 32, /* RArray.as.heap.ptr */
 	},
 	{
-		/* the values of scripts/layouts/3.1.2.txt (written before the script) */
-		.series = "3.1",
+		/* scripts/layouts/3.1.2.txt: rb_vm_t has no loaded_features_realpath_map yet */
+		LAYOUT_3_1,
 		.releases = "3.1.0-3.1.4",
-		.vm = {
-			.ec_vm_stack = 0,
-			.ec_vm_stack_size = 8,
-			.ec_cfp = 16,
-			.cfp_size = 64, /* pc sp iseq self ep block_code __bp__ jit_return */
-			.cfp_pc = 0,
-			.cfp_iseq = 16,
-			.cfp_ep = 32,
-			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */
-		},
-		.iseq_body = 16,
-		.body_iseq_size = 4,
-		.body_iseq_encoded = 8,
-		.body_pathobj = 64,
-		.body_label = 80,
-		.body_type = 0,
-		.body_local_iseq = 176,
-		.body_parent_iseq = 168,
-		.body_first_lineno = 88,
-		.first_lineno_fixnum = 1,
-		.body_insns_body = 120,
-		.body_insns_positions = 128,
-		.body_insns_size = 136,
-		.body_succ_table = 144,
-		.insn_info_size = 12, /* line_no, node_id, events */
-		.insn_info_line_no = 0,
-		.me_def = 16,
-		.def_iseqptr = 8,
-		.def_bmethod_proc = 8,
-		.typeddata_data = 32,
-		.proc_block_iseq = 16,
-		.me_owner = 32,
-		.def_original_id = 32,
-		.class_ext = 24,
-		.classext_iv_tbl = 8,
-		.fl_singleton = FL_USER(0),
-		.symbols_last_id = 0,
-		.symbols_ids = 16,
-		.id_scope_shift = 4,
-		.last_op_id = 169,
-		.id_entry_unit = 512,
-		.st_entries_start = 32,
-		.st_entries_bound = 40,
-		.st_entries = 48,
-		.vm_objspace = 1104,
-		.objspace_flags = 16,
-		.gc_during_mask = 1 << 5,
-		.gc_mode_mask = 0x3,
-		.rstring = RSTRING_LEN_IN_FLAGS,
-		.rstring_noembed = FL_USER(1),
-		.rstring_embed_len_shift = FL_USHIFT + 2,
-		.rstring_embed_len_mask = 0x1f, /* FL_USER2..FL_USER6 */
-		.rstring_embed = 16,
-		.rstring_heap_len = 16,
-		.rstring_heap_ptr = 24,
-		.rarray_embed = FL_USER(1),
-		.rarray_embed_len_shift = FL_USHIFT + 3,
-		.rarray_embed_len_mask = 0x3, /* FL_USER3..FL_USER4 */
-		.rarray_embed_ary = 16,
-		.rarray_heap_len = 16,
-		.rarray_heap_ptr = 32,
+		.vm_objspace = 1104, /* rb_vm_t.objspace */
 	},
 	{
-		/* scripts/layouts/3.2.11.txt */
-		.series = "3.2",
+		LAYOUT_3_2,
 		.releases = "3.2.4-3.2.11",
-		.vm = {
-			.ec_vm_stack = 0, /* rb_execution_context_t.vm_stack */
-			.ec_vm_stack_size = 8, /* rb_execution_context_t.vm_stack_size */
-			.ec_cfp = 16, /* rb_execution_context_t.cfp */
-			.cfp_size = 64, /* sizeof(rb_control_frame_t) */
-			.cfp_pc = 0, /* rb_control_frame_t.pc */
-			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
-			.cfp_ep = 32, /* rb_control_frame_t.ep */
-			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */
-		},
-		.iseq_body = 16, /* rb_iseq_struct.body */
-		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
-		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
-		.body_pathobj = 64, /* rb_iseq_constant_body.location.pathobj */
-		.body_label = 80, /* rb_iseq_constant_body.location.label */
-		.body_type = 0, /* rb_iseq_constant_body.type */
-		.body_local_iseq = 168, /* rb_iseq_constant_body.local_iseq */
-		.body_parent_iseq = 160, /* rb_iseq_constant_body.parent_iseq */
-		.body_first_lineno = 88, /* rb_iseq_constant_body.location.first_lineno */
-		.first_lineno_fixnum = 0, /* location.first_lineno is `int` */
-		.body_insns_body = 112, /* rb_iseq_constant_body.insns_info.body */
-		.body_insns_positions = 120, /* rb_iseq_constant_body.insns_info.positions */
-		.body_insns_size = 128, /* rb_iseq_constant_body.insns_info.size */
-		.body_succ_table = 136, /* rb_iseq_constant_body.insns_info.succ_index_table */
-		.insn_info_size = 12, /* sizeof(struct iseq_insn_info_entry) */
-		.insn_info_line_no = 0, /* iseq_insn_info_entry.line_no */
-		.me_def = 16, /* rb_method_entry_t.def */
-		.def_iseqptr = 8, /* rb_method_definition_t.body.iseq.iseqptr */
-		.def_bmethod_proc = 8, /* rb_method_definition_t.body.bmethod.proc */
-		.typeddata_data = 32, /* RTypedData.data */
-		.proc_block_iseq = 16, /* rb_proc_t.block.as.captured.code.iseq */
-		.me_owner = 32, /* rb_method_entry_t.owner */
-		.def_original_id = 32, /* rb_method_definition_t.original_id */
-		.class_path = CLASS_PATH_SHAPE_IVARS, /* no RClass.ptr nor iv_tbl: ivars in classext.iv_ptr, in shape order */
-		.class_ivptr = 32 + 0, /* sizeof(struct RClass) + rb_classext_struct.iv_ptr */
-		.vm_shape_list = 376, /* rb_vm_t.shape_list */
-		.shape_list_len = 524288, /* SHAPE_BITMAP_SIZE * 32: the shapes vm.c allocates */
-		.shape_size = 32, /* sizeof(rb_shape_t) */
-		.shape_edge_name = 8, /* rb_shape_t.edge_name */
-		.shape_next_iv_index = 16, /* rb_shape_t.next_iv_index */
-		.shape_type = 24, /* rb_shape_t.type */
-		.shape_parent_id = 28, /* rb_shape_t.parent_id */
-		.shape_id_shift = 32, /* SHAPE_FLAG_SHIFT */
-		.shape_ivar_type = 1, /* SHAPE_IVAR */
-		.fl_singleton = FL_USER(0), /* RUBY_FL_SINGLETON */
-		.symbols_last_id = 0, /* ruby_global_symbols.last_id (rb_symbols_t) */
-		.symbols_ids = 16, /* ruby_global_symbols.ids (rb_symbols_t) */
-		.id_scope_shift = 4, /* RUBY_ID_SCOPE_SHIFT */
-		.last_op_id = 169, /* tLAST_OP_ID */
-		.id_entry_unit = 512, /* ID_ENTRY_UNIT */
-		.st_entries_start = 32, /* st_table.entries_start */
-		.st_entries_bound = 40, /* st_table.entries_bound */
-		.st_entries = 48, /* st_table.entries */
-		.vm_objspace = 1144, /* rb_vm_t.objspace */
-		.objspace_flags = 16, /* rb_objspace.flags */
-		.gc_during_mask = 0x20, /* rb_objspace.flags.during_gc : 1 */
-		.gc_mode_mask = 0x3, /* rb_objspace.flags.mode : 2 */
-		.rstring = RSTRING_LEN_FIELD, /* one length field, embedded or not: RString.as.embed.len = as.heap.len */
-		.rstring_noembed = FL_USER(1), /* RSTRING_NOEMBED */
-		.rstring_len = 16, /* RString.as.embed.len = as.heap.len */
-		.rstring_embed = 24, /* RString.as.embed.ary */
-		.rstring_heap_ptr = 24, /* RString.as.heap.ptr */
-		.rarray_embed = FL_USER(1), /* RARRAY_EMBED_FLAG */
-		.rarray_embed_len_shift = 15, /* RARRAY_EMBED_LEN_SHIFT */
-		.rarray_embed_len_mask = 0x7f, /* RARRAY_EMBED_LEN_MASK >> RARRAY_EMBED_LEN_SHIFT */
-		.rarray_embed_ary = 16, /* RArray.as.ary */
-		.rarray_heap_len = 16, /* RArray.as.heap.len */
-		.rarray_heap_ptr = 32, /* RArray.as.heap.ptr */
 	},
 	{
-		/* scripts/layouts/3.2.3.txt */
-		.series = "3.2",
+		/* scripts/layouts/3.2.3.txt: rb_vm_t.static_ext_inits still only #if EXTSTATIC */
+		LAYOUT_3_2,
 		.releases = "3.2.3-3.2.3",
-		.vm = {
-			.ec_vm_stack = 0, /* rb_execution_context_t.vm_stack */
-			.ec_vm_stack_size = 8, /* rb_execution_context_t.vm_stack_size */
-			.ec_cfp = 16, /* rb_execution_context_t.cfp */
-			.cfp_size = 64, /* sizeof(rb_control_frame_t) */
-			.cfp_pc = 0, /* rb_control_frame_t.pc */
-			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
-			.cfp_ep = 32, /* rb_control_frame_t.ep */
-			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */
-		},
-		.iseq_body = 16, /* rb_iseq_struct.body */
-		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
-		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
-		.body_pathobj = 64, /* rb_iseq_constant_body.location.pathobj */
-		.body_label = 80, /* rb_iseq_constant_body.location.label */
-		.body_type = 0, /* rb_iseq_constant_body.type */
-		.body_local_iseq = 168, /* rb_iseq_constant_body.local_iseq */
-		.body_parent_iseq = 160, /* rb_iseq_constant_body.parent_iseq */
-		.body_first_lineno = 88, /* rb_iseq_constant_body.location.first_lineno */
-		.first_lineno_fixnum = 0, /* location.first_lineno is `int` */
-		.body_insns_body = 112, /* rb_iseq_constant_body.insns_info.body */
-		.body_insns_positions = 120, /* rb_iseq_constant_body.insns_info.positions */
-		.body_insns_size = 128, /* rb_iseq_constant_body.insns_info.size */
-		.body_succ_table = 136, /* rb_iseq_constant_body.insns_info.succ_index_table */
-		.insn_info_size = 12, /* sizeof(struct iseq_insn_info_entry) */
-		.insn_info_line_no = 0, /* iseq_insn_info_entry.line_no */
-		.me_def = 16, /* rb_method_entry_t.def */
-		.def_iseqptr = 8, /* rb_method_definition_t.body.iseq.iseqptr */
-		.def_bmethod_proc = 8, /* rb_method_definition_t.body.bmethod.proc */
-		.typeddata_data = 32, /* RTypedData.data */
-		.proc_block_iseq = 16, /* rb_proc_t.block.as.captured.code.iseq */
-		.me_owner = 32, /* rb_method_entry_t.owner */
-		.def_original_id = 32, /* rb_method_definition_t.original_id */
-		.class_path = CLASS_PATH_SHAPE_IVARS, /* no RClass.ptr nor iv_tbl: ivars in classext.iv_ptr, in shape order */
-		.class_ivptr = 32 + 0, /* sizeof(struct RClass) + rb_classext_struct.iv_ptr */
-		.vm_shape_list = 376, /* rb_vm_t.shape_list */
-		.shape_list_len = 524288, /* SHAPE_BITMAP_SIZE * 32: the shapes vm.c allocates */
-		.shape_size = 32, /* sizeof(rb_shape_t) */
-		.shape_edge_name = 8, /* rb_shape_t.edge_name */
-		.shape_next_iv_index = 16, /* rb_shape_t.next_iv_index */
-		.shape_type = 24, /* rb_shape_t.type */
-		.shape_parent_id = 28, /* rb_shape_t.parent_id */
-		.shape_id_shift = 32, /* SHAPE_FLAG_SHIFT */
-		.shape_ivar_type = 1, /* SHAPE_IVAR */
-		.fl_singleton = FL_USER(0), /* RUBY_FL_SINGLETON */
-		.symbols_last_id = 0, /* ruby_global_symbols.last_id (rb_symbols_t) */
-		.symbols_ids = 16, /* ruby_global_symbols.ids (rb_symbols_t) */
-		.id_scope_shift = 4, /* RUBY_ID_SCOPE_SHIFT */
-		.last_op_id = 169, /* tLAST_OP_ID */
-		.id_entry_unit = 512, /* ID_ENTRY_UNIT */
-		.st_entries_start = 32, /* st_table.entries_start */
-		.st_entries_bound = 40, /* st_table.entries_bound */
-		.st_entries = 48, /* st_table.entries */
 		.vm_objspace = 1136, /* rb_vm_t.objspace */
-		.objspace_flags = 16, /* rb_objspace.flags */
-		.gc_during_mask = 0x20, /* rb_objspace.flags.during_gc : 1 */
-		.gc_mode_mask = 0x3, /* rb_objspace.flags.mode : 2 */
-		.rstring = RSTRING_LEN_FIELD, /* one length field, embedded or not: RString.as.embed.len = as.heap.len */
-		.rstring_noembed = FL_USER(1), /* RSTRING_NOEMBED */
-		.rstring_len = 16, /* RString.as.embed.len = as.heap.len */
-		.rstring_embed = 24, /* RString.as.embed.ary */
-		.rstring_heap_ptr = 24, /* RString.as.heap.ptr */
-		.rarray_embed = FL_USER(1), /* RARRAY_EMBED_FLAG */
-		.rarray_embed_len_shift = 15, /* RARRAY_EMBED_LEN_SHIFT */
-		.rarray_embed_len_mask = 0x7f, /* RARRAY_EMBED_LEN_MASK >> RARRAY_EMBED_LEN_SHIFT */
-		.rarray_embed_ary = 16, /* RArray.as.ary */
-		.rarray_heap_len = 16, /* RArray.as.heap.len */
-		.rarray_heap_ptr = 32, /* RArray.as.heap.ptr */
 	},
 	{
-		/* scripts/layouts/3.2.0.txt */
-		.series = "3.2",
+		/* scripts/layouts/3.2.0.txt: nor rb_vm_t.loaded_features_realpath_map yet */
+		LAYOUT_3_2,
 		.releases = "3.2.0-3.2.2",
-		.vm = {
-			.ec_vm_stack = 0, /* rb_execution_context_t.vm_stack */
-			.ec_vm_stack_size = 8, /* rb_execution_context_t.vm_stack_size */
-			.ec_cfp = 16, /* rb_execution_context_t.cfp */
-			.cfp_size = 64, /* sizeof(rb_control_frame_t) */
-			.cfp_pc = 0, /* rb_control_frame_t.pc */
-			.cfp_iseq = 16, /* rb_control_frame_t.iseq */
-			.cfp_ep = 32, /* rb_control_frame_t.ep */
-			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */
-		},
-		.iseq_body = 16, /* rb_iseq_struct.body */
-		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
-		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
-		.body_pathobj = 64, /* rb_iseq_constant_body.location.pathobj */
-		.body_label = 80, /* rb_iseq_constant_body.location.label */
-		.body_type = 0, /* rb_iseq_constant_body.type */
-		.body_local_iseq = 168, /* rb_iseq_constant_body.local_iseq */
-		.body_parent_iseq = 160, /* rb_iseq_constant_body.parent_iseq */
-		.body_first_lineno = 88, /* rb_iseq_constant_body.location.first_lineno */
-		.first_lineno_fixnum = 0, /* location.first_lineno is `int` */
-		.body_insns_body = 112, /* rb_iseq_constant_body.insns_info.body */
-		.body_insns_positions = 120, /* rb_iseq_constant_body.insns_info.positions */
-		.body_insns_size = 128, /* rb_iseq_constant_body.insns_info.size */
-		.body_succ_table = 136, /* rb_iseq_constant_body.insns_info.succ_index_table */
-		.insn_info_size = 12, /* sizeof(struct iseq_insn_info_entry) */
-		.insn_info_line_no = 0, /* iseq_insn_info_entry.line_no */
-		.me_def = 16, /* rb_method_entry_t.def */
-		.def_iseqptr = 8, /* rb_method_definition_t.body.iseq.iseqptr */
-		.def_bmethod_proc = 8, /* rb_method_definition_t.body.bmethod.proc */
-		.typeddata_data = 32, /* RTypedData.data */
-		.proc_block_iseq = 16, /* rb_proc_t.block.as.captured.code.iseq */
-		.me_owner = 32, /* rb_method_entry_t.owner */
-		.def_original_id = 32, /* rb_method_definition_t.original_id */
-		.class_path = CLASS_PATH_SHAPE_IVARS, /* no RClass.ptr nor iv_tbl: ivars in classext.iv_ptr, in shape order */
-		.class_ivptr = 32 + 0, /* sizeof(struct RClass) + rb_classext_struct.iv_ptr */
-		.vm_shape_list = 376, /* rb_vm_t.shape_list */
-		.shape_list_len = 524288, /* SHAPE_BITMAP_SIZE * 32: the shapes vm.c allocates */
-		.shape_size = 32, /* sizeof(rb_shape_t) */
-		.shape_edge_name = 8, /* rb_shape_t.edge_name */
-		.shape_next_iv_index = 16, /* rb_shape_t.next_iv_index */
-		.shape_type = 24, /* rb_shape_t.type */
-		.shape_parent_id = 28, /* rb_shape_t.parent_id */
-		.shape_id_shift = 32, /* SHAPE_FLAG_SHIFT */
-		.shape_ivar_type = 1, /* SHAPE_IVAR */
-		.fl_singleton = FL_USER(0), /* RUBY_FL_SINGLETON */
-		.symbols_last_id = 0, /* ruby_global_symbols.last_id (rb_symbols_t) */
-		.symbols_ids = 16, /* ruby_global_symbols.ids (rb_symbols_t) */
-		.id_scope_shift = 4, /* RUBY_ID_SCOPE_SHIFT */
-		.last_op_id = 169, /* tLAST_OP_ID */
-		.id_entry_unit = 512, /* ID_ENTRY_UNIT */
-		.st_entries_start = 32, /* st_table.entries_start */
-		.st_entries_bound = 40, /* st_table.entries_bound */
-		.st_entries = 48, /* st_table.entries */
 		.vm_objspace = 1128, /* rb_vm_t.objspace */
-		.objspace_flags = 16, /* rb_objspace.flags */
-		.gc_during_mask = 0x20, /* rb_objspace.flags.during_gc : 1 */
-		.gc_mode_mask = 0x3, /* rb_objspace.flags.mode : 2 */
-		.rstring = RSTRING_LEN_FIELD, /* one length field, embedded or not: RString.as.embed.len = as.heap.len */
-		.rstring_noembed = FL_USER(1), /* RSTRING_NOEMBED */
-		.rstring_len = 16, /* RString.as.embed.len = as.heap.len */
-		.rstring_embed = 24, /* RString.as.embed.ary */
-		.rstring_heap_ptr = 24, /* RString.as.heap.ptr */
-		.rarray_embed = FL_USER(1), /* RARRAY_EMBED_FLAG */
-		.rarray_embed_len_shift = 15, /* RARRAY_EMBED_LEN_SHIFT */
-		.rarray_embed_len_mask = 0x7f, /* RARRAY_EMBED_LEN_MASK >> RARRAY_EMBED_LEN_SHIFT */
-		.rarray_embed_ary = 16, /* RArray.as.ary */
-		.rarray_heap_len = 16, /* RArray.as.heap.len */
-		.rarray_heap_ptr = 32, /* RArray.as.heap.ptr */
 	},
 	{
 		/* scripts/layouts/3.3.11.txt */
@@ -717,6 +535,7 @@ static const struct ruby_layout layouts[] = {
 		.rstring_len = 16, /* RString.len */
 	},
 };
+#pragma GCC diagnostic pop
 /* clang-format on */
 
 #define NLAYOUTS (sizeof(layouts) / sizeof(layouts[0]))

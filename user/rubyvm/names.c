@@ -15,6 +15,11 @@
 #define RUBY_IMEMO_MENT 6
 /* st.c: the hash of a deleted entry */
 #define ST_DELETED_HASH (~(__u64)0)
+/* st.c: struct st_table_entry is {hash, key, record}, three words */
+#define ST_ENTRY_WORDS 3
+#define ST_ENTRY_SIZE  (ST_ENTRY_WORDS * 8)
+/* method.h: rb_method_definition_t.type, the low 4 bits of its first word */
+#define RUBY_METHOD_TYPE_MASK 0xf
 
 void ruby_names_init(struct ruby_names *n, struct memread *mem, const struct ruby_layout *L,
 		     __u64 global_symbols, __u64 vm_ptr_addr)
@@ -114,7 +119,7 @@ static __u64 *class_ivar_slot(struct class_ivars *iv, const char *name)
 static int read_class_ivar_table(struct ruby_names *n, __u64 klass, struct class_ivars *iv)
 {
 	const struct ruby_layout *L = n->layout;
-	__u64 ext, tbl, start, bound, entries, e[RUBY_CLASS_IVARS_MAX * 3], i;
+	__u64 ext, tbl, start, bound, entries, e[RUBY_CLASS_IVARS_MAX * ST_ENTRY_WORDS], i;
 	int err, unnamed = 0;
 
 	memset(iv, 0, sizeof(*iv));
@@ -131,19 +136,19 @@ static int read_class_ivar_table(struct ruby_names *n, __u64 klass, struct class
 		return -EINVAL;
 	if (bound - start > RUBY_CLASS_IVARS_MAX)
 		bound = start + RUBY_CLASS_IVARS_MAX;
-	if (n->mem->read(n->mem, entries + start * 24, e, (bound - start) * 24))
+	if (n->mem->read(n->mem, entries + start * ST_ENTRY_SIZE, e, (bound - start) * ST_ENTRY_SIZE))
 		return -EAGAIN;
 	for (i = 0; i < bound - start; i++) {
 		const char *name;
 		__u64 *slot;
 
-		if (e[i * 3] == ST_DELETED_HASH)
+		if (e[i * ST_ENTRY_WORDS] == ST_DELETED_HASH)
 			continue;
-		name = ruby_id_name(n, e[i * 3 + 1]);
+		name = ruby_id_name(n, e[i * ST_ENTRY_WORDS + 1]);
 		if (!name)
 			unnamed = 1;
 		else if ((slot = class_ivar_slot(iv, name)))
-			*slot = e[i * 3 + 2];
+			*slot = e[i * ST_ENTRY_WORDS + 2];
 	}
 	return iv->classpath || !unnamed ? 0 : -EAGAIN;
 }
@@ -338,8 +343,7 @@ int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *
 	    (err = memread_u64(n->mem, def + L->def_original_id, id)))
 		return err;
 	*iseq = 0;
-	/* method.h: rb_method_definition_t.type, the low 4 bits */
-	*kind = (int)(def_flags & 0xf);
+	*kind = (int)(def_flags & RUBY_METHOD_TYPE_MASK);
 	if (*kind == RUBY_METHOD_ISEQ) {
 		if (memread_u64(n->mem, def + L->def_iseqptr, iseq))
 			*iseq = 0;

@@ -111,6 +111,8 @@ int symbolizer_cframe_unfinished(struct symbolizer *s, __u64 me)
 #define ENV_CHAIN_MAX 64
 /* vm_core.h: VM_ENV_FLAG_LOCAL, set in ep[0] of a method's (local) env */
 #define VM_ENV_FLAG_LOCAL 0x2
+/* vm_core.h: VM_ENV_PREV_EP() clears the tag bits of the specval (GC_GUARDED_PTR_REF) */
+#define VM_ENV_PREV_EP_MASK (~3ULL)
 
 /* rb_vm_frame_method_entry(): ep[-2] of the local env, found through ep[-1] (the prev env). */
 static int frame_method_entry(struct symbolizer *s, __u64 ep, __u64 *me)
@@ -119,13 +121,13 @@ static int frame_method_entry(struct symbolizer *s, __u64 ep, __u64 *me)
 	int i;
 
 	for (i = 0; i < ENV_CHAIN_MAX && ruby_is_pointer(ep); i++) {
-		if (s->mem->read(s->mem, ep - 16, env, sizeof(env)))
+		if (s->mem->read(s->mem, ep - RUBY_VM_ENV_ME_CREF_OFFSET, env, sizeof(env)))
 			return -EFAULT;
 		if (env[2] & VM_ENV_FLAG_LOCAL) {
 			*me = env[0];
 			return 0;
 		}
-		ep = env[1] & ~3ULL;
+		ep = env[1] & VM_ENV_PREV_EP_MASK;
 	}
 	return -ENOENT;
 }
@@ -188,7 +190,7 @@ static int try_bmethod(struct symbolizer *s, struct iseq_info *info, __u64 addr,
 	    (info->qualify_tries && info->qualify_epoch == s->epoch) || !ruby_is_pointer(ep))
 		return 0;
 	info->qualify_epoch = s->epoch;
-	if (!memread_u64(s->mem, ep - 16, &me) &&
+	if (!memread_u64(s->mem, ep - RUBY_VM_ENV_ME_CREF_OFFSET, &me) &&
 	    !qualify_method(s, info, addr, me, RUBY_METHOD_BMETHOD))
 		return 1;
 	info->qualify_tries++;
