@@ -22,7 +22,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 # Every source under user/, one folder per pipeline stage: a new file is built without being
 # listed. main.c holds the program's entry; everything else is also linked into the unit tests
 # and the user-space benchmark.
-USER_SRCS := $(sort $(wildcard user/*.c user/*/*.c))
+USER_SRCS := $(sort $(shell find user -name '*.c'))
 MAIN_SRC := user/main.c
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(USER_SRCS))
 USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
@@ -144,7 +144,7 @@ demo: deps rbprof-bpf
 	$(Q)scripts/demo.sh
 
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h $(USER_SRCS) $(wildcard user/*.h user/*/*.h) \
+	$(Q)clang-format -i bpf/*.c bpf/*.h $(USER_SRCS) $(shell find user -name '*.h') \
 		tests/unit/*.c tests/unit/*.h
 
 clean:

@@ -7,7 +7,7 @@
  *
  *   bench-userspace FIXTURE.fixture.gz SECONDS
  *
- * The events come from a recorded Ruby process (a fixture, see fixture.h; tests/unit/fixtures/
+ * The events come from a recorded Ruby process (a fixture, see user/devtools/fixture.h; tests/unit/fixtures/
  * bench-*.fixture.gz hold the benchmark workloads' 50-frame and 1000-frame stacks, taken with
  * scripts/capture-fixture.sh): the kernel's walker runs on each
  * recorded thread, and the stack whose leaf has the most lines is replayed with its leaf pc

@@ -44,7 +44,7 @@ struct {
 
 /*
  * Samples to user space. The loader sizes it before load (see ringbuf_bytes() in
- * user/sampler.c): about half a second of samples from every CPU at the chosen rate with a
+ * user/sampling/sampler.c): about half a second of samples from every CPU at the chosen rate with a
  * 64-frame stack, so that the 100 ms poll loop never falls behind on a burst.
  */
 struct {

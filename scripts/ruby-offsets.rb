@@ -1,7 +1,7 @@
 #!/usr/bin/env ruby
 # frozen_string_literal: true
 
-# ruby-offsets.rb - print a `struct ruby_layout` initializer (user/ruby_versions.h) for one
+# ruby-offsets.rb - print a `struct ruby_layout` initializer (user/layouts/layout.h) for one
 # Ruby build, read from that build's DWARF with gdb.
 #
 #   ruby scripts/ruby-offsets.rb PATH-TO-libruby.so-or-ruby [VERSION]
@@ -474,7 +474,7 @@ def class_ext_note(a)
   "rb_classext_t is embedded: RClass_and_rb_classext_t.classext at #{off} (no pointer)"
 end
 
-# Where a class keeps its path (enum class_path_kind in user/ruby_versions.h), from which
+# Where a class keeps its path (enum class_path_kind in user/layouts/layout.h), from which
 # structs and fields exist: an ivar st_table behind RClass.ptr (<= 3.1); ivar values in
 # classext.iv_ptr, in the order of the class's object shape (3.2, RVARGC: no RClass.ptr);
 # classpath fields of the classext embedded in RClass_and_rb_classext_t (3.3+).
@@ -597,7 +597,7 @@ def format_value(value)
   end
 end
 
-# FL_USER(n) when the flag is one user bit, as ruby_versions.c writes it; hex otherwise.
+# FL_USER(n) when the flag is one user bit, as user/layouts/releases.c writes it; hex otherwise.
 def flag_text(v)
   bit = v.bit_length - 1
   return format("0x%x", v) unless v.positive? && v == 1 << bit && bit >= FL_USHIFT

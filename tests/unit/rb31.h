@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * rb31.h - lay out Ruby 3.1 objects (Strings, Arrays, iseqs, control frames) in a fakemem,
- * with the offsets of the 3.1 entry of user/ruby_versions.c.
+ * with the offsets of the 3.1 entry of user/layouts/releases.c.
  */
 #ifndef RBPROF_RB31_H
 #define RBPROF_RB31_H

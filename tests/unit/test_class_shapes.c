@@ -2,7 +2,7 @@
 /*
  * Class paths of Ruby 3.2 from a made-up heap: the ivars of a class in classext.iv_ptr, at
  * the indexes its object shape gives (CLASS_PATH_SHAPE_IVARS), with the 3.2 layout of
- * user/ruby_versions.c; and shape chains that loop, leave the list or lie about indexes.
+ * user/layouts/releases.c; and shape chains that loop, leave the list or lie about indexes.
  */
 #include <string.h>
 #include "rb31.h"

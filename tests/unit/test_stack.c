@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* A kernel sample as interned frames (user/stack.c): decoding, the frame cache, recursion. */
+/* A kernel sample as interned frames (user/aggregate/stack.c): decoding, the frame cache, recursion. */
 #include <stdlib.h>
 #include <string.h>
 #include "rb31.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* A kernel sample made into frame ids (user/stack.c) where the innermost frame is special: a 2.7
+/* A kernel sample made into frame ids (user/aggregate/stack.c) where the innermost frame is special: a 2.7
  * C frame not yet filled in, a frame YJIT entered. */
 #include "rb31.h"
 #include "aggregate/stack.h"

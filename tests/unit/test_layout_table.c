@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The release ranges of the layout table (user/ruby_versions.c): every release of every
+ * The release ranges of the layout table (user/layouts/releases.c): every release of every
  * supported series has an entry of its own (no notice); the series whose layout changed
  * between patch releases are split where it changed, into entries that differ in that only
  * (scripts/layouts/README.md: how each range was established); a release after the last
