@@ -82,8 +82,12 @@ $(OUTPUT)/unit-tests: $(SAN_OBJS)
 
 # Programs that stand in for ruby in the TLS tests (tests/unit/fixtures): the EC in a shared
 # libruby (dynamic TLS; linked, or loaded with dlopen), in a PIE executable and in a static
-# executable (static TLS).
-TLSFIX := $(OUTPUT)/tlsfix $(OUTPUT)/tlsfix-dlopen $(OUTPUT)/tlsfix-exe $(OUTPUT)/tlsfix-static
+# executable (static TLS); each against glibc and against musl (Alpine's libc, through
+# Debian's musl-gcc), whose TLS is laid out otherwise.
+MUSL_CC ?= musl-gcc
+TLSFIX := $(OUTPUT)/tlsfix $(OUTPUT)/tlsfix-dlopen $(OUTPUT)/tlsfix-exe $(OUTPUT)/tlsfix-static \
+	$(OUTPUT)/tlsfix-musl $(OUTPUT)/tlsfix-musl-dlopen $(OUTPUT)/tlsfix-musl-exe \
+	$(OUTPUT)/tlsfix-musl-static
 $(OUTPUT)/libruby-tlsfix.so: tests/unit/fixtures/tlsfix_lib.c | $(OUTPUT)
 	$(Q)$(CC) -g -O0 -fPIC -shared $< -o $@
 $(OUTPUT)/tlsfix: tests/unit/fixtures/tlsfix_main.c $(OUTPUT)/libruby-tlsfix.so
@@ -94,6 +98,18 @@ $(OUTPUT)/tlsfix-exe: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
 	$(Q)$(CC) -g -O0 -pie -fPIE -DTLSFIX_IN_EXE $< -lpthread -o $@
 $(OUTPUT)/tlsfix-static: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
 	$(Q)$(CC) -g -O0 -static -DTLSFIX_IN_EXE $< -lpthread -o $@
+$(OUTPUT)/libruby-tlsfix-musl.so: tests/unit/fixtures/tlsfix_lib.c | $(OUTPUT)
+	$(Q)$(MUSL_CC) -g -O0 -fPIC -shared $< -o $@
+$(OUTPUT)/tlsfix-musl: tests/unit/fixtures/tlsfix_main.c $(OUTPUT)/libruby-tlsfix-musl.so
+	$(Q)$(MUSL_CC) -g -O0 -pie -fPIE $< -L$(OUTPUT) -lruby-tlsfix-musl -lpthread \
+		-Wl,-rpath,'$$ORIGIN' -o $@
+$(OUTPUT)/tlsfix-musl-dlopen: tests/unit/fixtures/tlsfix_main.c $(OUTPUT)/libruby-tlsfix-musl.so
+	$(Q)$(MUSL_CC) -g -O0 -pie -fPIE -DTLSFIX_DLOPEN -DTLSFIX_LIB='"libruby-tlsfix-musl.so"' $< \
+		-ldl -lpthread -o $@
+$(OUTPUT)/tlsfix-musl-exe: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
+	$(Q)$(MUSL_CC) -g -O0 -pie -fPIE -DTLSFIX_IN_EXE $< -lpthread -o $@
+$(OUTPUT)/tlsfix-musl-static: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
+	$(Q)$(MUSL_CC) -g -O0 -static -DTLSFIX_IN_EXE $< -lpthread -o $@
 
 # Stand-in libruby builds with DWARF (tests/unit/fixtures/dwarf_lookalike.h), for the DWARF
 # layout tests: the two shapes (old, new) under versions the table lacks, one lacking

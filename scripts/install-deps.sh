@@ -10,6 +10,7 @@ PACKAGES=(
 	bpftool                       # skeleton generation
 	libbpf-dev libelf-dev zlib1g-dev
 	libdw-dev                     # DWARF of Ruby builds without a table entry (elfutils)
+	musl-tools                    # musl-gcc: the TLS tests' stand-ins for Alpine's Rubies
 	ruby                          # Debian's Ruby 3.1: the end-to-end tests' target and harness
 	ruby-stackprof                # the in-process profiler the accuracy test and make bench compare with
 	bpftrace                      # make bench: a native-stack BPF profiler, the floor of a BPF sampler's cost

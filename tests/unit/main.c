@@ -30,6 +30,10 @@ int test_failed_checks;
 	X(test_tls_dlopened_libruby)                                                               \
 	X(test_tls_static_in_pie)                                                                  \
 	X(test_tls_static_binary)                                                                  \
+	X(test_tls_musl_dynamic_libruby)                                                           \
+	X(test_tls_musl_dlopened_libruby)                                                          \
+	X(test_tls_musl_static_in_pie)                                                             \
+	X(test_tls_musl_static_binary)                                                             \
 	X(test_probe_not_ruby_and_gone)                                                            \
 	X(test_names_ids)                                                                          \
 	X(test_names_class_paths)                                                                  \

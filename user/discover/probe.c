@@ -69,7 +69,8 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 	}
 	if (!t->layout)
 		return PROBE_UNSUPPORTED;
-	if (tls_resolve(e, is_exe, bias, &mem.base, &t->bpf, why, whylen))
+	t->libc = libc_of_process(pid);
+	if (tls_resolve(e, is_exe, t->libc, bias, &mem.base, &t->bpf, why, whylen))
 		return PROBE_FAILED;
 	ruby_layout_to_proc(t->layout, &t->bpf);
 	if (e->global_symbols)

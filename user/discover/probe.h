@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <sys/types.h>
+#include "discover/libc.h"
 #include "discover/procfs.h"
 #include "discover/vm_file.h"
 #include "layouts/choose.h"
@@ -23,6 +24,7 @@ struct ruby_target {
 	char vm_file[PATH_MAX];		  /* the executable or libruby holding the VM */
 	const struct ruby_layout *layout; /* NULL: version not supported */
 	struct layout_origin origin;	  /* where the layout came from, and a notice */
+	enum libc_kind libc;		  /* what lays out its threads' TLS */
 	struct rbprof_proc bpf;		  /* what goes into the sampler's procs map */
 	__u64 global_symbols;		  /* ruby_global_symbols in the process, 0: unknown */
 	__u64 vm_ptr_addr;		  /* &ruby_current_vm_ptr in the process */

@@ -10,20 +10,23 @@
 
 #include <stddef.h>
 #include "discover/elf_ruby.h"
+#include "discover/libc.h"
 #include "rbprof.h"
 #include "rubyvm/memread.h"
 
 /*
- * Fill p->tls_kind, tls_modid, tls_offset and dtv_entry_size for the VM file `e`, mapped at
- * `bias` (is_exe: it is the process's executable). 0, or -errno with `why` set.
+ * Fill p->tls_kind, tls_modid, tls_offset and dtv_entry_size for the VM file `e` of a process
+ * on `libc`, mapped at `bias` (is_exe: it is the process's executable). 0, or -errno with
+ * `why` set.
  */
-int tls_resolve(const struct elf_ruby *e, int is_exe, __u64 bias, struct memread *mem,
-		struct rbprof_proc *p, char *why, size_t whylen);
+int tls_resolve(const struct elf_ruby *e, int is_exe, enum libc_kind libc, __u64 bias,
+		struct memread *mem, struct rbprof_proc *p, char *why, size_t whylen);
 
 /*
- * Offset of ruby_current_ec from the thread pointer when `e` is the main executable and its
- * TLS is static (x86_64 TLS variant II, module 1: the block ends at the tp).
+ * Offset of ruby_current_ec from the thread pointer when `e` is the main executable, whose
+ * TLS block is static (x86_64 TLS variant II, module 1: the block ends at the tp), as `libc`
+ * places it.
  */
-__s64 tls_static_offset(const struct elf_ruby *e);
+__s64 tls_static_offset(const struct elf_ruby *e, enum libc_kind libc);
 
 #endif /* RBPROF_TLS_H */

@@ -15,8 +15,8 @@ void report_target(const struct ruby_target *t, int verbose)
 		    t->pid, t->comm, t->version, ruby_layout_supported(), t->layout->series,
 		    t->origin.note);
 	if (verbose)
-		msg("profiling pid %d (%s), Ruby %s in %s, TLS %s mod %llu off %lld", t->pid,
-		    t->comm, t->version, t->vm_file,
+		msg("profiling pid %d (%s), Ruby %s in %s, %s TLS %s mod %llu off %lld", t->pid,
+		    t->comm, t->version, t->vm_file, libc_name(t->libc),
 		    t->bpf.tls_kind == RBPROF_TLS_STATIC ? "static" : "dtv",
 		    (unsigned long long)t->bpf.tls_modid, (long long)t->bpf.tls_offset);
 }

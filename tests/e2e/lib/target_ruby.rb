@@ -27,6 +27,11 @@ module E2E
         facts["stackprof"] == "true"
       end
 
+      # Was this Ruby built with its zlib extension?
+      def zlib?
+        facts["zlib"] == "true"
+      end
+
       # Does `ruby --yjit` run YJIT (3.1+ built with it)?
       def yjit?
         return @yjit unless @yjit.nil?

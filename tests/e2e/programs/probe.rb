@@ -24,6 +24,8 @@ end
 times = Integer.instance_method(:times)
 puts "version #{RUBY_VERSION}"
 puts "stackprof #{loads?('stackprof')}"
+# A Ruby built without zlib's headers (a musl build, say) has no zlib extension.
+puts "zlib #{loads?('zlib')}"
 # Integer#times is a C method up to 3.2, Ruby code (in <internal:numeric>) since 3.3.
 puts "times_path #{times.source_location&.first}"
 puts "times_yield_line #{yield_line(times)}"
