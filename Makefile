@@ -11,11 +11,13 @@ CFLAGS ?= -g -O2
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
 # libdw (elfutils) reads the DWARF of Ruby builds the table has no layout for; it pairs with
-# libelf. pkg-config knows their flags; the fallback names the usual libraries.
+# libelf. Capstone disassembles the code of a stripped Ruby; liblzma decompresses its
+# MiniDebugInfo; libdebuginfod fetches debug files by build id. pkg-config knows their flags;
+# the fallback names the usual libraries.
 PKG_CONFIG ?= pkg-config
-PKGS := libbpf libdw libelf zlib
+PKGS := libbpf libdw libelf zlib capstone liblzma libdebuginfod
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS := $(or $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null),-lbpf -ldw -lelf -lz)
+LIBS := $(or $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null),-lbpf -ldw -lelf -lz -lcapstone -llzma -ldebuginfod)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 
@@ -111,6 +113,40 @@ $(OUTPUT)/tlsfix-musl-exe: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
 $(OUTPUT)/tlsfix-musl-static: tests/unit/fixtures/tlsfix_main.c | $(OUTPUT)
 	$(Q)$(MUSL_CC) -g -O0 -static -DTLSFIX_IN_EXE $< -lpthread -o $@
 
+# Stand-ins for the code reader (tests/unit/fixtures/codefix_*): a libruby-like library in
+# each TLS model a compiler emits, with its variables hidden (as Ruby 3.3+ has them) or
+# exported (Debian's 3.1), one whose rb_errinfo reads a decoy first, and a program with it
+# compiled in (a static ruby's local exec); each beside a copy stripped as distributions
+# strip theirs, that the code reader must read alike.
+CODEFIX_SRC := tests/unit/fixtures/codefix_lib.c tests/unit/fixtures/codefix.h
+CODEFIX_FLAGS_gd := -ftls-model=global-dynamic
+CODEFIX_FLAGS_ld := -ftls-model=local-dynamic
+CODEFIX_FLAGS_desc := -mtls-dialect=gnu2
+CODEFIX_FLAGS_ie := -ftls-model=initial-exec
+CODEFIX_FLAGS_exported := -DCODEFIX_EXPORTED
+CODEFIX_FLAGS_decoy := -DCODEFIX_DECOY
+CODEFIX := $(foreach m,gd ld desc ie exported decoy static,\
+	$(OUTPUT)/codefix/$(m)/codefix $(OUTPUT)/codefix/$(m)-stripped/codefix)
+STRIP_LIKE_DEBIAN := strip --remove-section=.comment --remove-section=.note --strip-unneeded
+$(OUTPUT)/codefix/%/libruby-codefix.so: $(CODEFIX_SRC)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -fPIC -shared $(CODEFIX_FLAGS_$*) $< -o $@
+$(OUTPUT)/codefix/%-stripped/libruby-codefix.so: $(OUTPUT)/codefix/%/libruby-codefix.so
+	$(Q)mkdir -p $(@D)
+	$(Q)$(STRIP_LIKE_DEBIAN) $< -o $@
+$(OUTPUT)/codefix/%/codefix: tests/unit/fixtures/codefix_main.c $(OUTPUT)/codefix/%/libruby-codefix.so
+	$(Q)$(CC) -O2 $< -L$(@D) -lruby-codefix -Wl,-rpath,'$$ORIGIN' -o $@
+$(OUTPUT)/codefix/static/codefix: tests/unit/fixtures/codefix_main.c $(CODEFIX_SRC)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -rdynamic $< $(word 2,$^) -o $@
+$(OUTPUT)/codefix/static-stripped/codefix: $(OUTPUT)/codefix/static/codefix
+	$(Q)mkdir -p $(@D)
+	$(Q)$(STRIP_LIKE_DEBIAN) $< -o $@
+# ... and stripped with its symbols kept apart: a debug file, MiniDebugInfo (strip-symbols.sh)
+CODEFIX += $(OUTPUT)/symbols-root/stamp
+$(OUTPUT)/symbols-root/stamp: tests/unit/fixtures/strip-symbols.sh $(OUTPUT)/codefix/gd/libruby-codefix.so
+	$(Q)$< $(@D) $(filter-out $<,$^) && touch $@
+
 # Stand-in libruby builds with DWARF (tests/unit/fixtures/dwarf_lookalike.h), for the DWARF
 # layout tests: the two shapes (old, new) under versions the table lacks, one lacking
 # location.pathobj, one without a build id, and stripped copies with separate debug files.
@@ -135,14 +171,14 @@ $(OUTPUT)/dwarf-root/stamp: tests/unit/fixtures/split-debug.sh $(OUTPUT)/libruby
 		$(OUTPUT)/libruby-dwarffix-noid.so $(OUTPUT)/libruby-dwarffix-old.so
 	$(Q)$< $(OUTPUT)/dwarf-root $(filter-out $<,$^) && touch $@
 
-unit: $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX)
+unit: $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX) $(CODEFIX)
 	$(Q)RBPROF_TEST_OUTPUT=$(OUTPUT) $(OUTPUT)/unit-tests
 
 e2e: rbprof-bpf
 	$(Q)ruby tests/e2e/run.rb ./rbprof-bpf
 
 # Everything, as CI runs it; ends with "N passed, N failed".
-test: rbprof-bpf $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX)
+test: rbprof-bpf $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX) $(CODEFIX)
 	$(Q)scripts/run-tests.sh
 
 # The loader's per-sample path on recorded events (bench/userspace.c), for make bench only.

@@ -176,4 +176,26 @@ int rbprof_sample_bounded(struct bpf_perf_event_data *ctx)
 	return sample(0);
 }
 
+/*
+ * The threads of one process (the loader sets iter_tgid, then reads the iterator): each
+ * thread's id and thread pointer as two u64s. Discovery checks what it read out of a stripped
+ * libruby's code against the live process with them: the EC found through a thread pointer
+ * must be an EC. A task iterator reads them without stopping the process (ptrace would).
+ */
+__u32 iter_tgid;
+
+SEC("iter/task")
+int rbprof_thread_pointers(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	__u64 rec[2];
+
+	if (!task || BPF_CORE_READ(task, tgid) != (int)iter_tgid)
+		return 0;
+	rec[0] = (__u64)BPF_CORE_READ(task, pid);
+	rec[1] = BPF_CORE_READ(task, thread.fsbase);
+	bpf_seq_write(ctx->meta->seq, rec, sizeof(rec));
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -5,11 +5,17 @@ set -euo pipefail
 
 PACKAGES=(
 	make gcc libc6-dev pkg-config # the loader (libc6-dev: libc.a for the static TLS test)
-	binutils                      # objcopy, readelf: the separate debug file tests
+	binutils                      # objcopy, readelf, strip: the separate debug file tests
+	xz-utils                      # xz: the MiniDebugInfo stand-ins
 	clang llvm                    # the BPF object
 	bpftool                       # skeleton generation
 	libbpf-dev libelf-dev zlib1g-dev
 	libdw-dev                     # DWARF of Ruby builds without a table entry (elfutils)
+	libcapstone-dev               # a disassembler: where a stripped Ruby keeps its VM, from its code
+	liblzma-dev                   # MiniDebugInfo (.gnu_debugdata) is xz-compressed
+	libdebuginfod-dev             # debug files by build id from debuginfod servers
+	debuginfod                    # the tests' local debuginfod server (and debuginfod-find)
+	iproute2                      # ip: loopback up in the test's own network namespace
 	musl-tools                    # musl-gcc: the TLS tests' stand-ins for Alpine's Rubies
 	ruby                          # Debian's Ruby 3.1: the end-to-end tests' target and harness
 	ruby-stackprof                # the in-process profiler the accuracy test and make bench compare with

@@ -99,6 +99,8 @@ OFFSETS = {
   ec_vm_stack: ["rb_execution_context_t", %w[vm_stack]],
   ec_vm_stack_size: ["rb_execution_context_t", %w[vm_stack_size]],
   ec_cfp: ["rb_execution_context_t", %w[cfp]],
+  ec_thread_ptr: ["rb_execution_context_t", %w[thread_ptr]],
+  thread_ec: ["rb_thread_t", %w[ec]],
   cfp_pc: ["rb_control_frame_t", %w[pc]],
   cfp_iseq: ["rb_control_frame_t", %w[iseq]],
   cfp_ep: ["rb_control_frame_t", %w[ep]],
@@ -716,7 +718,9 @@ def print_layout(path, version, answers)
   puts "\t\t.vm = {"
   vm_fields(answers).each { |f| puts field_line(f, "\t\t\t") }
   puts "\t\t},"
-  [iseq_fields(answers), method_fields(answers), class_fields(answers), symbol_fields(answers),
+  # an EC's thread points back to it: how an EC found in a stripped build's code is checked
+  [offset_field(answers, :ec_thread_ptr), offset_field(answers, :thread_ec),
+   iseq_fields(answers), method_fields(answers), class_fields(answers), symbol_fields(answers),
    gc_fields(answers), rstring_fields(answers), rarray_fields(answers)].flatten.each do |f|
     puts field_line(f, "\t\t")
   end

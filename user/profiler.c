@@ -69,6 +69,12 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 		p->agg_errors++;
 }
 
+/* discover: a process's main thread's thread pointer, from the sampler's task iterator. */
+static int thread_pointer(void *ctx, pid_t pid, __u64 *tp)
+{
+	return sampler_thread_pointer(ctx, pid, pid, tp);
+}
+
 /* Start sampling a probed Ruby process. 0 or -ENOMEM. */
 static int profile_target(struct profiler *p, const struct ruby_target *t)
 {
@@ -104,9 +110,10 @@ static void on_verdict(void *ctx, enum probe_result r, struct ruby_target *t, co
 {
 	struct profiler *p = ctx;
 
-	if (r != PROBE_RUBY)
+	if (r != PROBE_RUBY) {
 		report_skip(r, t, why);
-	else if (profile_target(p, t))
+		p->not_profiled += r != PROBE_NOT_RUBY;
+	} else if (profile_target(p, t))
 		p->error = -ENOMEM;
 }
 
@@ -158,6 +165,7 @@ static int probe_given_pids(struct profiler *p)
 		}
 		if (r != PROBE_RUBY) {
 			report_skip(r, &t, why);
+			p->not_profiled++;
 			continue;
 		}
 		if (profile_target(p, &t))
@@ -177,6 +185,8 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	srand((unsigned int)(getpid() ^ now_ms()));
 	discover_init(&p->disc);
 	p->disc.force_version = o->force_version;
+	p->disc.thread_pointer = thread_pointer;
+	p->disc.thread_pointer_ctx = &p->sampler;
 	hostscan_init(&p->scan, &p->disc, is_profiled, on_verdict, p);
 	proc_table_init(&p->procs);
 	if (aggregate_init(&p->agg))
@@ -273,7 +283,8 @@ int profiler_write(struct profiler *p, FILE *out)
 	int err = folded_write(out, &p->agg, proc_name, p);
 
 	sampler_counters(&p->sampler, c);
-	report_summary(c, &p->procs, p->orphan_samples + p->agg_errors + p->sampler.bad_records);
+	report_summary(c, &p->procs, p->not_profiled,
+		       p->orphan_samples + p->agg_errors + p->sampler.bad_records);
 	return err;
 }
 

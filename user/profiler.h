@@ -33,6 +33,7 @@ struct profiler {
 	struct aggregate agg;
 	__u64 orphan_samples; /* samples of a pid the loader no longer knows */
 	__u64 agg_errors;     /* samples dropped for lack of memory */
+	__u32 not_profiled;   /* Ruby processes found that cannot be profiled (each named) */
 	int error;	      /* first fatal error in a callback */
 	__u64 start_ns;	      /* CLOCK_MONOTONIC at profiler_start: start-up timing */
 	int first_sample_seen;

@@ -10,15 +10,19 @@
 E2E_DIR = __dir__
 REPO_ROOT = File.expand_path("../..", E2E_DIR)
 
-%w[harness child profiler folded target target_ruby assertions fake_ruby].each do |lib|
+%w[harness child profiler folded target target_ruby assertions fake_ruby debuginfod].each do |lib|
   require File.join(E2E_DIR, "lib", lib)
 end
 
 E2E::Profiler.binary = File.expand_path(ARGV[0] || "rbprof-bpf", ARGV[0] ? Dir.pwd : REPO_ROOT)
 only = ENV["E2E_ONLY"] # a substring of test names, to run a subset while debugging
+# Substrings of test names to leave out, split by "|": the tests of stand-in Rubies when the
+# suite runs through RBPROF_SYMBOLS_FROM=code (their stand-ins have no Ruby-shaped code).
+exclude = ENV["E2E_EXCLUDE"].to_s.split("|").reject(&:empty?)
 
 Dir[File.join(E2E_DIR, "cases", "*.rb")].sort.each { |file| require file }
 E2E::Harness::TESTS.select! { |name, _| name.include?(only) } if only
+E2E::Harness::TESTS.reject! { |name, _| exclude.any? { |x| name.include?(x) } }
 
 unless File.executable?(E2E::Profiler.binary)
   warn "e2e: profiler #{E2E::Profiler.binary} not found or not executable; every test will fail"

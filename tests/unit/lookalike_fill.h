@@ -23,6 +23,8 @@ static void lookalike_fill(struct ruby_layout *L, const struct ruby_layout *base
 	L->vm.ec_vm_stack = offsetof(rb_execution_context_t, vm_stack);
 	L->vm.ec_vm_stack_size = offsetof(rb_execution_context_t, vm_stack_size);
 	L->vm.ec_cfp = offsetof(rb_execution_context_t, cfp);
+	L->ec_thread_ptr = offsetof(rb_execution_context_t, thread_ptr);
+	L->thread_ec = offsetof(rb_thread_t, ec);
 	L->vm.cfp_size = sizeof(rb_control_frame_t);
 	L->vm.cfp_pc = offsetof(rb_control_frame_t, pc);
 	L->vm.cfp_iseq = offsetof(rb_control_frame_t, iseq);
@@ -100,7 +102,6 @@ static void lookalike_fill(struct ruby_layout *L, const struct ruby_layout *base
 #else
 	(void)base;
 	L->cfp_published_first = 1; /* from the 2.7 base: code, not DWARF */
-	L->ec_thread_ptr = offsetof(rb_execution_context_t, thread_ptr);
 	L->thread_id = offsetof(rb_thread_t, thread_id);
 	L->first_lineno_fixnum = 1;
 	L->symbols_last_id = offsetof(rb_symbols_t, last_id);

@@ -41,7 +41,13 @@ int test_failed_checks;
 	X(test_names_hostile_class)                                                                \
 	X(test_shapes_class_paths)                                                                 \
 	X(test_shapes_hostile)                                                                     \
-	X(test_decode_rip_load)                                                                    \
+	X(test_code_tls_forms)                                                                     \
+	X(test_code_global_forms)                                                                  \
+	X(test_code_stripped_tls_models)                                                           \
+	X(test_code_stripped_static)                                                               \
+	X(test_code_forced_on_debian_libruby)                                                      \
+	X(test_code_stripped_live)                                                                 \
+	X(test_symbols_from_debug_sources)                                                         \
 	X(test_qualified_ruby_frames)                                                              \
 	X(test_unfinished_cframe)                                                                  \
 	X(test_leaf_jit_line)                                                                      \

@@ -259,7 +259,7 @@ static int file_version(const char *path, char *buf, size_t cap)
 	int fd, i, best = -1;
 	ssize_t n;
 
-	if (elf_ruby_read(path, &e) || !e.has_version)
+	if (elf_ruby_read(path, NULL, NULL, &e) || !e.has_version)
 		return -ENOENT;
 	for (i = 0; i < e.nloads; i++)
 		if (e.loads[i].vaddr <= e.version &&

@@ -155,20 +155,6 @@ void test_names_hostile_class(void)
 	fakemem_free(&fm);
 }
 
-void test_decode_rip_load(void)
-{
-	/* Debian's libruby-3.1: mov 0x1a5eea(%rip),%eax; ret at 0x2092d0 -> 0x3af1c0 */
-	static const unsigned char debian[] = {0x8b, 0x05, 0xea, 0x5e, 0x1a, 0x00, 0xc3};
-	static const unsigned char cet[] = {0xf3, 0x0f, 0x1e, 0xfa, 0x48, 0x8b,
-					    0x05, 0x10, 0x00, 0x00, 0x00, 0xc3};
-	static const unsigned char other[] = {0x55, 0x48, 0x89, 0xe5, 0xc3};
-
-	CHECK_EQ_INT(elf_ruby_decode_rip_load(debian, sizeof(debian), 0x2092d0), 0x3af1c0);
-	CHECK_EQ_INT(elf_ruby_decode_rip_load(cet, sizeof(cet), 0x1000), 0x1000 + 11 + 0x10);
-	CHECK_EQ_INT(elf_ruby_decode_rip_load(other, sizeof(other), 0x1000), 0);
-	CHECK_EQ_INT(elf_ruby_decode_rip_load(debian, 5, 0x1000), 0); /* cut short */
-}
-
 /* Ruby frames: "Foo#bar", "Foo.bar", "block in Foo#bar", "block (2 levels) in Foo#bar". */
 void test_qualified_ruby_frames(void)
 {

@@ -10,6 +10,24 @@
 #include "devtools/fixture.h"
 #include "discover/probe.h"
 
+/* discover: the main thread's thread pointer, read while it is stopped for a moment. */
+static int ptrace_thread_pointer(void *ctx, pid_t pid, __u64 *tp)
+{
+	struct user_regs_struct regs;
+	int err = 0;
+
+	(void)ctx;
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0))
+		return -errno;
+	if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) || waitpid(pid, NULL, __WALL) < 0 ||
+	    ptrace(PTRACE_GETREGS, pid, 0, &regs))
+		err = -errno;
+	else
+		*tp = regs.fs_base;
+	ptrace(PTRACE_DETACH, pid, 0, 0);
+	return err;
+}
+
 /* The thread pointers of every thread of pid, stopped with PTRACE_SEIZE + INTERRUPT. */
 static int stop_threads(pid_t pid, pid_t *tids, __u64 *tp, int *n)
 {
@@ -49,6 +67,7 @@ int fixture_capture(pid_t pid, const char *path)
 	int err, i;
 
 	discover_init(&d);
+	d.thread_pointer = ptrace_thread_pointer;
 	if (discover_probe(&d, pid, &t, why, sizeof(why)) != PROBE_RUBY) {
 		discover_free(&d);
 		return -ENOTSUP;

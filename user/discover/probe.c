@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include "discover/ec_check.h"
 #include "discover/probe.h"
 #include "discover/tls.h"
 #include "rubyvm/memread.h"
@@ -32,6 +33,58 @@ static int read_version(struct memread *mem, __u64 addr, char *buf, size_t cap)
 	return i ? 0 : -EINVAL;
 }
 
+static void ec_note_append(struct ruby_target *t, const char *fmt, const char *a, const char *b)
+{
+	size_t len = strlen(t->ec_note);
+
+	snprintf(t->ec_note + len, sizeof(t->ec_note) - len, fmt, a, b);
+}
+
+/*
+ * How the threads reach ruby_current_ec: from a symbol table, as it says; from code, the
+ * first of the places read that holds an EC of this very process, through its main thread.
+ * 0, or -errno with `why`.
+ */
+static int resolve_ec(struct discover *d, const struct elf_ruby *e, int is_exe, __u64 bias,
+		      struct procmem *mem, struct ruby_target *t, char *why, size_t whylen)
+{
+	char reason[128];
+	__u64 tp;
+	int i, err;
+
+	if (!e->has_ec) /* Ruby <= 2.7's global EC */
+		return tls_resolve(e, NULL, is_exe, t->libc, bias, &mem->base, &t->bpf, why, whylen);
+	if (e->ec_from != FROM_CODE) {
+		if (e->ec_from != FROM_SYMTAB)
+			ec_note_append(t, "ruby_current_ec from %s%s", fact_source_name(e->ec_from),
+				       "");
+		return tls_resolve(e, &e->ec_refs[0], is_exe, t->libc, bias, &mem->base, &t->bpf,
+				   why, whylen);
+	}
+	err = d->thread_pointer ? d->thread_pointer(d->thread_pointer_ctx, t->pid, &tp) : -ENOSYS;
+	if (err) {
+		snprintf(why, whylen, "ruby_current_ec found in code, but its threads cannot be "
+				      "read to check it");
+		return err;
+	}
+	for (i = 0; i < e->nec_refs; i++) {
+		const struct tls_ref *r = &e->ec_refs[i];
+
+		if (!tls_resolve(e, r, is_exe, t->libc, bias, &mem->base, &t->bpf, reason,
+				 sizeof(reason)) &&
+		    !ec_check(&t->bpf, t->layout, &mem->base, tp, reason, sizeof(reason))) {
+			ec_note_append(t, "%sruby_current_ec from the code of %s", t->ec_note[0] ? "; " : "",
+				       r->via);
+			return 0;
+		}
+		ec_note_append(t, "%s%s", t->ec_note[0] ? "; " : "", r->via);
+		ec_note_append(t, ": %s%s", reason, " (not used)");
+	}
+	snprintf(why, whylen, "ruby_current_ec read from code, but no place holds an EC (%s)",
+		 t->ec_note);
+	return -ENOENT;
+}
+
 enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
 				 size_t whylen)
 {
@@ -47,11 +100,19 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 	t->pid = pid;
 	if (proc_stat_read(pid, t->comm, &t->start_time))
 		return PROBE_GONE;
-	vf = vm_file_find(&d->files, pid, &m, &is_exe);
-	if (!vf)
-		return kill(pid, 0) && errno == ESRCH ? PROBE_GONE : PROBE_NOT_RUBY;
+	vf = vm_file_find(&d->files, pid, &m, &is_exe, why, whylen);
+	if (!vf) {
+		if (kill(pid, 0) && errno == ESRCH)
+			return PROBE_GONE;
+		return why[0] ? PROBE_FAILED : PROBE_NOT_RUBY;
+	}
 	e = &vf->elf;
 	snprintf(t->vm_file, sizeof(t->vm_file), "%s", m.path);
+	if (!elf_ruby_is_complete(e)) {
+		snprintf(why, whylen, "%s: %s", m.path,
+			 e->missing[0] ? e->missing : "no ruby_version");
+		return PROBE_FAILED;
+	}
 	if (elf_ruby_bias(e, m.start, m.pgoff, &bias)) {
 		snprintf(why, whylen, "cannot place %s in memory", m.path);
 		return PROBE_FAILED;
@@ -70,9 +131,9 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 	if (!t->layout)
 		return PROBE_UNSUPPORTED;
 	t->libc = libc_of_process(pid);
-	if (tls_resolve(e, is_exe, t->libc, bias, &mem.base, &t->bpf, why, whylen))
-		return PROBE_FAILED;
 	ruby_layout_to_proc(t->layout, &t->bpf);
+	if (resolve_ec(d, e, is_exe, bias, &mem, t, why, whylen))
+		return PROBE_FAILED;
 	if (e->global_symbols)
 		t->global_symbols = bias + e->global_symbols;
 	t->vm_ptr_addr = bias + e->vm_ptr;

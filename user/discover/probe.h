@@ -25,6 +25,7 @@ struct ruby_target {
 	const struct ruby_layout *layout; /* NULL: version not supported */
 	struct layout_origin origin;	  /* where the layout came from, and a notice */
 	enum libc_kind libc;		  /* what lays out its threads' TLS */
+	char ec_note[384]; /* where ruby_current_ec was found; the places rejected, and why */
 	struct rbprof_proc bpf;		  /* what goes into the sampler's procs map */
 	__u64 global_symbols;		  /* ruby_global_symbols in the process, 0: unknown */
 	__u64 vm_ptr_addr;		  /* &ruby_current_vm_ptr in the process */
@@ -38,9 +39,18 @@ enum probe_result {
 	PROBE_FAILED,	   /* a Ruby, but its TLS or memory could not be read: see `why` */
 };
 
+/*
+ * The thread pointer (user FS base) of the main thread of process `pid`, without stopping
+ * it for long: what a place found for ruby_current_ec in code is checked through.
+ * 0 or -errno.
+ */
+typedef int (*thread_pointer_fn)(void *ctx, pid_t pid, __u64 *tp);
+
 struct discover {
 	struct vm_files files;	   /* every VM file looked at in this session */
 	const char *force_version; /* --force-version: the layout of this version for all */
+	thread_pointer_fn thread_pointer; /* NULL: places found in code cannot be checked */
+	void *thread_pointer_ctx;
 };
 
 void discover_init(struct discover *d);

@@ -21,34 +21,54 @@ void vm_files_free(struct vm_files *c)
 	hashmap_free_values(&c->by_inode, vm_file_free);
 }
 
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static int named_libruby(const struct proc_mapping *m)
+{
+	return !strncmp(base_name(m->path), "libruby", 7);
+}
+
 /*
  * The ELF facts of a mapped file, read once per (device, inode) for the whole host: first
  * through /proc/PID/map_files, then by its path in the process's root. A file that holds no
- * Ruby VM is remembered as such; one that neither view can read is not remembered, and is
- * opened again when the next process that maps it is looked at.
+ * Ruby VM is remembered as such. One that neither view can read is not remembered (it is
+ * opened again when the next process that maps it is looked at); if it is named like a
+ * libruby, `why` says why it could not be read.
  */
 static struct vm_file *vm_file_of_mapping(struct vm_files *c, pid_t pid,
-					  const struct proc_mapping *m)
+					  const struct proc_mapping *m, char *why, size_t whylen)
 {
 	__u64 dev = ((__u64)m->dev_major << 32) | m->dev_minor;
 	__u64 *cached = hashmap_get(&c->by_inode, dev, m->inode);
 	struct vm_file *vf;
-	char path[PATH_MAX + 64];
+	char path[PATH_MAX + 64], root[64]; /* "/proc/PID/root" */
+	int err;
 
 	if (cached)
 		return (struct vm_file *)(unsigned long)*cached;
 	vf = calloc(1, sizeof(*vf));
 	if (!vf)
 		return NULL;
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
 	proc_mapping_path(pid, m, PROC_MAP_FILES, path, sizeof(path));
-	if (elf_ruby_read(path, &vf->elf)) {
+	if (elf_ruby_read(path, root, m->path, &vf->elf)) {
 		proc_mapping_path(pid, m, PROC_ROOT_PATH, path, sizeof(path));
-		if (elf_ruby_read(path, &vf->elf)) {
+		err = elf_ruby_read(path, root, m->path, &vf->elf);
+		if (err) {
+			if (named_libruby(m))
+				snprintf(why, whylen, "cannot read %s: %s", m->path,
+					 err == -ENOEXEC ? "not an x86_64 ELF file" : strerror(-err));
 			free(vf);
 			return NULL;
 		}
 	}
-	if (!elf_ruby_is_ruby(&vf->elf)) {
+	/* A libruby without ruby_version is a Ruby all the same: it is said why it fails. */
+	if (!elf_ruby_is_ruby(&vf->elf) && !named_libruby(m)) {
 		free(vf);
 		vf = NULL;
 	}
@@ -59,20 +79,14 @@ static struct vm_file *vm_file_of_mapping(struct vm_files *c, pid_t pid,
 	return vf;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 /* A file worth opening: the main executable, or a library named like libruby. */
 static int maybe_ruby(const struct proc_mapping *m, const char *exe)
 {
-	return !strcmp(m->path, exe) || !strncmp(base_name(m->path), "libruby", 7);
+	return !strcmp(m->path, exe) || named_libruby(m);
 }
 
-struct vm_file *vm_file_find(struct vm_files *c, pid_t pid, struct proc_mapping *m, int *is_exe)
+struct vm_file *vm_file_find(struct vm_files *c, pid_t pid, struct proc_mapping *m, int *is_exe,
+			     char *why, size_t whylen)
 {
 	char path[64], exe[PATH_MAX], line[PATH_MAX + 128];
 	struct vm_file *vf = NULL;
@@ -86,13 +100,27 @@ struct vm_file *vm_file_find(struct vm_files *c, pid_t pid, struct proc_mapping 
 	f = fopen(path, "re");
 	if (!f)
 		return NULL;
-	while (!vf && fgets(line, sizeof(line), f)) {
-		if (!proc_mapping_parse(line, m) || !maybe_ruby(m, exe))
+	/*
+	 * The first file with everything wins; one that is a Ruby but lacks something (an
+	 * executable that merely copied ruby_version from its libruby, or a stripped libruby
+	 * whose code says nothing) is the answer only if no file has everything.
+	 */
+	while ((!vf || !elf_ruby_is_complete(&vf->elf)) && fgets(line, sizeof(line), f)) {
+		struct vm_file *cand;
+		struct proc_mapping at;
+
+		if (!proc_mapping_parse(line, &at) || !maybe_ruby(&at, exe))
 			continue;
-		vf = vm_file_of_mapping(c, pid, m);
-		*is_exe = !strcmp(m->path, exe);
+		cand = vm_file_of_mapping(c, pid, &at, why, whylen);
+		if (!cand || (vf && !elf_ruby_is_complete(&cand->elf)))
+			continue;
+		vf = cand;
+		*m = at;
+		*is_exe = !strcmp(at.path, exe);
 	}
 	fclose(f);
+	if (vf)
+		why[0] = 0; /* a libruby that could not be read, beside the one that was */
 	return vf;
 }
 

@@ -30,9 +30,12 @@ void vm_files_free(struct vm_files *c);
 
 /*
  * The file holding the VM of process `pid`: *m is its first mapping, *is_exe whether it is
- * the executable. NULL if the process maps none (or cannot be read).
+ * the executable. NULL if the process maps none (or cannot be read); `why` then says why a
+ * libruby it maps could not be read ("" if none). A file that is a Ruby but lacks a fact
+ * the profiler needs is returned: vf->elf.missing says what.
  */
-struct vm_file *vm_file_find(struct vm_files *c, pid_t pid, struct proc_mapping *m, int *is_exe);
+struct vm_file *vm_file_find(struct vm_files *c, pid_t pid, struct proc_mapping *m, int *is_exe,
+			     char *why, size_t whylen);
 
 /* The layout of Ruby `version` read from the file's DWARF, once per file; NULL if none. */
 const struct dwarf_layout *vm_file_dwarf(struct vm_file *vf, pid_t pid,

@@ -1,153 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* dwarf_index.c - named types, variables, enumerators and member offsets from DWARF (libdw). */
 #include <dwarf.h>
-#include <elfutils/libdwelf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include "discover/debugfile.h"
+#include "discover/debuginfod.h"
 #include "layouts/dwarf_index.h"
 
-/* A build id is a SHA-1 (20 bytes) by default; 64 leaves room for any --build-id style. */
-#define MAX_BUILD_ID 64
 /* Typedef and qualifier chains are a few links long; a longer one is a loop in bad DWARF. */
 #define MAX_TYPE_CHAIN 32
 /* Member paths are at most 5 deep ("block.as.captured.code.iseq"); nesting of unnamed
  * struct/union members is 1-2 deep in practice. */
 #define MAX_ANON_DEPTH 8
-
-static int has_debug_info(Elf *elf)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return 0;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *name;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
-			continue;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (name && (!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info")))
-			return 1;
-	}
-	return 0;
-}
-
-static Elf *open_elf(const char *path, int *fd)
-{
-	Elf *elf;
-
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0)
-		return NULL;
-	elf = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		if (elf)
-			elf_end(elf);
-		close(*fd);
-		*fd = -1;
-		return NULL;
-	}
-	return elf;
-}
-
-/* The .gnu_debuglink CRC: zlib's crc32 over the whole debug file. */
-static int file_crc(int fd, GElf_Word *crc)
-{
-	unsigned char buf[65536];
-	uLong c = crc32(0, NULL, 0);
-	off_t at = 0;
-	ssize_t n;
-
-	while ((n = pread(fd, buf, sizeof(buf), at)) > 0) {
-		c = crc32(c, buf, (uInt)n);
-		at += n;
-	}
-	*crc = (GElf_Word)c;
-	return n < 0 ? -errno : 0;
-}
-
-/* Use `path` as f's debug file if it has DWARF and belongs to f->elf. 0, or -ENOENT. */
-static int try_debug_file(struct dwarf_file *f, const char *path, const void *id, ssize_t idlen,
-			  int check_crc, GElf_Word crc)
-{
-	const void *cand_id;
-	GElf_Word cand_crc;
-	int fd, ok;
-	Elf *elf = open_elf(path, &fd);
-
-	if (!elf)
-		return -ENOENT;
-	ok = has_debug_info(elf);
-	if (ok && idlen > 0)
-		ok = dwelf_elf_gnu_build_id(elf, &cand_id) == idlen && !memcmp(cand_id, id, idlen);
-	else if (ok && check_crc)
-		ok = !file_crc(fd, &cand_crc) && cand_crc == crc;
-	if (!ok) {
-		elf_end(elf);
-		close(fd);
-		return -ENOENT;
-	}
-	f->debug_elf = elf;
-	f->debug_fd = fd;
-	snprintf(f->debug_path, sizeof(f->debug_path), "%s", path);
-	return 0;
-}
-
-/*
- * A .gnu_debuglink name is looked for where GDB looks: beside the file, in its .debug/, and
- * under /usr/lib/debug plus the file's directory. Without a build id, the CRC must match.
- */
-static int find_by_debuglink(struct dwarf_file *f, const char *root, const char *name,
-			     const void *id, ssize_t idlen)
-{
-	char path[PATH_MAX];
-	GElf_Word crc = 0;
-	const char *link = dwelf_elf_gnu_debuglink(f->elf, &crc);
-	const char *slash = name ? strrchr(name, '/') : NULL;
-	int dir, k, n;
-
-	if (!link || !*link || strchr(link, '/') || !slash)
-		return -ENODATA;
-	dir = (int)(slash - name);
-	for (k = 0; k < 3; k++) {
-		if (k == 0)
-			n = snprintf(path, sizeof(path), "%s%.*s/%s", root, dir, name, link);
-		else if (k == 1)
-			n = snprintf(path, sizeof(path), "%s%.*s/.debug/%s", root, dir, name, link);
-		else
-			n = snprintf(path, sizeof(path), "%s/usr/lib/debug%.*s/%s", root, dir, name,
-				     link);
-		if (n > 0 && n < (int)sizeof(path) && !try_debug_file(f, path, id, idlen, 1, crc))
-			return 0;
-	}
-	return -ENODATA;
-}
-
-/* The separate debug file of f->elf, by build id, then by .gnu_debuglink (see the header). */
-static int find_debug_file(struct dwarf_file *f, const char *root, const char *name)
-{
-	char path[PATH_MAX], hex[2 * MAX_BUILD_ID + 1];
-	const unsigned char *id = NULL;
-	ssize_t idlen, i;
-
-	idlen = dwelf_elf_gnu_build_id(f->elf, (const void **)&id);
-	if (idlen <= 1 || idlen > MAX_BUILD_ID)
-		return find_by_debuglink(f, root, name, NULL, 0);
-	for (i = 0; i < idlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	if (snprintf(path, sizeof(path), "%s/usr/lib/debug/.build-id/%.2s/%s.debug", root, hex,
-		     hex + 2) < (int)sizeof(path) &&
-	    !try_debug_file(f, path, id, idlen, 0, 0))
-		return 0;
-	return find_by_debuglink(f, root, name, id, idlen);
-}
 
 int dwarf_file_open(struct dwarf_file *f, const char *path, const char *root, const char *name)
 {
@@ -157,13 +24,21 @@ int dwarf_file_open(struct dwarf_file *f, const char *path, const char *root, co
 	f->fd = f->debug_fd = -1;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
-	f->elf = open_elf(path, &f->fd);
+	f->elf = elf_open_path(path, &f->fd);
 	if (!f->elf)
 		return -ENOEXEC;
-	if (!has_debug_info(f->elf)) {
-		err = find_debug_file(f, root ? root : "", name);
+	if (!debugfile_has(f->elf, DEBUGFILE_DWARF)) {
+		struct debugfile d;
+
+		/* on disk, else from a debuginfod server (DEBUGINFOD_URLS) */
+		err = debugfile_find(f->elf, root, name, DEBUGFILE_DWARF, &d);
+		if (err)
+			err = debuginfod_debugfile(f->elf, DEBUGFILE_DWARF, &d) ? -ENODATA : 0;
 		if (err)
 			goto fail;
+		f->debug_elf = d.elf;
+		f->debug_fd = d.fd;
+		snprintf(f->debug_path, sizeof(f->debug_path), "%s", d.path);
 	}
 	f->dw = dwarf_begin_elf(f->debug_elf ? f->debug_elf : f->elf, DWARF_C_READ, NULL);
 	if (!f->dw) {

@@ -129,6 +129,8 @@ static const struct offset_spec OFFSETS[] = {
     {LF(vm.ec_vm_stack), N_EC, "vm_stack"},
     {LF(vm.ec_vm_stack_size), N_EC, "vm_stack_size"},
     {LF(vm.ec_cfp), N_EC, "cfp"},
+    {LF(ec_thread_ptr), N_EC, "thread_ptr"},
+    {LF(thread_ec), N_THREAD, "ec"},
     {LF(vm.cfp_pc), N_CFP, "pc"},
     {LF(vm.cfp_iseq), N_CFP, "iseq"},
     {LF(vm.cfp_ep), N_CFP, "ep"},
@@ -498,13 +500,12 @@ static int read_rstring(struct reader *r)
 /* Ruby <= 2.7: the global EC's thread, and that thread's pthread id. */
 static int read_global_ec(struct reader *r)
 {
-	__u64 a, b;
+	__u64 b;
 
 	if (!r->names[N_GLOBAL_EC].found)
 		return 0;
-	if (offset_of(r, N_EC, "thread_ptr", &a) || offset_of(r, N_THREAD, "thread_id", &b))
+	if (offset_of(r, N_THREAD, "thread_id", &b))
 		return -ENOENT;
-	r->out->layout.ec_thread_ptr = (__u32)a;
 	r->out->layout.thread_id = (__u32)b;
 	return 0;
 }
@@ -681,7 +682,7 @@ static const struct {
     {LF(symbols_last_id)},     {LF(symbols_next_id)}, {LF(class_path)},
     {LF(class_ext)},	       {LF(classext_iv_tbl)}, {LF(class_classpath)},
     {LF(class_attached)},      {LF(rstring)},	      {LF(rstring_heap_len)},
-    {LF(rstring_len)},	       {LF(ec_thread_ptr)},   {LF(thread_id)},
+    {LF(rstring_len)},	       {LF(ec_thread_ptr)},   {LF(thread_ec)},	 {LF(thread_id)},
     {LF(gc_during_mask)},      {LF(gc_mode_mask)},    {LF(vm.cfp_jit_return)},
     {LF(cfp_published_first)}, {LF(class_ivptr)},     {LF(vm_shape_list)},
     {LF(shape_list_len)},      {LF(shape_size)},      {LF(shape_edge_name)},

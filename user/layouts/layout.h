@@ -36,8 +36,13 @@ struct ruby_layout {
 	const char *releases; /* the releases whose layout was checked, e.g. "3.1.0-3.1.4" */
 
 	struct rbprof_vm_offsets vm; /* what the kernel walker needs */
-	/* Ruby <= 2.7 (global EC): rb_execution_context_t.thread_ptr, rb_thread_t.thread_id */
-	__u32 ec_thread_ptr, thread_id;
+	/*
+	 * rb_execution_context_t.thread_ptr and rb_thread_t.ec: an EC's thread points back to
+	 * it (what tells an EC read through a place found in code from anything else).
+	 */
+	__u32 ec_thread_ptr, thread_ec;
+	/* Ruby <= 2.7 (global EC): rb_thread_t.thread_id, the pthread id of the EC's thread */
+	__u32 thread_id;
 	/*
 	 * Ruby <= 2.7: vm_push_frame points ec->cfp at the new frame before it fills it in (3.0+
 	 * fills it first), so the innermost frame of a sample may still hold its previous

@@ -49,6 +49,8 @@
 			.cfp_ep = 32, /* rb_control_frame_t.ep */ \
 			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */ \
 		}, \
+		.ec_thread_ptr = 48, /* rb_execution_context_t.thread_ptr */ \
+		.thread_ec = 40, /* rb_thread_t.ec */ \
 		.iseq_body = 16, /* rb_iseq_struct.body */ \
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */ \
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */ \
@@ -115,6 +117,8 @@
 			.cfp_ep = 32, /* rb_control_frame_t.ep */ \
 			.cfp_jit_return = 56, /* rb_control_frame_t.jit_return */ \
 		}, \
+		.ec_thread_ptr = 48, /* rb_execution_context_t.thread_ptr */ \
+		.thread_ec = 48, /* rb_thread_t.ec */ \
 		.iseq_body = 16, /* rb_iseq_struct.body */ \
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */ \
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */ \
@@ -191,6 +195,8 @@ static const struct ruby_layout layouts[] = {
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
 			/* no rb_control_frame_t.jit_return (no YJIT) */
 		},
+		.ec_thread_ptr = 56, /* rb_execution_context_t.thread_ptr */
+		.thread_ec = 32, /* rb_thread_t.ec */
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
@@ -242,7 +248,6 @@ static const struct ruby_layout layouts[] = {
 		.rarray_embed_ary = 16, /* RArray.as.ary */
 		.rarray_heap_len = 16, /* RArray.as.heap.len */
 		.rarray_heap_ptr = 32, /* RArray.as.heap.ptr */
-		.ec_thread_ptr = 56, /* rb_execution_context_t.thread_ptr */
 		.thread_id = 72, /* rb_thread_t.thread_id (pthread_t) */
 		.cfp_published_first = 1, /* vm_insnhelper.c vm_push_frame: `ec->cfp = cfp` first */
 	},
@@ -260,6 +265,8 @@ static const struct ruby_layout layouts[] = {
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
 			/* no rb_control_frame_t.jit_return (no YJIT) */
 		},
+		.ec_thread_ptr = 56, /* rb_execution_context_t.thread_ptr */
+		.thread_ec = 40, /* rb_thread_t.ec */
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
@@ -352,6 +359,8 @@ static const struct ruby_layout layouts[] = {
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
 			.cfp_jit_return = 48, /* rb_control_frame_t.jit_return */
 		},
+		.ec_thread_ptr = 48, /* rb_execution_context_t.thread_ptr */
+		.thread_ec = 48, /* rb_thread_t.ec */
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
@@ -417,6 +426,8 @@ static const struct ruby_layout layouts[] = {
 			.cfp_ep = 32,
 			.cfp_jit_return = 48, /* rb_control_frame_t.jit_return */
 		},
+		.ec_thread_ptr = 48, /* rb_execution_context_t.thread_ptr */
+		.thread_ec = 48, /* rb_thread_t.ec */
 		.iseq_body = 16,
 		.body_iseq_size = 4,
 		.body_iseq_encoded = 8,
@@ -482,6 +493,8 @@ static const struct ruby_layout layouts[] = {
 			.cfp_ep = 32, /* rb_control_frame_t.ep */
 			.cfp_jit_return = 48, /* rb_control_frame_t.jit_return */
 		},
+		.ec_thread_ptr = 48, /* rb_execution_context_t.thread_ptr */
+		.thread_ec = 48, /* rb_thread_t.ec */
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */

@@ -14,11 +14,14 @@ void report_target(const struct ruby_target *t, int verbose)
 		    "layout (%s)",
 		    t->pid, t->comm, t->version, ruby_layout_supported(), t->layout->series,
 		    t->origin.note);
-	if (verbose)
-		msg("profiling pid %d (%s), Ruby %s in %s, %s TLS %s mod %llu off %lld", t->pid,
-		    t->comm, t->version, t->vm_file, libc_name(t->libc),
-		    t->bpf.tls_kind == RBPROF_TLS_STATIC ? "static" : "dtv",
-		    (unsigned long long)t->bpf.tls_modid, (long long)t->bpf.tls_offset);
+	if (!verbose)
+		return;
+	msg("profiling pid %d (%s), Ruby %s in %s, %s TLS %s mod %llu off %lld", t->pid, t->comm,
+	    t->version, t->vm_file, libc_name(t->libc),
+	    t->bpf.tls_kind == RBPROF_TLS_STATIC ? "static" : "dtv",
+	    (unsigned long long)t->bpf.tls_modid, (long long)t->bpf.tls_offset);
+	if (t->ec_note[0])
+		msg("pid %d (%s): %s", t->pid, t->comm, t->ec_note);
 }
 
 void report_skip(enum probe_result r, const struct ruby_target *t, const char *why)
@@ -58,7 +61,8 @@ static void report_loader_usage(void)
 	    (long)ru.ru_stime.tv_usec / 1000, peak_rss_kib(ru.ru_maxrss));
 }
 
-void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt, __u64 dropped)
+void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt,
+		    __u32 not_profiled, __u64 dropped)
 {
 	__u64 unsymbolized = 0;
 	__u32 i;
@@ -72,6 +76,7 @@ void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt, 
 		msg("process %d (%s) ruby %s: %llu samples%s", rp->t.pid, rp->t.comm, rp->t.version,
 		    (unsigned long long)rp->samples, rp->exited ? " (exited)" : "");
 	}
+	msg("Ruby processes not profiled (each named above): %u", not_profiled);
 	msg("samples outside Ruby code (thread without Ruby context): %llu",
 	    (unsigned long long)c[RBPROF_CNT_NO_EC]);
 	msg("samples lost (ring buffer full): %llu", (unsigned long long)c[RBPROF_CNT_RB_FULL]);

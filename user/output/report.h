@@ -18,9 +18,11 @@ void report_target(const struct ruby_target *t, int verbose);
 void report_skip(enum probe_result r, const struct ruby_target *t, const char *why);
 
 /*
- * The summary: the sampler's counters `c`, every process of `pt` with its samples, frames
- * not symbolized, samples that user space dropped, and the loader's CPU time and peak RSS.
+ * The summary: the sampler's counters `c`, every process of `pt` with its samples, how many
+ * Ruby processes could not be profiled, frames not symbolized, samples that user space
+ * dropped, and the loader's CPU time and peak RSS.
  */
-void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt, __u64 dropped);
+void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt,
+		    __u32 not_profiled, __u64 dropped);
 
 #endif /* RBPROF_REPORT_H */

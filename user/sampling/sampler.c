@@ -225,6 +225,36 @@ int sampler_poll(struct sampler *s, int timeout_ms)
 	return err;
 }
 
+int sampler_thread_pointer(struct sampler *s, pid_t pid, pid_t tid, __u64 *tp)
+{
+	struct bpf_link *link;
+	__u64 rec[2];
+	int fd, err = -ESRCH;
+	ssize_t n;
+
+	s->skel->bss->iter_tgid = (__u32)pid;
+	link = bpf_program__attach_iter(s->skel->progs.rbprof_thread_pointers, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	/* Records are written whole: a short read is the end. */
+	while ((n = read(fd, rec, sizeof(rec))) == sizeof(rec))
+		if (rec[0] == (__u64)tid) {
+			*tp = rec[1];
+			err = 0;
+		}
+	if (n < 0)
+		err = -errno;
+	close(fd);
+cleanup:
+	bpf_link__destroy(link);
+	return err;
+}
+
 int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX])
 {
 	const struct rbprof_cpu_counters *c = s->skel->bss->cpu_counters;

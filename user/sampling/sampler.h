@@ -6,6 +6,7 @@
 #ifndef RBPROF_SAMPLER_H
 #define RBPROF_SAMPLER_H
 
+#include <sys/types.h>
 #include <linux/types.h>
 #include "common/hashmap.h"
 #include "rbprof.h"
@@ -40,6 +41,11 @@ int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p);
 void sampler_del_proc(struct sampler *s, __u32 pid);
 /* Deliver what the ring buffer holds, waiting up to timeout_ms. >= 0 or -errno (-EINTR ok). */
 int sampler_poll(struct sampler *s, int timeout_ms);
+/*
+ * The thread pointer (user FS base) of thread `tid` of process `pid`, read by the task
+ * iterator without stopping the process. 0, or -ESRCH (no such thread) / -errno.
+ */
+int sampler_thread_pointer(struct sampler *s, pid_t pid, pid_t tid, __u64 *tp);
 /* Sum of the per-CPU counters. */
 int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX]);
 void sampler_close(struct sampler *s);

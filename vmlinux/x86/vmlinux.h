@@ -4,8 +4,9 @@
  *
  * A full `bpftool btf dump file /sys/kernel/btf/vmlinux format c` is ~3 MiB and pins one
  * kernel's layout in the repository. The sampler reads one kernel field (the interrupted
- * task's user FS base), so it declares just that, with preserve_access_index: libbpf's CO-RE
- * relocates the access against the running kernel's BTF at load time, whatever its layout.
+ * task's user FS base) and the thread iterator three (a task's ids and FS base), so it
+ * declares just those, with preserve_access_index: libbpf's CO-RE relocates the accesses
+ * against the running kernel's BTF at load time, whatever its layout.
  */
 #ifndef RBPROF_VMLINUX_H
 #define RBPROF_VMLINUX_H
@@ -21,7 +22,19 @@ struct thread_struct {
 };
 
 struct task_struct {
+	int pid;  /* the thread's id */
+	int tgid; /* its process's */
 	struct thread_struct thread;
+};
+
+/* include/linux/bpf.h: a task iterator program's context (kernel/bpf/task_iter.c). */
+struct seq_file;
+struct bpf_iter_meta {
+	struct seq_file *seq;
+};
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
 };
 
 #pragma clang attribute pop

@@ -63,20 +63,28 @@ module E2E
 
   test "errors: unsupported Ruby in whole-host mode is a warning, others profiled" do
     fake = FakeRuby.start
-    target = Target.ruby("basic.rb")
-    result = Profiler.run(%w[-d 1])
-    profile = assert_profiled(result)
-    warnings = result.stderr_lines.grep(/#{Regexp.escape(FakeRuby::VERSION)}/)
-    assert(warnings.size == 1, "expected one warning naming #{FakeRuby::VERSION}, got #{warnings.size}")
-    assert_line_mentions(warnings.first, "3.1")
-    burn = stacks_of(profile, target).select { |s| s.labels == %w[<main> Object#run Object#burn] }
-    assert(burn.total.positive?, "no <main>;run;burn stack for pid #{target.pid}")
+    _, warning = whole_host_beside(fake, /#{Regexp.escape(FakeRuby::VERSION)}/, 1)
+    assert_line_mentions(warning, "3.1")
   ensure
     fake&.stop
-    target&.stop
   end
 
   class Context
+    # Profile the whole host for +secs+ beside +fake+ and a real Ruby program: the real one
+    # is profiled, and one stderr line matches +pattern+ (returned, with the result).
+    def whole_host_beside(fake, pattern, secs)
+      target = Target.ruby("basic.rb")
+      result = Profiler.run(["-d", secs])
+      profile = assert_profiled(result)
+      lines = result.stderr_lines.grep(pattern)
+      assert(lines.size == 1, "expected one line matching #{pattern.source} (pid #{fake.pid}), got #{lines}")
+      burn = stacks_of(profile, target).select { |s| s.labels == %w[<main> Object#run Object#burn] }
+      assert(burn.total.positive?, "no <main>;run;burn stack for pid #{target.pid}")
+      [result, lines.first]
+    ensure
+      target&.stop
+    end
+
     # A pid no process has: counting down from the kernel's pid_max.
     def unused_pid
       pid_max = File.read("/proc/sys/kernel/pid_max").to_i

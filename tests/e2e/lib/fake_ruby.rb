@@ -22,13 +22,40 @@ module E2E
       Target.command([executable])
     end
 
-    def self.build(dir)
+    # A Ruby 3.4.9 stripped of what the profiler needs, with no code to read it from.
+    def self.start_stripped
+      Target.command([stripped_executable])
+    end
+
+    def self.stripped_executable
+      @stripped ||= build(Dir.mktmpdir("rbprof-e2e-stripped-ruby"), stripped: true)
+    end
+
+    # The stripped Ruby's libruby as it was before stripping: what a debug file server has.
+    def self.stripped_debug_file
+      File.join(File.dirname(stripped_executable), "debug", LIBRARY)
+    end
+
+    def self.build(dir, stripped: false)
       at_exit { FileUtils.rm_rf(dir) }
       lib = File.join(dir, LIBRARY)
       exe = File.join(dir, "ruby")
-      gcc(%W[-shared -fPIC -Wl,-soname,#{LIBRARY} -o #{lib} #{SOURCES}/libruby.c])
-      gcc(%W[-o #{exe} #{SOURCES}/spin.c #{lib} -Wl,-rpath,#{dir}])
+      flags = stripped ? %w[-DFAKE_STRIPPED -g] : [] # -g: a debug file server indexes DWARF
+      gcc([*flags, "-shared", "-fPIC", "-Wl,-soname,#{LIBRARY}", "-o", lib, "#{SOURCES}/libruby.c"])
+      gcc([*flags, "-o", exe, "#{SOURCES}/spin.c", lib, "-Wl,-rpath,#{dir}"])
+      if stripped
+        FileUtils.mkdir_p(File.join(dir, "debug"))
+        FileUtils.cp(lib, File.join(dir, "debug", LIBRARY))
+        strip(lib)
+      end
       exe
+    end
+
+    # As Debian's dh_strip does it: no .symtab left.
+    def self.strip(path)
+      out, status = Open3.capture2e("strip", "--remove-section=.comment", "--remove-section=.note",
+                                    "--strip-unneeded", path)
+      raise Failure, "strip #{path} failed:\n#{out}" unless status.success?
     end
 
     def self.gcc(args)
@@ -75,6 +102,25 @@ module E2E
       FakeRuby.gcc(["-g", "-fPIC", "-shared", "-DLOOKALIKE_VERSION=\"#{version}\"", *flags,
                     "-o", lib, "#{FIXTURES}/dwarf_lookalike.c"])
       lib
+    end
+
+    # The :new stand-in with its DWARF stripped (kept in debug_file): only a debug file
+    # server can give its layout.
+    def self.start_stripped
+      Target.command([host, stripped_library])
+    end
+
+    def self.stripped_library
+      @stripped_library ||= File.join(dir, "libruby-new-stripped.so").tap do |lib|
+        FileUtils.mkdir_p(File.dirname(debug_file))
+        FileUtils.cp(library(:new), debug_file)
+        out, status = Open3.capture2e("strip", "--strip-debug", "-o", lib, library(:new))
+        raise Failure, "strip failed:\n#{out}" unless status.success?
+      end
+    end
+
+    def self.debug_file
+      File.join(dir, "debug", "libruby-new.so")
     end
   end
 end
