@@ -4,16 +4,20 @@
 #   1. the loader's per-sample path on recorded events (bench/userspace.c);
 #   2. the BPF run time per sample of rbprof-bpf's and bpftrace's programs, Ruby samples and
 #      the others apart (lib/bpf_cost.rb);
-#   3. rbprof-bpf's start-up time (lib/startup.rb), and its own CPU time and memory while it
-#      samples a workload for a while (lib/loader_cost.rb);
+#   3. rbprof-bpf's start-up time (lib/startup.rb), the time it takes to discover one Ruby
+#      process, from its symbol tables or from its code as for a stripped build
+#      (lib/discovery.rb), and its own CPU time and memory while it samples a workload for a
+#      while (lib/loader_cost.rb);
 #   4. four workloads (bench/workloads/) unprofiled and under rbprof-bpf, stackprof and
 #      bpftrace at 99 Hz and 999 Hz, interleaved round after round (lib/slowdown.rb).
 # The results go to stdout and to bench/results.md, with the machine they come from.
 #
 # Environment: BENCH_QUICK=1 (a short run while developing: 2 rounds of ~0.75 s workloads),
 # BENCH_ROUNDS=N, BENCH_SCALE=X (workload length, 1 = ~3 s), BENCH_OUT=FILE,
-# BENCH_ONLY=userspace,bpf,startup,loader,slowdown (parts to run), BENCH_RUBY=ruby.
+# BENCH_ONLY=userspace,bpf,startup,discovery,loader,slowdown (parts to run), BENCH_RUBY=ruby,
+# BENCH_STRIPPED_RUBY=path (a stripped Ruby build to discover, too).
 require_relative "lib/bpf_cost"
+require_relative "lib/discovery"
 require_relative "lib/loader_cost"
 require_relative "lib/machine"
 require_relative "lib/report"
@@ -32,7 +36,7 @@ REPLAY = QUICK ? 1.0 : 3.0
 # The BPF-time windows run each workload long enough to outlast the window (scale 1: ~3 s).
 COST_SCALE = (WINDOW + 3) / 3.0 * 1.5
 OUT = ENV.fetch("BENCH_OUT", File.join(ROOT, "bench", "results.md"))
-ONLY = ENV.fetch("BENCH_ONLY", "userspace,bpf,startup,loader,slowdown").split(",")
+ONLY = ENV.fetch("BENCH_ONLY", "userspace,bpf,startup,discovery,loader,slowdown").split(",")
 # The loader's first seconds on new processes (owners of methods are looked for in up to 64
 # batches of 100 ms), then its steady cost.
 LOADER_SETTLE = QUICK ? 2 : 7
@@ -60,6 +64,11 @@ if ONLY.include?("startup")
   LOG.call("== rbprof-bpf start-up, a workload running")
   startup = Startup.run(WORKLOADS, reps: QUICK ? 1 : 3, log: LOG)
 end
+discovery = {}
+if ONLY.include?("discovery")
+  LOG.call("== discovery of one Ruby process")
+  discovery = Discovery.run(reps: QUICK ? 3 : 7, log: LOG)
+end
 loader = {}
 if ONLY.include?("loader")
   LOG.call("== rbprof-bpf's own cost at #{LoaderCost::HZ} Hz")
@@ -77,7 +86,7 @@ settings = format("%d interleaved rounds, workload scale %.2f (1 = ~3 s), %.0f s
                   (Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) / 60,
                   QUICK ? " (BENCH_QUICK: a development run, not a result)" : "")
 text = Report.new(info: info, settings: settings, userspace: userspace, cost: cost,
-                  startup: startup, loader: loader, runs: runs).markdown
+                  startup: startup, discovery: discovery, loader: loader, runs: runs).markdown
 puts text
 File.write(OUT, text)
 LOG.call("wrote #{OUT}")

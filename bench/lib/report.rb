@@ -9,12 +9,13 @@ class Report
 
   US = 1000.0 # ns per microsecond
 
-  def initialize(info:, settings:, userspace:, cost:, startup:, loader:, runs:)
+  def initialize(info:, settings:, userspace:, cost:, startup:, discovery:, loader:, runs:)
     @info = info
     @settings = settings
     @userspace = userspace
     @cost = cost
     @startup = startup
+    @discovery = discovery
     @loader = loader
     @runs = runs
   end
@@ -24,6 +25,7 @@ class Report
     parts << bpf_table unless @cost.empty?
     parts << slowdown_tables unless @runs.empty?
     parts << startup_table unless @startup.empty?
+    parts << discovery_table unless @discovery.empty?
     parts << loader_table unless @loader.empty?
     parts << userspace_table unless @userspace.empty?
     parts.join("\n")
@@ -117,6 +119,10 @@ class Report
     rows << ["start to first sample, every workload (median, max)", "< 0.5 s",
              first.empty? ? "-" : format("%.2f s, %.2f s", median(first), first.max),
              yes(first.empty? ? nil : first.max < 0.5)]
+    code = @discovery.reject { |label, _| label.start_with?("symbol") }.values.flatten
+    rows << ["discovery of a stripped process, code reading and its live check included (max)",
+             "< 50 ms", code.empty? ? "-" : format("%.1f ms", code.max),
+             yes(code.empty? ? nil : code.max < 50)]
     <<~MD
 
       ## Targets
@@ -215,6 +221,21 @@ class Report
 
       | workload running | sampling (BPF program loaded, attached, processes found) | first sample received |
       | --- | ---: | ---: |
+      #{rows.join("\n")}
+    MD
+  end
+
+  def discovery_table
+    rows = @discovery.map { |label, ms| format("| %s | %s |", label, med_range(ms, 1)) }
+    <<~MD
+
+      ## Discovery of one Ruby process
+
+      `rbprof-bpf -v -p PID -d 1`, a new profiler each time (its VM file read afresh), the
+      "probed in" time it prints, ms, median [min-max]:
+
+      | where its VM's variables are found | ms |
+      | --- | ---: |
       #{rows.join("\n")}
     MD
   end

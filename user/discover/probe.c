@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "discover/ec_check.h"
 #include "discover/probe.h"
 #include "discover/tls.h"
@@ -85,8 +86,8 @@ static int resolve_ec(struct discover *d, const struct elf_ruby *e, int is_exe, 
 	return -ENOENT;
 }
 
-enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
-				 size_t whylen)
+static enum probe_result probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
+				size_t whylen)
 {
 	const struct elf_ruby *e;
 	struct proc_mapping m;
@@ -139,6 +140,24 @@ enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_targ
 	t->vm_ptr_addr = bias + e->vm_ptr;
 	discover_resolve_gc(t);
 	return PROBE_RUBY;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
+				 size_t whylen)
+{
+	double start = now_ms();
+	enum probe_result r = probe(d, pid, t, why, whylen);
+
+	t->probe_ms = now_ms() - start;
+	return r;
 }
 
 int discover_resolve_gc(struct ruby_target *t)

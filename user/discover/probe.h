@@ -26,6 +26,7 @@ struct ruby_target {
 	struct layout_origin origin;	  /* where the layout came from, and a notice */
 	enum libc_kind libc;		  /* what lays out its threads' TLS */
 	char ec_note[384]; /* where ruby_current_ec was found; the places rejected, and why */
+	double probe_ms;   /* how long the probe took (make bench reads it under -v) */
 	struct rbprof_proc bpf;		  /* what goes into the sampler's procs map */
 	__u64 global_symbols;		  /* ruby_global_symbols in the process, 0: unknown */
 	__u64 vm_ptr_addr;		  /* &ruby_current_vm_ptr in the process */

@@ -20,8 +20,8 @@ void report_target(const struct ruby_target *t, int verbose)
 	    t->version, t->vm_file, libc_name(t->libc),
 	    t->bpf.tls_kind == RBPROF_TLS_STATIC ? "static" : "dtv",
 	    (unsigned long long)t->bpf.tls_modid, (long long)t->bpf.tls_offset);
-	if (t->ec_note[0])
-		msg("pid %d (%s): %s", t->pid, t->comm, t->ec_note);
+	msg("pid %d (%s): probed in %.1f ms%s%s", t->pid, t->comm, t->probe_ms,
+	    t->ec_note[0] ? "; " : "", t->ec_note);
 }
 
 void report_skip(enum probe_result r, const struct ruby_target *t, const char *why)
