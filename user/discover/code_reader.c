@@ -105,7 +105,8 @@ static __u64 rip_target(const cs_insn *in, const x86_op_mem *m)
 
 static int is_rip(const cs_x86_op *op)
 {
-	return op->type == X86_OP_MEM && op->mem.base == X86_REG_RIP && op->mem.index == X86_REG_INVALID;
+	return op->type == X86_OP_MEM && op->mem.base == X86_REG_RIP &&
+	       op->mem.index == X86_REG_INVALID;
 }
 
 static __u32 reloc_type(const struct elf_image *img, __u64 at)
@@ -142,8 +143,8 @@ static __s64 reloc_module_offset(const struct elf_image *img, __u64 at)
  * A memory operand reads TLS: through the fs segment, or through a register that holds the
  * tp or what __tls_get_addr returned. 1 and *out set if so.
  */
-static int tls_access(const struct elf_image *img, const x86_op_mem *m,
-		      const struct reg_state *st, struct tls_ref *out)
+static int tls_access(const struct elf_image *img, const x86_op_mem *m, const struct reg_state *st,
+		      struct tls_ref *out)
 {
 	int b = gpr(m->base);
 	const struct reg_state *base = b >= 0 ? &st[b] : NULL;
@@ -159,16 +160,19 @@ static int tls_access(const struct elf_image *img, const x86_op_mem *m,
 		}
 		if (base && base->kind == REG_IMM && (__s64)base->val + m->disp < 0) {
 			/* mov $-0x50, R; mov %fs:(R), R */
-			*out = (struct tls_ref){.kind = TLS_REF_TPOFF, .offset = (__s64)base->val + m->disp};
+			*out = (struct tls_ref){.kind = TLS_REF_TPOFF,
+						.offset = (__s64)base->val + m->disp};
 			return 1;
 		}
 		if (base && base->kind == REG_TPOFF_SLOT) { /* initial exec */
-			*out = (struct tls_ref){.kind = TLS_REF_GOT_TPOFF, .slot = base->val,
+			*out = (struct tls_ref){.kind = TLS_REF_GOT_TPOFF,
+						.slot = base->val,
 						.offset = reloc_module_offset(img, base->val)};
 			return m->disp == 0;
 		}
 		if (base && base->kind == REG_DESC_OFF) { /* TLSDESC */
-			*out = (struct tls_ref){.kind = TLS_REF_DESC, .slot = base->val,
+			*out = (struct tls_ref){.kind = TLS_REF_DESC,
+						.slot = base->val,
 						.offset = reloc_module_offset(img, base->val)};
 			return m->disp == 0;
 		}
@@ -181,12 +185,14 @@ static int tls_access(const struct elf_image *img, const x86_op_mem *m,
 		return 1;
 	}
 	if (base->kind == REG_TP_PLUS_SLOT) {
-		*out = (struct tls_ref){.kind = TLS_REF_GOT_TPOFF, .slot = base->val,
+		*out = (struct tls_ref){.kind = TLS_REF_GOT_TPOFF,
+					.slot = base->val,
 					.offset = reloc_module_offset(img, base->val)};
 		return m->disp == 0;
 	}
 	if (base->kind == REG_TLS_ADDR) { /* general dynamic: disp 0; local dynamic: the dtpoff */
-		*out = (struct tls_ref){.kind = TLS_REF_DTV, .slot = base->val,
+		*out = (struct tls_ref){.kind = TLS_REF_DTV,
+					.slot = base->val,
 					.offset = pair_offset(img, base->val) + m->disp};
 		return 1;
 	}
@@ -211,7 +217,8 @@ static void step(const struct elf_image *img, const cs_insn *in, struct reg_stat
 			   st[GPR_RAX].kind == REG_DESC_ADDR) {
 			st[GPR_RAX].kind = REG_DESC_OFF; /* call *(%rax): the TLSDESC resolver */
 		} else {
-			memset(st, 0, 16 * sizeof(*st)); /* another call: nothing is known after it */
+			memset(st, 0,
+			       16 * sizeof(*st)); /* another call: nothing is known after it */
 		}
 		return;
 	}
@@ -222,7 +229,7 @@ static void step(const struct elf_image *img, const cs_insn *in, struct reg_stat
 		__u32 t = reloc_type(img, at);
 
 		st[d].val = at;
-		st[d].kind = t == R_X86_64_DTPMOD64 ? REG_TLS_INDEX
+		st[d].kind = t == R_X86_64_DTPMOD64  ? REG_TLS_INDEX
 			     : t == R_X86_64_TLSDESC ? REG_DESC_ADDR
 						     : REG_UNKNOWN;
 		return;
@@ -232,7 +239,8 @@ static void step(const struct elf_image *img, const cs_insn *in, struct reg_stat
 		return;
 	}
 	if (in->id == X86_INS_MOV && src->type == X86_OP_MEM && src->mem.segment == X86_REG_FS &&
-	    src->mem.base == X86_REG_INVALID && src->mem.index == X86_REG_INVALID && !src->mem.disp) {
+	    src->mem.base == X86_REG_INVALID && src->mem.index == X86_REG_INVALID &&
+	    !src->mem.disp) {
 		st[d] = (struct reg_state){REG_TP, 0};
 		return;
 	}

@@ -111,8 +111,8 @@ static int try_debug_file(struct search *q, const char *path, const void *id, ss
  * A .gnu_debuglink name is looked for where GDB looks: beside the file, in its .debug/, and
  * under /usr/lib/debug plus the file's directory. Without a build id, the CRC must match.
  */
-static int find_by_debuglink(struct search *q, const char *root, const char *name,
-			     const void *id, ssize_t idlen)
+static int find_by_debuglink(struct search *q, const char *root, const char *name, const void *id,
+			     ssize_t idlen)
 {
 	char path[PATH_MAX];
 	GElf_Word crc = 0;
@@ -181,4 +181,3 @@ void debugfile_close(struct debugfile *d)
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
 }
-

@@ -22,7 +22,7 @@ struct elf_reloc {
 	__u32 sym;    /* symbol index, 0: none */
 	int sym_defined;
 	const char *sym_name; /* in the ELF's string table: valid while it is open */
-	__u64 sym_value; /* the symbol's st_value, if defined here */
+	__u64 sym_value;      /* the symbol's st_value, if defined here */
 	__s64 addend;
 };
 

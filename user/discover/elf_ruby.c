@@ -44,7 +44,7 @@ struct symbols {
 	struct elf_ruby *out;
 	enum fact_source source; /* of the table being read */
 	int ignore_variables;	 /* RBPROF_SYMBOLS_FROM=code */
-	__u64 ec_tls;	      /* st_value of ruby_current_ec */
+	__u64 ec_tls;		 /* st_value of ruby_current_ec */
 	int has_ec_symbol;
 	__u64 ec_readers[ELF_RUBY_MAX_EC_REFS], vm_reader, symbols_reader;
 };
@@ -124,7 +124,8 @@ static void scan_symbols(Elf *elf, enum fact_source from, struct symbols *s)
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 
-		if (gelf_getshdr(scn, &sh) && (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
+		if (gelf_getshdr(scn, &sh) &&
+		    (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
 			scan_table(elf, scn, &sh, s);
 	}
 }
@@ -142,8 +143,7 @@ static int have_variables(const struct symbols *s)
  * on disk, then its MiniDebugInfo. Either holds only symbols (no code): what it gives is
  * about this very file, whose code and relocations stay the ones read.
  */
-static void scan_stripped_symbols(Elf *elf, const char *root, const char *name,
-				  struct symbols *s)
+static void scan_stripped_symbols(Elf *elf, const char *root, const char *name, struct symbols *s)
 {
 	struct minidebuginfo mini;
 	struct debugfile d;
@@ -254,8 +254,9 @@ static void read_code(const struct elf_image *img, const struct symbols *s, stru
 			out->has_vm_ptr = 1;
 			out->vm_ptr_from = FROM_CODE;
 		} else {
-			note_missing(out, "no symbol ruby_current_vm_ptr, and rb_get_coverages does "
-					  "not read it in a form known");
+			note_missing(out,
+				     "no symbol ruby_current_vm_ptr, and rb_get_coverages does "
+				     "not read it in a form known");
 		}
 	}
 	if (!out->global_symbols && s->symbols_reader &&
@@ -281,10 +282,12 @@ static void ask_debuginfod(Elf *elf, const struct elf_image *img, struct symbols
 		symbol_ec_ref(img, s);
 	out->missing[0] = 0; /* said again below if still so */
 	if (!out->has_ec && !out->has_ec_global)
-		note_missing(out, "no ruby_current_ec in its symbols, code or debuginfod's debug file");
+		note_missing(out,
+			     "no ruby_current_ec in its symbols, code or debuginfod's debug file");
 	if (!out->has_vm_ptr)
-		note_missing(out, "no ruby_current_vm_ptr in its symbols, code or debuginfod's debug "
-				  "file");
+		note_missing(out,
+			     "no ruby_current_vm_ptr in its symbols, code or debuginfod's debug "
+			     "file");
 }
 
 int elf_ruby_read(const char *path, const char *root, const char *name, struct elf_ruby *out)

@@ -11,7 +11,7 @@
 #include <gelf.h>
 
 struct minidebuginfo {
-	Elf *elf;	     /* the embedded ELF file, in `bytes` */
+	Elf *elf; /* the embedded ELF file, in `bytes` */
 	unsigned char *bytes;
 };
 

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -34,11 +35,18 @@ static int read_version(struct memread *mem, __u64 addr, char *buf, size_t cap)
 	return i ? 0 : -EINVAL;
 }
 
-static void ec_note_append(struct ruby_target *t, const char *fmt, const char *a, const char *b)
+/* Add "; " (if need be) and the formatted text to t->ec_note. */
+__attribute__((format(printf, 2, 3))) static void ec_note_add(struct ruby_target *t,
+							      const char *fmt, ...)
 {
 	size_t len = strlen(t->ec_note);
+	va_list ap;
 
-	snprintf(t->ec_note + len, sizeof(t->ec_note) - len, fmt, a, b);
+	if (len && len < sizeof(t->ec_note) - 2)
+		len += (size_t)snprintf(t->ec_note + len, sizeof(t->ec_note) - len, "; ");
+	va_start(ap, fmt);
+	vsnprintf(t->ec_note + len, sizeof(t->ec_note) - len, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -54,18 +62,19 @@ static int resolve_ec(struct discover *d, const struct elf_ruby *e, int is_exe, 
 	int i, err;
 
 	if (!e->has_ec) /* Ruby <= 2.7's global EC */
-		return tls_resolve(e, NULL, is_exe, t->libc, bias, &mem->base, &t->bpf, why, whylen);
+		return tls_resolve(e, NULL, is_exe, t->libc, bias, &mem->base, &t->bpf, why,
+				   whylen);
 	if (e->ec_from != FROM_CODE) {
 		if (e->ec_from != FROM_SYMTAB)
-			ec_note_append(t, "ruby_current_ec from %s%s", fact_source_name(e->ec_from),
-				       "");
+			ec_note_add(t, "ruby_current_ec from %s", fact_source_name(e->ec_from));
 		return tls_resolve(e, &e->ec_refs[0], is_exe, t->libc, bias, &mem->base, &t->bpf,
 				   why, whylen);
 	}
 	err = d->thread_pointer ? d->thread_pointer(d->thread_pointer_ctx, t->pid, &tp) : -ENOSYS;
 	if (err) {
-		snprintf(why, whylen, "ruby_current_ec found in code, but its threads cannot be "
-				      "read to check it");
+		snprintf(why, whylen,
+			 "ruby_current_ec found in code, but its threads cannot be "
+			 "read to check it");
 		return err;
 	}
 	for (i = 0; i < e->nec_refs; i++) {
@@ -74,12 +83,10 @@ static int resolve_ec(struct discover *d, const struct elf_ruby *e, int is_exe, 
 		if (!tls_resolve(e, r, is_exe, t->libc, bias, &mem->base, &t->bpf, reason,
 				 sizeof(reason)) &&
 		    !ec_check(&t->bpf, t->layout, &mem->base, tp, reason, sizeof(reason))) {
-			ec_note_append(t, "%sruby_current_ec from the code of %s", t->ec_note[0] ? "; " : "",
-				       r->via);
+			ec_note_add(t, "ruby_current_ec from the code of %s", r->via);
 			return 0;
 		}
-		ec_note_append(t, "%s%s", t->ec_note[0] ? "; " : "", r->via);
-		ec_note_append(t, ": %s%s", reason, " (not used)");
+		ec_note_add(t, "%s: %s (not used)", r->via, reason);
 	}
 	snprintf(why, whylen, "ruby_current_ec read from code, but no place holds an EC (%s)",
 		 t->ec_note);
@@ -87,7 +94,7 @@ static int resolve_ec(struct discover *d, const struct elf_ruby *e, int is_exe, 
 }
 
 static enum probe_result probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
-				size_t whylen)
+			       size_t whylen)
 {
 	const struct elf_ruby *e;
 	struct proc_mapping m;

@@ -25,11 +25,11 @@ struct ruby_target {
 	const struct ruby_layout *layout; /* NULL: version not supported */
 	struct layout_origin origin;	  /* where the layout came from, and a notice */
 	enum libc_kind libc;		  /* what lays out its threads' TLS */
-	char ec_note[384]; /* where ruby_current_ec was found; the places rejected, and why */
-	double probe_ms;   /* how long the probe took (make bench reads it under -v) */
-	struct rbprof_proc bpf;		  /* what goes into the sampler's procs map */
-	__u64 global_symbols;		  /* ruby_global_symbols in the process, 0: unknown */
-	__u64 vm_ptr_addr;		  /* &ruby_current_vm_ptr in the process */
+	char ec_note[384];	/* where ruby_current_ec was found; the places rejected, and why */
+	double probe_ms;	/* how long the probe took (make bench reads it under -v) */
+	struct rbprof_proc bpf; /* what goes into the sampler's procs map */
+	__u64 global_symbols;	/* ruby_global_symbols in the process, 0: unknown */
+	__u64 vm_ptr_addr;	/* &ruby_current_vm_ptr in the process */
 };
 
 enum probe_result {
@@ -48,8 +48,8 @@ enum probe_result {
 typedef int (*thread_pointer_fn)(void *ctx, pid_t pid, __u64 *tp);
 
 struct discover {
-	struct vm_files files;	   /* every VM file looked at in this session */
-	const char *force_version; /* --force-version: the layout of this version for all */
+	struct vm_files files;		  /* every VM file looked at in this session */
+	const char *force_version;	  /* --force-version: the layout of this version for all */
 	thread_pointer_fn thread_pointer; /* NULL: places found in code cannot be checked */
 	void *thread_pointer_ctx;
 };

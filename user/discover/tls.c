@@ -98,7 +98,8 @@ int tls_resolve(const struct elf_ruby *e, const struct tls_ref *ref, int is_exe,
 	switch (ref->kind) {
 	case TLS_REF_SYMBOL:
 		if (is_exe && e->has_tls) {
-			/* A ruby with the VM linked in: its block is the first, at a fixed offset. */
+			/* A ruby with the VM linked in: its block is the first, at a fixed offset.
+			 */
 			p->tls_kind = RBPROF_TLS_STATIC;
 			p->tls_offset = (__u64)tls_static_offset(e, ref->offset, libc);
 			return 0;

@@ -62,7 +62,8 @@ static struct vm_file *vm_file_of_mapping(struct vm_files *c, pid_t pid,
 		if (err) {
 			if (named_libruby(m))
 				snprintf(why, whylen, "cannot read %s: %s", m->path,
-					 err == -ENOEXEC ? "not an x86_64 ELF file" : strerror(-err));
+					 err == -ENOEXEC ? "not an x86_64 ELF file"
+							 : strerror(-err));
 			free(vf);
 			return NULL;
 		}

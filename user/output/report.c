@@ -61,8 +61,8 @@ static void report_loader_usage(void)
 	    (long)ru.ru_stime.tv_usec / 1000, peak_rss_kib(ru.ru_maxrss));
 }
 
-void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt,
-		    __u32 not_profiled, __u64 dropped)
+void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt, __u32 not_profiled,
+		    __u64 dropped)
 {
 	__u64 unsymbolized = 0;
 	__u32 i;
