@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* code_reader.c - TLS and global accesses in x86_64 code (Capstone). */
+/*
+ * code_reader.c - TLS and global accesses in x86_64 code (Capstone). Capstone is loaded with
+ * dlopen on the first stripped Ruby: its tables for every architecture, relocated at load,
+ * would add ~3 MiB to every run's RSS. The soname is the one built against: instruction ids
+ * differ between Capstone's major versions.
+ */
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
 #include "discover/code_reader.h"
@@ -65,12 +71,57 @@ static int gpr(x86_reg r)
 #define GPR_RAX 0
 #define GPR_RDI 5
 
+/* What is used of Capstone, once loaded. */
+static struct {
+	int tried;
+	cs_err (*open)(cs_arch, cs_mode, csh *);
+	cs_err (*option)(csh, cs_opt_type, size_t);
+	size_t (*disasm)(csh, const uint8_t *, size_t, uint64_t, size_t, cs_insn **);
+	void (*free)(cs_insn *, size_t);
+	cs_err (*close)(csh *);
+} cs;
+
+#define CAPSTONE_SONAME "libcapstone.so." CAPSTONE_STR(CS_API_MAJOR)
+#define CAPSTONE_STR(x) CAPSTONE_STR2(x)
+#define CAPSTONE_STR2(x) #x
+
+static int load_capstone(void)
+{
+	void *h;
+
+	if (cs.tried)
+		return cs.close ? 0 : -ENOSYS;
+	cs.tried = 1;
+	h = dlopen(CAPSTONE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return -ENOSYS;
+	cs.open = (cs_err(*)(cs_arch, cs_mode, csh *))dlsym(h, "cs_open");
+	cs.option = (cs_err(*)(csh, cs_opt_type, size_t))dlsym(h, "cs_option");
+	cs.disasm = (size_t(*)(csh, const uint8_t *, size_t, uint64_t, size_t, cs_insn **))dlsym(
+	    h, "cs_disasm");
+	cs.free = (void (*)(cs_insn *, size_t))dlsym(h, "cs_free");
+	cs.close = (cs_err(*)(csh *))dlsym(h, "cs_close");
+	if (!cs.open || !cs.option || !cs.disasm || !cs.free || !cs.close) {
+		cs.close = NULL;
+		return -ENOSYS;
+	}
+	return 0;
+}
+
 /* A decoded function: its instructions from a Capstone handle, freed by code_close(). */
 struct code {
 	csh cs;
+	int opened;
 	cs_insn *insn;
 	size_t n;
 };
+
+static void code_close(struct code *c);
+
+int code_reader_available(void)
+{
+	return !load_capstone();
+}
 
 static int code_open(struct code *c, const struct elf_image *img, __u64 func)
 {
@@ -84,18 +135,24 @@ static int code_open(struct code *c, const struct elf_image *img, __u64 func)
 	if (!bytes)
 		return -ENOENT;
 	len *= 2;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &c->cs) != CS_ERR_OK)
-		return -ENOMEM;
-	cs_option(c->cs, CS_OPT_DETAIL, CS_OPT_ON);
-	c->n = cs_disasm(c->cs, bytes, len, func, CODE_MAX_INSNS, &c->insn);
-	return c->n ? 0 : -ENOENT;
+	if (load_capstone() || cs.open(CS_ARCH_X86, CS_MODE_64, &c->cs) != CS_ERR_OK)
+		return -ENOSYS;
+	c->opened = 1;
+	cs.option(c->cs, CS_OPT_DETAIL, CS_OPT_ON);
+	c->n = cs.disasm(c->cs, bytes, len, func, CODE_MAX_INSNS, &c->insn);
+	if (!c->n) {
+		code_close(c);
+		return -ENOENT;
+	}
+	return 0;
 }
 
 static void code_close(struct code *c)
 {
 	if (c->n)
-		cs_free(c->insn, c->n);
-	cs_close(&c->cs);
+		cs.free(c->insn, c->n);
+	if (c->opened)
+		cs.close(&c->cs);
 }
 
 static __u64 rip_target(const cs_insn *in, const x86_op_mem *m)

@@ -54,4 +54,8 @@ int code_global_ref(const struct elf_image *img, __u64 func, __u64 *addr);
 
 const char *tls_ref_kind_name(enum tls_ref_kind k);
 
+/* Whether Capstone could be loaded (libcapstone of the version built against). */
+int code_reader_available(void);
+#define CODE_READER_LIBRARY "libcapstone.so.4"
+
 #endif /* RBPROF_CODE_READER_H */

@@ -245,7 +245,10 @@ static void read_code(const struct elf_image *img, const struct symbols *s, stru
 		}
 		out->has_ec = out->nec_refs > 0;
 		out->ec_from = out->has_ec ? FROM_CODE : FROM_NONE;
-		if (!out->has_ec)
+		if (!out->has_ec && !code_reader_available())
+			note_missing(out, "no symbol ruby_current_ec, and its code cannot be read: "
+					  "Capstone (" CODE_READER_LIBRARY ") is not installed");
+		else if (!out->has_ec)
 			note_missing(out, "no symbol ruby_current_ec, and no TLS access known in "
 					  "rb_errinfo, rb_thread_current or rb_block_given_p");
 	}
