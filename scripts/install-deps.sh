@@ -19,6 +19,7 @@ PACKAGES=(
 	musl-tools                    # musl-gcc: the TLS tests' stand-ins for Alpine's Rubies
 	ruby                          # Debian's Ruby 3.1: the end-to-end tests' target and harness
 	ruby-stackprof                # the in-process profiler the accuracy test and make bench compare with
+	ruby-rails ruby-sqlite3 puma  # the e2e tests' Rails application, served by puma
 	bpftrace                      # make bench: a native-stack BPF profiler, the floor of a BPF sampler's cost
 	util-linux                    # setpriv and unshare, used by the error-case tests
 	procps                        # ps, pkill in the scripts

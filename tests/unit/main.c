@@ -39,6 +39,7 @@ int test_failed_checks;
 	X(test_names_class_paths)                                                                  \
 	X(test_names_method_labels)                                                                \
 	X(test_names_hostile_class)                                                                \
+	X(test_template_labels)                                                                    \
 	X(test_shapes_class_paths)                                                                 \
 	X(test_shapes_hostile)                                                                     \
 	X(test_code_tls_forms)                                                                     \

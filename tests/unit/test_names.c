@@ -6,6 +6,7 @@
 #include "rb31.h"
 #include "rubyvm/names.h"
 #include "rubyvm/symbolize.h"
+#include "rubyvm/template.h"
 #include "test.h"
 
 #define GS	     0x1000000ULL
@@ -115,6 +116,11 @@ void test_names_method_labels(void)
 	/* the label is raw here; folded output escapes it */
 	CHECK_EQ_INT(ruby_method_label(&n, 0x4200000, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "Integer#a;b");
+	/* an owner with no permanent name is left out, as Ruby 3.4's backtraces leave it */
+	rb31_class(&fm, 0x2300000, 0, NULL, NULL, 0); /* anonymous */
+	rb31_method_entry(&fm, 0x4300000, rb31_id(S_TIMES), 0x2300000, 0);
+	CHECK_EQ_INT(ruby_method_label(&n, 0x4300000, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "times");
 	/* Not a method entry: an iseq-like imemo, a String, nothing. */
 	CHECK(ruby_method_label(&n, 0x3000000, buf, sizeof(buf)) < 0);
 	CHECK(ruby_method_label(&n, 0x9900000, buf, sizeof(buf)) < 0);
@@ -239,4 +245,32 @@ void test_qualified_ruby_frames(void)
 	symbolizer_qualify(&s, symbolizer_iseq(&s, 0x11000000), 0x11000000, 0x5400010);
 	symbolizer_free(&s);
 	fakemem_free(&fm);
+}
+
+/* ActionView's compiled template methods are labelled by their template's path. */
+void test_template_labels(void)
+{
+	char out[256];
+
+	CHECK_EQ_INT(ruby_template_label("_app_views_products_index_html_erb__3539995722093609599_5920",
+					 "/srv/shop/app/views/products/index.html.erb", out,
+					 sizeof(out)),
+		     1);
+	CHECK_STR(out, "app/views/products/index.html.erb");
+	/* a partial, and a negative hash (its '-' made '_') */
+	CHECK_EQ_INT(ruby_template_label("_app_views_products__row_html_erb___811_64",
+					 "/srv/shop/app/views/products/_row.html.erb", out,
+					 sizeof(out)),
+		     1);
+	CHECK_STR(out, "app/views/products/_row.html.erb");
+	/* a template outside the application root: its whole path is encoded (digits too: _) */
+	CHECK_EQ_INT(ruby_template_label("__opt_t_v__erb__1_2", "/opt/t/v1.erb", out, sizeof(out)), 1);
+	CHECK_STR(out, "/opt/t/v1.erb");
+	/* not one: a plain method, a name of another form, a file it does not encode */
+	CHECK_EQ_INT(ruby_template_label("index", "/srv/shop/app/x.rb", out, sizeof(out)), 0);
+	CHECK_EQ_INT(ruby_template_label("_helper", "/srv/shop/app/x.rb", out, sizeof(out)), 0);
+	CHECK_EQ_INT(ruby_template_label("__1_2", "/srv/x.erb", out, sizeof(out)), 0);
+	CHECK_EQ_INT(ruby_template_label("_app_views_x_html_erb__1_2", "/srv/shop/app/views/y.html.erb",
+					 out, sizeof(out)),
+		     0);
 }

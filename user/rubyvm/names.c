@@ -368,7 +368,15 @@ int ruby_qualified_name(struct ruby_names *n, __u64 owner, const char *name, cha
 
 	if (!klass)
 		return -EAGAIN;
-	snprintf(buf, cap, "%s%s%s", klass, attached ? "." : "#", name);
+	/*
+	 * An owner with no permanent name (anonymous, or named under an anonymous one:
+	 * "#<Class:0x...>::Foo") is left out, as Ruby 3.4's backtraces leave it out
+	 * (vm_backtrace.c rb_gen_method_name): its address would differ in every process.
+	 */
+	if (!strncmp(klass, "#<", 2))
+		snprintf(buf, cap, "%s", name);
+	else
+		snprintf(buf, cap, "%s%s%s", klass, attached ? "." : "#", name);
 	return 0;
 }
 

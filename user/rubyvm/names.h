@@ -69,7 +69,10 @@ int ruby_method_entry_check(struct ruby_names *n, __u64 me);
 int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq,
 			   int *kind);
 
-/* "Owner#name", or "Owner.name" when owner is a singleton class. 0 or -errno. */
+/*
+ * "Owner#name", or "Owner.name" when owner is a singleton class; just "name" when the owner
+ * has no permanent name (as Ruby 3.4's backtraces write it). 0 or -errno.
+ */
 int ruby_qualified_name(struct ruby_names *n, __u64 owner, const char *name, char *buf, size_t cap);
 
 /*

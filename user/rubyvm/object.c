@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rubyvm/object.h"
+#include "rubyvm/template.h"
 
 static int read_flags(struct memread *m, __u64 addr, int type, __u64 *flags)
 {
@@ -189,6 +190,7 @@ int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 {
 	__u64 flags, body_addr, pathobj, label, first;
 	__u8 body[ISEQ_BODY_READ];
+	char tmpl[RUBY_STR_MAX];
 	__u32 iseq_size;
 	int err;
 
@@ -218,6 +220,10 @@ int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 		iseq_info_free(out);
 		return -EFAULT;
 	}
+	/* a compiled template: its template's path, not an owner, is the label (final) */
+	if (out->type == ISEQ_TYPE_METHOD &&
+	    ruby_template_label(out->label, out->path, tmpl, sizeof(tmpl)))
+		out->qualified = strdup(tmpl);
 	/* Without a line table the frame still has a name; its line is first_lineno. */
 	read_line_table(m, L, body, iseq_size, &out->lines);
 	out->lines.iseq_size = iseq_size;
