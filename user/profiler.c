@@ -7,9 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "aggregate/stack.h"
+#include "common/clock.h"
 #include "common/msg.h"
 #include "output/folded.h"
 #include "output/report.h"
@@ -31,24 +31,16 @@
  */
 #define STARTUP_POLL_MS 10
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000 + (__u64)ts.tv_nsec;
-}
-
 static __u64 now_ms(void)
 {
-	return now_ns() / 1000000;
+	return clock_ns() / 1000000;
 }
 
 /* -v: how long start-up took so far (make bench reads these lines). */
 static void report_startup(const struct profiler *p, const char *what)
 {
 	if (p->opts->verbose)
-		msg("%s %.3f s after start", what, (double)(now_ns() - p->start_ns) / 1e9);
+		msg("%s %.3f s after start", what, (double)(clock_ns() - p->start_ns) / 1e9);
 }
 
 static void on_event(void *ctx, const struct rbprof_event *ev)
@@ -181,7 +173,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 
 	memset(p, 0, sizeof(*p));
 	p->opts = o;
-	p->start_ns = now_ns();
+	p->start_ns = clock_ns();
 	srand((unsigned int)(getpid() ^ now_ms()));
 	discover_init(&p->disc);
 	p->disc.force_version = o->force_version;

@@ -395,21 +395,3 @@ int code_global_ref(const struct elf_image *img, __u64 func, __u64 *addr)
 	code_close(&c);
 	return err;
 }
-
-const char *tls_ref_kind_name(enum tls_ref_kind k)
-{
-	switch (k) {
-	case TLS_REF_SYMBOL:
-		return "symbol";
-	case TLS_REF_DTV:
-		return "dynamic";
-	case TLS_REF_DESC:
-		return "TLSDESC";
-	case TLS_REF_GOT_TPOFF:
-		return "initial exec";
-	case TLS_REF_TPOFF:
-		return "local exec";
-	default:
-		return "none";
-	}
-}

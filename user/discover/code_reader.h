@@ -52,8 +52,6 @@ int code_tls_ref(const struct elf_image *img, __u64 func, struct tls_ref *out);
  */
 int code_global_ref(const struct elf_image *img, __u64 func, __u64 *addr);
 
-const char *tls_ref_kind_name(enum tls_ref_kind k);
-
 /* Whether Capstone could be loaded (libcapstone of the version built against). */
 int code_reader_available(void);
 #define CODE_READER_LIBRARY "libcapstone.so.4"

@@ -160,18 +160,6 @@ int debugfile_find(Elf *elf, const char *root, const char *name, enum debugfile_
 	return find_by_debuglink(&q, root, name, id, idlen);
 }
 
-size_t debugfile_build_id(Elf *elf, char *buf, size_t cap)
-{
-	const unsigned char *id = NULL;
-	ssize_t idlen = dwelf_elf_gnu_build_id(elf, (const void **)&id), i;
-
-	if (idlen <= 0 || idlen > MAX_BUILD_ID || (size_t)(2 * idlen + 1) > cap)
-		return 0;
-	for (i = 0; i < idlen; i++)
-		snprintf(buf + 2 * i, 3, "%02x", id[i]);
-	return (size_t)idlen;
-}
-
 void debugfile_close(struct debugfile *d)
 {
 	if (d->elf)

@@ -39,9 +39,6 @@ int debugfile_has(Elf *elf, enum debugfile_want want);
 int debugfile_find(Elf *elf, const char *root, const char *name, enum debugfile_want want,
 		   struct debugfile *out);
 
-/* The build id of `elf` as hex into buf (2 * its length + 1); its length, or 0 if none. */
-size_t debugfile_build_id(Elf *elf, char *buf, size_t cap);
-
 void debugfile_close(struct debugfile *d);
 
 #endif /* RBPROF_DEBUGFILE_H */

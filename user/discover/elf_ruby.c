@@ -184,7 +184,8 @@ static __u64 dtpmod_slot(const struct elf_image *img)
 	return slot;
 }
 
-static int read_segments(Elf *elf, struct elf_ruby *out)
+/* The TLS segment: where ruby_current_ec's block is laid out. */
+static int read_tls_segment(Elf *elf, struct elf_ruby *out)
 {
 	size_t i, n;
 
@@ -200,10 +201,6 @@ static int read_segments(Elf *elf, struct elf_ruby *out)
 			out->tls_vaddr = ph.p_vaddr;
 			out->tls_memsz = ph.p_memsz;
 			out->tls_align = ph.p_align ? ph.p_align : 1;
-		} else if (ph.p_type == PT_LOAD && out->nloads < ELF_RUBY_MAX_LOADS) {
-			out->loads[out->nloads].vaddr = ph.p_vaddr;
-			out->loads[out->nloads].offset = ph.p_offset;
-			out->nloads++;
 		}
 	}
 	return 0;
@@ -300,7 +297,7 @@ int elf_ruby_read(const char *path, const char *root, const char *name, struct e
 	struct elf_image img = {0};
 	GElf_Ehdr eh;
 	Elf *elf = NULL;
-	int fd, err = 0;
+	int fd, err = 0, i;
 
 	memset(out, 0, sizeof(*out));
 	if (elf_version(EV_CURRENT) == EV_NONE)
@@ -315,7 +312,7 @@ int elf_ruby_read(const char *path, const char *root, const char *name, struct e
 		goto cleanup;
 	}
 	out->is_exec = eh.e_type == ET_EXEC;
-	err = read_segments(elf, out);
+	err = read_tls_segment(elf, out);
 	if (err)
 		goto cleanup;
 	scan_symbols(elf, FROM_SYMTAB, &s);
@@ -326,6 +323,11 @@ int elf_ruby_read(const char *path, const char *root, const char *name, struct e
 	err = elf_image_init(&img, elf);
 	if (err)
 		goto cleanup;
+	for (i = 0; i < img.nloads; i++) {
+		out->loads[i].vaddr = img.loads[i].vaddr;
+		out->loads[i].offset = img.loads[i].offset;
+	}
+	out->nloads = img.nloads;
 	if (s.has_ec_symbol)
 		symbol_ec_ref(&img, &s);
 	read_code(&img, &s, out);

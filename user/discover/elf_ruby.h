@@ -12,9 +12,8 @@
 
 #include <linux/types.h>
 #include "discover/code_reader.h"
+#include "discover/elf_image.h"
 
-/* PT_LOAD segments kept per file: a linker emits 4 (R, RX, R, RW), 8 leaves room. */
-#define ELF_RUBY_MAX_LOADS 8
 /*
  * Where ruby_current_ec may be: one place from a symbol table, or one per function read in
  * a stripped build (rb_errinfo, rb_thread_current, rb_block_given_p), each checked against
@@ -50,7 +49,7 @@ struct elf_ruby {
 	int nloads;
 	struct {
 		__u64 vaddr, offset;
-	} loads[ELF_RUBY_MAX_LOADS];
+	} loads[ELF_IMAGE_MAX_LOADS]; /* the image's (elf_image.c), kept for the load bias */
 	char missing[160]; /* a Ruby whose facts are incomplete: what is missing, and why */
 };
 

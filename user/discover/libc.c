@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "discover/debugfile.h"
 #include "discover/libc.h"
 
 /* Longest interpreter path looked at ("/lib/ld-musl-x86_64.so.1" is 24 bytes). */
@@ -69,11 +70,9 @@ enum libc_kind libc_of_process(pid_t pid)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	if (elf_version(EV_CURRENT) == EV_NONE || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (elf_version(EV_CURRENT) == EV_NONE || !(elf = elf_open_path(path, &fd)))
 		return k;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (elf)
-		k = libc_of_elf(elf);
+	k = libc_of_elf(elf);
 	elf_end(elf);
 	close(fd);
 	return k;

@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include "common/clock.h"
 #include "discover/ec_check.h"
 #include "discover/probe.h"
 #include "discover/tls.h"
@@ -149,21 +149,13 @@ static enum probe_result probe(struct discover *d, pid_t pid, struct ruby_target
 	return PROBE_RUBY;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 enum probe_result discover_probe(struct discover *d, pid_t pid, struct ruby_target *t, char *why,
 				 size_t whylen)
 {
-	double start = now_ms();
+	__u64 start = clock_ns();
 	enum probe_result r = probe(d, pid, t, why, whylen);
 
-	t->probe_ms = now_ms() - start;
+	t->probe_ms = (double)(clock_ns() - start) / 1e6;
 	return r;
 }
 

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* clock.h - the monotonic clock the session and the probe time themselves with. */
+#ifndef RBPROF_CLOCK_H
+#define RBPROF_CLOCK_H
+
+#include <time.h>
+#include <linux/types.h>
+
+static inline __u64 clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000 + (__u64)ts.tv_nsec;
+}
+
+#endif /* RBPROF_CLOCK_H */
