@@ -14,8 +14,11 @@
 #
 # Environment: BENCH_QUICK=1 (a short run while developing: 2 rounds of ~0.75 s workloads),
 # BENCH_ROUNDS=N, BENCH_SCALE=X (workload length, 1 = ~3 s), BENCH_OUT=FILE,
-# BENCH_ONLY=userspace,bpf,startup,discovery,loader,slowdown (parts to run), BENCH_RUBY=ruby,
-# BENCH_STRIPPED_RUBY=path (a stripped Ruby build to discover, too).
+# BENCH_ONLY=userspace,bpf,startup,discovery,loader,slowdown (parts to run),
+# BENCH_WORKLOADS=mix50,rec1000,threads4,procs20 (workloads to run), BENCH_RUBY=ruby,
+# BENCH_STRIPPED_RUBY=path (a stripped Ruby build to discover, too), BENCH_BASELINE=REV (the BPF
+# time of rbprof-bpf built at commit REV too, window by window with the work tree's: see
+# scripts/bench.sh).
 require_relative "lib/bpf_cost"
 require_relative "lib/discovery"
 require_relative "lib/loader_cost"
@@ -55,8 +58,11 @@ cost = {}
 if ONLY.include?("bpf")
   LOG.call("== BPF time per sample (bpf_stats, #{BpfCost::HZ} Hz, #{WINDOW} s windows)")
   cost = KernelStats.with_bpf_stats do
-    BpfCost.run({ "rbprof-bpf" => RbprofRun, "bpftrace" => BpftraceRun }, WORKLOADS,
-                seconds: WINDOW, scale: COST_SCALE, log: LOG)
+    tools = { "rbprof-bpf" => RbprofRun, "bpftrace" => BpftraceRun }
+    rev = ENV["BENCH_BASELINE_REV"]
+    tools["rbprof-bpf #{rev}"] = baseline_run_class(rev, ENV.fetch("BENCH_BASELINE_BIN")) if rev
+    BpfCost.run(tools, WORKLOADS, seconds: WINDOW, scale: COST_SCALE, log: LOG,
+                rounds: rev ? (QUICK ? 3 : 5) : 1)
   end
 end
 startup = {}

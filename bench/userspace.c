@@ -7,14 +7,13 @@
  *
  *   bench-userspace FIXTURE.fixture.gz SECONDS
  *
- * The events come from a recorded Ruby process (a fixture, see user/devtools/fixture.h; tests/unit/fixtures/
- * bench-*.fixture.gz hold the benchmark workloads' 50-frame and 1000-frame stacks, taken with
- * scripts/capture-fixture.sh): the kernel's walker runs on each
- * recorded thread, and the stack whose leaf has the most lines is replayed with its leaf pc
- * varied over the leaf's iseq, so that stacks differ in their leaf line as in a real profile.
- * The records are laid out as in the ring buffer (8-byte header, 8-byte aligned) in a buffer
- * larger than the CPU caches and read in order, so that each one comes from memory as the
- * kernel's would.
+ * The events come from a recorded Ruby process (a fixture, see user/devtools/fixture.h;
+ * tests/unit/fixtures/ bench-*.fixture.gz hold the benchmark workloads' 50-frame and 1000-frame
+ * stacks, taken with scripts/capture-fixture.sh): the kernel's walker runs on each recorded thread,
+ * and the stack whose leaf has the most lines is replayed with its leaf pc varied over the leaf's
+ * iseq, so that stacks differ in their leaf line as in a real profile. The records are laid out as
+ * in the ring buffer (8-byte header, 8-byte aligned) in a buffer larger than the CPU caches and
+ * read in order, so that each one comes from memory as the kernel's would.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -75,7 +74,7 @@ static int pick_event(const struct fixture *f, struct ruby_proc *rp, struct aggr
 		__u64 ec;
 		__u32 li;
 
-		if (rbprof_find_ec(&f->bpf, f->tp[i], &ec) || rbprof_walk(&f->bpf, ec, s))
+		if (rbprof_find_ec(&f->bpf, f->tp[i], &ec) || rbprof_walk(&f->bpf, ec, s, NULL))
 			continue;
 		/* several batches: owners are looked up once per batch */
 		for (round = 0; round < 8; round++, rp->sym.epoch++)

@@ -13,7 +13,7 @@
  * recursive algorithm goes deeper, and 1024 keeps a 1000-deep recursion whole. A deeper stack
  * keeps its innermost frames and is flagged RBPROF_EV_TRUNCATED. The event (24 bytes a frame)
  * and a chunk must fit the 32 KiB per-CPU scratch limit; on kernels without bpf_loop (before
- * 5.17) the verifier checks the walk once per frame (285k instructions, 0.25 s at load).
+ * 5.17) the verifier checks the walk once per frame (388k instructions, ~0.4 s at load).
  */
 #define RBPROF_MAX_FRAMES 1024
 
@@ -47,6 +47,53 @@ static inline __u32 rbprof_filter_bit(__u32 tgid)
 {
 	return (tgid * 2654435769U) >> (32 - RBPROF_FILTER_SHIFT);
 }
+
+/*
+ * Iseqs whose frames need no owner captured: user space names them from the iseq alone (a
+ * method with one method entry, a <main>, a block of either), and says so in this bitmap of
+ * RBPROF_SETTLED_BITS bits, bit rbprof_settled_bit(iseq) set while a settled iseq hashes
+ * there. For the frames of any other iseq the walker reads the env chain at sample time
+ * (rbprof_capture_owner): about 90 ns a read on the benchmark machine, so the test has to be
+ * cheap and the bitmap small. 65536 bits are 8 KiB, two pages of .bss (a sample touches two
+ * more TLB entries at most); a large Rails application's ~10k settled iseqs set about one bit
+ * in seven, forked workers sharing theirs. An iseq that shares a bit with a settled one
+ * arrives without its owner: user space then clears that bit for good
+ * (user/rubyvm/settle.c), so that it is captured from then on.
+ */
+#define RBPROF_SETTLED_SHIFT 16
+#define RBPROF_SETTLED_BITS  (1U << RBPROF_SETTLED_SHIFT)
+
+/* Fibonacci hashing of an iseq address (Ruby heap slots, 40 bytes apart) to its bit. */
+static inline __u32 rbprof_settled_bit(__u64 iseq)
+{
+	return (__u32)((iseq * 0x9E3779B97F4A7C15ULL) >> (64 - RBPROF_SETTLED_SHIFT));
+}
+
+/* The bitmap as a type of its own: a BPF global function's pointer argument has its size. */
+struct rbprof_settled {
+	__u64 bits[RBPROF_SETTLED_BITS / 64];
+};
+
+/* 1 if iseq's bit is set in `set`. */
+static inline int rbprof_settled_test(const struct rbprof_settled *set, __u64 iseq)
+{
+	__u32 bit = rbprof_settled_bit(iseq);
+
+	return (set->bits[(bit / 64) & (RBPROF_SETTLED_BITS / 64 - 1)] >> (bit % 64)) & 1;
+}
+
+/*
+ * Frames of one sample whose owner is captured at most: each costs one or two reads. A
+ * sample needs this many only while a process's iseqs are new to user space (its first
+ * poll), or on a deep stack of define_method frames, which never settle; frames past it
+ * arrive with their env pointer, for user space to look at after the fact.
+ */
+#define RBPROF_CAPTURE_MAX 128
+/*
+ * Envs followed from a frame towards its method's env (blocks nested in blocks): Ruby code
+ * nests blocks two or three deep; a frame deeper than this arrives with its env pointer.
+ */
+#define RBPROF_ENV_LEVELS 8
 
 /* Bytes of the execution context read at once: covers vm_stack, vm_stack_size and cfp. */
 #define RBPROF_EC_READ_BYTES 64
@@ -105,11 +152,26 @@ struct rbprof_proc {
 	struct rbprof_vm_offsets off;
 };
 
+/*
+ * In rbprof_frame.ep of a Ruby frame: the word is not an env pointer (those are 8-aligned)
+ * but, with this bit cleared, the method entry the frame runs under as Ruby's backtrace finds
+ * it (rb_vm_frame_method_entry): ep[-2] of the first env of the frame's chain that is its
+ * method's (VM_ENV_FLAG_LOCAL) or holds a method entry (a define_method block). Read at
+ * sample time: an svar (a method that set $~) or 0 (a <main>) are possible, and user space
+ * checks what it gets.
+ */
+#define RBPROF_FRAME_ME 1ULL
+
 /* One frame as the kernel saw it; user space turns it into a name. */
 struct rbprof_frame {
 	__u64 addr; /* Ruby frame: the iseq; C frame: the method entry (ep[-2]) */
 	__u64 pc;   /* Ruby frame: the pc (never 0); C frame: 0 */
-	__u64 ep;   /* the frame's env pointer: user space finds a Ruby method's owner there */
+	/*
+	 * Ruby frame: its method entry | RBPROF_FRAME_ME, captured; or its env pointer, where
+	 * user space finds the owner itself (an iseq settled, or past the capture limits).
+	 * C frame: its env pointer.
+	 */
+	__u64 ep;
 };
 
 enum rbprof_event_flags {
@@ -173,5 +235,17 @@ _Static_assert(RBPROF_CNT_MAX <= RBPROF_CNT_SLOTS, "a CPU's counters fill more t
  * its low bits a tag), ep[0] the env flags. The three are read at once from ep minus this.
  */
 #define RUBY_VM_ENV_ME_CREF_OFFSET 16
+/* vm_core.h: VM_ENV_FLAG_LOCAL, set in ep[0] of a method's (local) env */
+#define RUBY_VM_ENV_FLAG_LOCAL 0x2
+/* vm_core.h: VM_ENV_PREV_EP() clears the tag bits of the specval (GC_GUARDED_PTR_REF) */
+#define RUBY_VM_ENV_PREV_EP_MASK (~3ULL)
+/* include/ruby/internal/value_type.h */
+#define RUBY_T_MASK  0x1f
+#define RUBY_T_IMEMO 0x1a
+/* internal/imemo.h: an imemo's type in flags bits 12..15; imemo_svar 2, imemo_ment 6 */
+#define RUBY_IMEMO_SHIFT 12
+#define RUBY_IMEMO_MASK	 0x0f
+#define RUBY_IMEMO_SVAR	 2
+#define RUBY_IMEMO_MENT	 6
 
 #endif /* RBPROF_H */

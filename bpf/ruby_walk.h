@@ -40,7 +40,8 @@ enum rbprof_walk_status {
 struct rbprof_walk_scratch {
 	__u64 ec[RBPROF_EC_READ_BYTES / 8];
 	__u64 chunk[RBPROF_CHUNK_BYTES / 8];
-	__u64 env[3]; /* ep[-2], ep[-1], ep[0] of a frame without iseq */
+	__u64 env[3];	/* ep[-2], ep[-1], ep[0] of a C frame */
+	__u64 captured; /* owners captured in this sample (RBPROF_CAPTURE_MAX) */
 	struct rbprof_event ev;
 };
 
@@ -145,6 +146,81 @@ static __always_inline void rbprof_record(struct rbprof_walk_scratch *s, __u32 k
 		f->addr = s->env[0];
 }
 
+/*
+ * The includer may make the owner capture a function of its own: the BPF program makes it a
+ * global function, which the verifier checks once, apart from the frame loops that call it
+ * (inlined there, its branches would multiply with theirs past the verifier's limits).
+ */
+#ifndef RBPROF_SUBPROG
+#define RBPROF_SUBPROG static __always_inline
+#endif
+
+/*
+ * The method entry that Ruby frame `f` runs under, as rb_vm_frame_method_entry() finds it:
+ * from the frame's env towards its method's, the first ep[-2] that is a method entry (a
+ * define_method block's own env holds one), or the method's env's ep[-2] whatever it is (an
+ * svar, or no method at all: user space tells). Stored tagged in f->ep (RBPROF_FRAME_ME); a
+ * read that fails, or a chain longer than RBPROF_ENV_LEVELS, leaves the env pointer there.
+ * Returns 1 if captured.
+ */
+RBPROF_SUBPROG int rbprof_capture_owner(struct rbprof_frame *f)
+{
+	__u64 env[3], word, ep;
+	__u32 level;
+
+	if (!f)
+		return 0;
+	ep = f->ep;
+	for (level = 0; level < RBPROF_ENV_LEVELS; level++) {
+		if (!ep || (ep & 7) ||
+		    RBPROF_READ_USER(env, sizeof(env), ep - RUBY_VM_ENV_ME_CREF_OFFSET))
+			return 0;
+		if (env[2] & RUBY_VM_ENV_FLAG_LOCAL) {
+			f->ep = env[0] | RBPROF_FRAME_ME;
+			return 1;
+		}
+		/* A block's env: ep[-2] is 0, a cref (instance_exec) or a method entry. */
+		if (env[0] && !(env[0] & 7) && !RBPROF_READ_USER(&word, sizeof(word), env[0]) &&
+		    (word & RUBY_T_MASK) == RUBY_T_IMEMO &&
+		    ((word >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK) == RUBY_IMEMO_MENT) {
+			f->ep = env[0] | RBPROF_FRAME_ME;
+			return 1;
+		}
+		ep = env[1] & RUBY_VM_ENV_PREV_EP_MASK;
+	}
+	return 0;
+}
+
+/*
+ * Capture the owners of the Ruby frames among the `cnt` of chunk c whose iseqs are not
+ * settled, within RBPROF_CAPTURE_MAX a sample. A pass of its own over the recorded frames,
+ * not a test in rbprof_record: there the test would be verified once per frame of every
+ * chunk, here once.
+ */
+RBPROF_SUBPROG int rbprof_capture_chunk(struct rbprof_walk_scratch *s,
+					const struct rbprof_settled *settled, __u32 c, __u32 cnt)
+{
+	__u64 prev = 0; /* the iseq of the last frame found settled: a recursion repeats it */
+	__u32 i;
+
+	if (!s || !settled)
+		return 0;
+	for (i = 0; i < RBPROF_CHUNK_FRAMES && i < cnt; i++) {
+		struct rbprof_frame *f =
+		    &s->ev.frames[(c * RBPROF_CHUNK_FRAMES + i) & (RBPROF_MAX_FRAMES - 1)];
+
+		if (!f->pc || f->addr == prev || s->captured >= RBPROF_CAPTURE_MAX)
+			continue;
+		if (rbprof_settled_test(settled, f->addr)) {
+			prev = f->addr;
+			continue;
+		}
+		s->captured++;
+		rbprof_capture_owner(f);
+	}
+	return 0;
+}
+
 /* Flag the event if the VM is collecting garbage (one 4-byte read; none while unknown). */
 static __always_inline void rbprof_gc_state(const struct rbprof_proc *proc,
 					    struct rbprof_walk_scratch *s)
@@ -167,7 +243,8 @@ static __always_inline void rbprof_gc_state(const struct rbprof_proc *proc,
 struct rbprof_walk_state {
 	const struct rbprof_vm_offsets *o;
 	struct rbprof_walk_scratch *s;
-	__u64 cfp;   /* the innermost control frame */
+	const struct rbprof_settled *settled; /* iseqs settled (rbprof.h); NULL: none */
+	__u64 cfp;			      /* the innermost control frame */
 	__u64 total; /* frames from it to the outermost, the dummy left out */
 	__u64 size;  /* sizeof(rb_control_frame_t) */
 	int err;     /* enum rbprof_walk_status of a chunk that failed */
@@ -179,12 +256,15 @@ struct rbprof_walk_state {
  */
 static __always_inline int rbprof_walk_begin(const struct rbprof_proc *proc, __u64 ec_addr,
 					     struct rbprof_walk_scratch *s,
+					     const struct rbprof_settled *settled,
 					     struct rbprof_walk_state *w)
 {
 	const struct rbprof_vm_offsets *o = &proc->off;
 	__u64 vm_stack, stack_words, end;
 
 	s->ev.flags = 0;
+	s->captured = 0;
+	w->settled = settled;
 	if (RBPROF_READ_USER(s->ec, sizeof(s->ec), ec_addr))
 		return RBPROF_WALK_READ_FAULT;
 	vm_stack = RBPROF_EC_WORD(s, o->ec_vm_stack);
@@ -260,6 +340,7 @@ static __always_inline long rbprof_walk_chunk(struct rbprof_walk_state *w, __u32
 			      RBPROF_CHUNK_WORD(s, base + o->cfp_iseq),
 			      RBPROF_CHUNK_WORD(s, base + o->cfp_ep));
 	}
+	rbprof_capture_chunk(s, w->settled, c, cnt);
 	return 0;
 }
 
@@ -284,11 +365,12 @@ static __always_inline int rbprof_walk_end(const struct rbprof_proc *proc,
  * kernel has bpf_loop, the BPF program runs the same chunks through it (rbprof.bpf.c).
  */
 static __always_inline int rbprof_walk(const struct rbprof_proc *proc, __u64 ec_addr,
-				       struct rbprof_walk_scratch *s)
+				       struct rbprof_walk_scratch *s,
+				       const struct rbprof_settled *settled)
 {
 	struct rbprof_walk_state w;
 	__u32 c;
-	int err = rbprof_walk_begin(proc, ec_addr, s, &w);
+	int err = rbprof_walk_begin(proc, ec_addr, s, settled, &w);
 
 	if (err)
 		return err;

@@ -78,6 +78,8 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 	rp = proc_table_add(&p->procs, t);
 	if (!rp)
 		return -ENOMEM;
+	rp->sym.on_settle = sampler_settle;
+	rp->sym.settle_ctx = &p->sampler;
 	err = sampler_add_proc(&p->sampler, (__u32)t->pid, &t->bpf);
 	if (err) {
 		msg("cannot sample pid %d: %s", t->pid, strerror(-err));
@@ -277,6 +279,8 @@ int profiler_write(struct profiler *p, FILE *out)
 	sampler_counters(&p->sampler, c);
 	report_summary(c, &p->procs, p->not_profiled,
 		       p->orphan_samples + p->agg_errors + p->sampler.bad_records);
+	if (p->opts->verbose)
+		report_owners(&p->procs, p->sampler.bits_unshared);
 	return err;
 }
 

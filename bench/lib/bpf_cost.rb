@@ -72,23 +72,36 @@ module BpfCost
     busy.each(&:kill)
   end
 
-  # Per tool: { non_ruby_ns:, workloads: { key => { ruby_ns:, ruby_samples:, ... } } }.
-  def self.run(tools, workloads, seconds:, scale:, log:)
-    tools.to_h do |name, tool|
-      log.call("  #{name}: non-Ruby samples (shell loops on every CPU)")
-      other = window(tool, nil, seconds, scale)
-      per = workloads.to_h do |w|
-        log.call("  #{name}: #{w.title} on every CPU")
-        [w.key, window(tool, w, seconds, scale)]
+  # Per tool: { non_ruby_ns:, workloads: { key => { ruby_ns:, ruby_samples:, ... } },
+  # rounds: [the same of each round] }. The tools take turns window by window, in reversed
+  # order every other round, so that a slow stretch of the machine falls on all of them; a
+  # tool's windows of one kind are summed over the rounds.
+  def self.run(tools, workloads, seconds:, scale:, log:, rounds: 1)
+    per_round = tools.keys.to_h { |name| [name, []] }
+    rounds.times do |round|
+      got = tools.keys.to_h { |name| [name, {}] }
+      [nil, *workloads].each do |w|
+        order = round.odd? ? tools.to_a.reverse : tools.to_a
+        order.each do |name, tool|
+          what = w ? "#{w.title} on every CPU" : "non-Ruby samples (shell loops on every CPU)"
+          log.call("  #{name}: #{what}#{rounds > 1 ? " (round #{round + 1})" : ''}")
+          got[name][w ? w.key : :other] = window(tool, w, seconds, scale)
+        end
       end
-      [name, solve(other, per)]
+      got.each { |name, r| per_round[name] << r }
+    end
+    per_round.transform_values do |rs|
+      sum = rs.reduce { |a, b| a.merge(b) { |_, x, y| x.merge(y) { |_, m, n| m + n } } }
+      solve(sum).merge(rounds: rs.map { |r| solve(r) })
     end
   end
 
   # Non-Ruby cost from the shell-loop window, corrected for its few Ruby samples (other Ruby
   # processes: the benchmark's own) with the first workload's window; then each workload's
   # Ruby cost.
-  def self.solve(other, per)
+  def self.solve(windows)
+    per = windows.except(:other)
+    other = windows[:other]
     first = per.values.first
     o_other = other[:runs] - other[:ruby]
     o_first = first[:runs] - first[:ruby]

@@ -111,8 +111,10 @@ end
 class RbprofRun < ProfilerRun
   def name = "rbprof-bpf"
 
+  def self.binary = PROFILER
+
   def initialize(hz, cpu:)
-    super([PROFILER, "-v", "-F", hz.to_s], cpu: cpu)
+    super([self.class.binary, "-v", "-F", hz.to_s], cpu: cpu)
   end
 
   def wait_attached
@@ -162,5 +164,14 @@ class BpftraceRun < ProfilerRun
     r[:samples] = text.scan(/\]: (\d+)$/).sum { |(n)| n.to_i }
     r[:lost] = text[/Lost (\d+) events/, 1]&.to_i
     r
+  end
+end
+
+# An earlier build of rbprof-bpf (BENCH_BASELINE=REV, built by scripts/bench.sh), measured in
+# the same run as the work tree's so that a change's cost is a ratio, not two runs' noise.
+def baseline_run_class(rev, binary)
+  Class.new(RbprofRun) do
+    define_method(:name) { "rbprof-bpf #{rev}" }
+    define_singleton_method(:binary) { binary }
   end
 end

@@ -65,6 +65,18 @@ class Report
     WORKLOADS.find { |x| x.key == key }.title
   end
 
+  # The median over the BPF-time rounds of the work tree's time per Ruby sample over `base`'s.
+  def baseline_ratio(base, workload)
+    mine = @cost.dig("rbprof-bpf", :rounds) || []
+    theirs = @cost.dig(base, :rounds) || []
+    ratios = mine.zip(theirs).filter_map do |m, t|
+      a = m.dig(:workloads, workload, :ruby_ns)
+      b = t && t.dig(:workloads, workload, :ruby_ns)
+      a / b if a && b&.positive?
+    end
+    ratios.empty? ? nil : median(ratios)
+  end
+
   def non_ruby_ns(tool)
     @cost.dig(tool, :non_ruby_ns)
   end
@@ -90,6 +102,15 @@ class Report
     rows << ["BPF time per sample outside Ruby", "< 0.2 us", us(nr), yes(nr && nr < 200)]
     rows << ["... at 50 frames, vs bpftrace's ustack per sample", "not above",
              "#{us(b50)} vs #{us(bt50)}", yes(b50 && bt50 && b50 <= bt50)]
+    base = @cost.keys.find { |t| t.start_with?("rbprof-bpf ") }
+    if base
+      ratio = baseline_ratio(base, "mix50")
+      rows << ["... at 50 frames, vs #{base} (same run, median of the rounds' ratios)",
+               "within +10%",
+               ratio ? format("%s vs %s (%+.1f%%)", us(b50), us(ruby_ns(base, "mix50")),
+                              (ratio - 1) * 100) : "-",
+               yes(ratio && ratio <= 1.10)]
+    end
     [[99, 0.5], [999, 2.0]].each do |hz, limit|
       ch = keys.to_h { |w| [w, change(w, "rbprof#{hz}")] }
       rows << ["workload CPU time at #{hz} Hz, every workload", "< +#{limit}%",

@@ -19,7 +19,7 @@ WORKLOADS = [
   Workload.new("rec1000", "1000-frame recursion", "recursion.rb", 1),
   Workload.new("threads4", "4 threads", "threads.rb", 1),
   Workload.new("procs20", "20 processes", "method_mix.rb", 20),
-].freeze
+].select { |w| ENV.fetch("BENCH_WORKLOADS", w.key).split(",").include?(w.key) }.freeze
 
 def taskset(cpu)
   cpu ? ["taskset", "-c", cpu.to_s] : []

@@ -157,6 +157,17 @@ void rb31_symbols(struct fakemem *fm, __u64 addr, const char *const *names, int 
 	rb_symbols(fm, rb31(), addr, names, n);
 }
 
+/* The bytes of the region that starts exactly at addr. */
+static unsigned char *region_at(struct fakemem *fm, __u64 addr)
+{
+	int i;
+
+	for (i = 0; i < fm->n; i++)
+		if (fm->r[i].addr == addr)
+			return fm->r[i].bytes;
+	abort();
+}
+
 void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __u64 iseq)
 {
 	const struct ruby_layout *L = rb31();
@@ -170,15 +181,31 @@ void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __
 	put64(def, L->def_iseqptr, iseq);
 }
 
-/* The bytes of the region that starts exactly at addr. */
-static unsigned char *region_at(struct fakemem *fm, __u64 addr)
+void rb31_method_entry_share(struct fakemem *fm, __u64 addr)
 {
-	int i;
+	unsigned char *def = region_at(fm, addr + 0x100);
 
-	for (i = 0; i < fm->n; i++)
-		if (fm->r[i].addr == addr)
-			return fm->r[i].bytes;
-	abort();
+	def[0] |= 1 << 5; /* alias_count 1 (3.1: bits 5-31) */
+}
+
+void rb31_bmethod_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __u64 block_iseq)
+{
+	const struct ruby_layout *L = rb31();
+	unsigned char *def, *proc, *data;
+
+	rb31_method_entry(fm, addr, id, owner, 0);
+	def = region_at(fm, addr + 0x100);
+	proc = fakemem_map(fm, addr + 0x200, 48);
+	data = fakemem_map(fm, addr + 0x300, 64);
+	put64(def, 0, 4); /* VM_METHOD_TYPE_BMETHOD */
+	put64(def, L->def_bmethod_proc, addr + 0x200);
+	put64(proc, L->typeddata_data, addr + 0x300);
+	put64(data, L->proc_block_iseq, block_iseq);
+}
+
+void rb31_iseq_parent(struct fakemem *fm, __u64 addr, __u64 parent_iseq)
+{
+	put64(region_at(fm, addr + 0x100), rb31()->body_parent_iseq, parent_iseq);
 }
 
 void rb31_iseq_kind(struct fakemem *fm, __u64 addr, int type, __u64 local_iseq)

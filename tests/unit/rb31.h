@@ -35,6 +35,12 @@ __u64 rb31_id(int serial);
 /* A method entry for a method named by ID `id` owned by class `owner`, running `iseq` (a
  * Ruby method) or nothing (0: a C method). */
 void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __u64 iseq);
+/* Make method entry addr's definition shared with another entry (an alias). */
+void rb31_method_entry_share(struct fakemem *fm, __u64 addr);
+/* A define_method entry whose Proc runs block_iseq (its regions at addr .. addr + 0x340). */
+void rb31_bmethod_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __u64 block_iseq);
+/* Set the parent_iseq of iseq addr (made by rb31_iseq). */
+void rb31_iseq_parent(struct fakemem *fm, __u64 addr, __u64 parent_iseq);
 /* Set an iseq's type (enum ruby_iseq_type) and local_iseq. */
 void rb31_iseq_kind(struct fakemem *fm, __u64 addr, int type, __u64 local_iseq);
 /* An env at ep: ep[-2] = me_cref, ep[-1] = prev ep (0: none), ep[0] = flags. */

@@ -49,10 +49,10 @@ void test_aggregate_and_write(void)
 	char *out;
 
 	CHECK_EQ_INT(aggregate_init(&a), 0);
-	aggregate_ruby_frame(&a, &run, 10, &f_run10);
-	aggregate_ruby_frame(&a, &run, 11, &f_run11);
-	aggregate_ruby_frame(&a, &run, 10, &f_run10b);
-	aggregate_ruby_frame(&a, &evil, 1, &f_evil);
+	aggregate_ruby_frame(&a, &run, 10, 0, &f_run10);
+	aggregate_ruby_frame(&a, &run, 11, 0, &f_run11);
+	aggregate_ruby_frame(&a, &run, 10, 0, &f_run10b);
+	aggregate_ruby_frame(&a, &evil, 1, 0, &f_evil);
 	CHECK_EQ_INT(f_run10, f_run10b); /* interned */
 	CHECK(f_run10 != f_run11);
 	s1[0] = FRAME_TRUNCATED;
@@ -84,8 +84,8 @@ void test_aggregate_many_stacks(void)
 
 	aggregate_init(&a);
 	for (i = 0; i < 20000; i++) {
-		aggregate_ruby_frame(&a, &m, (int)(i % 5000), &ids[0]);
-		aggregate_ruby_frame(&a, &m, (int)(i % 7), &ids[1]);
+		aggregate_ruby_frame(&a, &m, (int)(i % 5000), 0, &ids[0]);
+		aggregate_ruby_frame(&a, &m, (int)(i % 7), 0, &ids[1]);
 		aggregate_stack(&a, 0, ids, 2, 1);
 	}
 	CHECK_EQ_INT(a.nstacks, 20000); /* (i % 5000, i % 7) repeats only after 35000 */
@@ -119,7 +119,8 @@ static int cmp_ref(const void *x, const void *y)
  */
 void test_write_order_is_strcmp(void)
 {
-	static const char *const labels[] = {"a", "ab", "a;", "a b", "b", "\x7f", "A", "a\x01", "a0"};
+	static const char *const labels[] = {"a",    "ab", "a;",    "a b", "b",
+					     "\x7f", "A",  "a\x01", "a0"};
 	enum { NLAB = 9, NSTACK = 400, DEPTH = 6 };
 	struct iseq_info info[NLAB];
 	struct ref_line ref[NSTACK];
@@ -132,8 +133,9 @@ void test_write_order_is_strcmp(void)
 
 	CHECK_EQ_INT(aggregate_init(&a), 0);
 	for (i = 0; i < NLAB; i++) {
-		info[i] = (struct iseq_info){.label = (char *)labels[i]}; /* C methods: the label alone */
-		aggregate_ruby_frame(&a, &info[i], 0, &fid[i]);
+		info[i] =
+		    (struct iseq_info){.label = (char *)labels[i]}; /* C methods: the label alone */
+		aggregate_ruby_frame(&a, &info[i], 0, 0, &fid[i]);
 	}
 	for (i = 0; i < NSTACK; i++) {
 		seed = seed * 1103515245 + 12345;

@@ -5,6 +5,7 @@
 #include "discover/elf_ruby.h"
 #include "rb31.h"
 #include "rubyvm/names.h"
+#include "rubyvm/owner.h"
 #include "rubyvm/symbolize.h"
 #include "rubyvm/template.h"
 #include "test.h"
@@ -161,16 +162,48 @@ void test_names_hostile_class(void)
 	fakemem_free(&fm);
 }
 
-/* Ruby frames: "Foo#bar", "Foo.bar", "block in Foo#bar", "block (2 levels) in Foo#bar". */
+/* What the symbolizer told the sampler (symbolizer_settle_fn). */
+struct settle_log {
+	__u64 iseq[16];
+	int settled[16], n;
+};
+
+static void log_settle(void *ctx, __u64 iseq, int settled)
+{
+	struct settle_log *l = ctx;
+
+	if (l->n < 16) {
+		l->iseq[l->n] = iseq;
+		l->settled[l->n++] = settled;
+	}
+}
+
+/* The label of a frame of iseq addr whose rbprof_frame.ep is word. */
+static const char *frame_label(struct symbolizer *s, __u64 addr, __u64 word)
+{
+	struct iseq_info *info = (struct iseq_info *)symbolizer_iseq(s, addr);
+	static char buf[256];
+
+	return info ? iseq_info_display(info, owner_frame_variant(s, info, addr, word), buf,
+					sizeof(buf))
+		    : "?";
+}
+
+#define ME(x) ((x) | RBPROF_FRAME_ME) /* a method entry the kernel captured */
+
+/*
+ * Ruby frames by the method entry the kernel captured with them: "Foo#bar", "Foo.bar",
+ * "block in Foo#bar", "block (2 levels) in Foo#bar", a define_method; settled iseqs.
+ */
 void test_qualified_ruby_frames(void)
 {
 	static const int pos[] = {0}, lines[] = {1};
 	__u64 cp = rb31_id(S_CLASSPATH), att = rb31_id(S_ATTACHED);
 	__u64 ids[1] = {cp}, vals[1] = {0x3000000}, sing_vals[1] = {0x2000000}, sing_ids[1] = {att};
-	const struct iseq_info *bar, *blk, *blk2, *cls;
+	struct settle_log log = {0};
+	const struct iseq_info *bar, *cls;
 	struct fakemem fm;
 	struct symbolizer s;
-	char buf[256];
 
 	fakemem_init(&fm);
 	rb31_symbols(&fm, GS, names, 7);
@@ -188,61 +221,154 @@ void test_qualified_ruby_frames(void)
 	rb31_iseq_kind(&fm, 0x13000000, ISEQ_TYPE_METHOD, 0x13000000);
 	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0x10000000);
 	rb31_method_entry(&fm, 0x4100000, rb31_id(S_TIMES), 0x2100000, 0x13000000);
-	/* envs: bar's (local, me), the block's (-> bar's), the inner block's (-> the block's) */
-	rb31_env(&fm, 0x5000010, 0x4000000, 0, 0x2);
-	rb31_env(&fm, 0x5100010, 0, 0x5000010 | 1, 0);
-	rb31_env(&fm, 0x5200010, 0, 0x5100010, 0);
-	rb31_env(&fm, 0x5300010, 0x4100000, 0, 0x2);
 
 	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
-	blk2 = symbolizer_iseq(&s, 0x12000000);
-	blk = symbolizer_iseq(&s, 0x11000000);
+	s.on_settle = log_settle;
+	s.settle_ctx = &log;
+	/* Blocks: their method's entry, found by the kernel through their envs. */
+	CHECK_STR(frame_label(&s, 0x12000000, ME(0x4000000)), "block (2 levels) in Foo::Bar#bar");
+	CHECK_STR(frame_label(&s, 0x11000000, ME(0x4000000)), "block in Foo::Bar#bar");
+	CHECK_STR(frame_label(&s, 0x10000000, ME(0x4000000)), "Foo::Bar#bar");
+	CHECK_STR(frame_label(&s, 0x13000000, ME(0x4100000)), "Foo::Bar.cls");
+	/* Each is settled, and the sampler told so: one owner (no other entry shares the def). */
+	CHECK_EQ_INT(log.n, 4);
+	CHECK(log.iseq[0] == 0x12000000 && log.settled[0] == 1);
 	bar = symbolizer_iseq(&s, 0x10000000);
 	cls = symbolizer_iseq(&s, 0x13000000);
-	CHECK_STR(iseq_info_display(blk2, buf, sizeof(buf)), "block (2 levels) in bar");
-	/* The innermost block's env leads to bar's method entry through two prev links. */
-	symbolizer_qualify(&s, blk2, 0x12000000, 0x5200010);
-	CHECK_STR(iseq_info_display(bar, buf, sizeof(buf)), "Foo::Bar#bar");
-	/* a block links to its method when first seen; the method is known by then */
-	symbolizer_qualify(&s, blk, 0x11000000, 0x5100010);
-	CHECK_STR(iseq_info_display(blk, buf, sizeof(buf)), "block in Foo::Bar#bar");
-	CHECK_STR(iseq_info_display(blk2, buf, sizeof(buf)), "block (2 levels) in Foo::Bar#bar");
-	/* A stale env (another method's entry now) is refused, retried in a later epoch only. */
-	/* (symbolizer_qualify says 1 once the label is final, 0 while it may change) */
-	CHECK_EQ_INT(symbolizer_qualify(&s, cls, 0x13000000, 0x5000010), 0);
-	CHECK_STR(iseq_info_display(cls, buf, sizeof(buf)), "cls");
-	CHECK_EQ_INT(symbolizer_qualify(&s, cls, 0x13000000, 0x5300010), 0);
-	CHECK_STR(iseq_info_display(cls, buf, sizeof(buf)), "cls"); /* same epoch: not tried */
-	s.epoch++;
-	CHECK_EQ_INT(symbolizer_qualify(&s, cls, 0x13000000, 0x5300010), 1);
-	CHECK_STR(iseq_info_display(cls, buf, sizeof(buf)), "Foo::Bar.cls");
-	CHECK_EQ_INT(symbolizer_qualify(&s, bar, 0x10000000, 0x5000010), 1); /* known already */
-	/* A block that is no define_method: final once its tries at being one are spent. */
-	{
-		int i, settled = 0;
+	CHECK(bar->settled && cls->settled);
+	/* A settled iseq's frame that came without its owner is named all the same. */
+	CHECK_STR(frame_label(&s, 0x10000000, 0x5000010), "Foo::Bar#bar");
+	CHECK_EQ_INT(log.n, 4);
+	symbolizer_free(&s);
 
-		for (i = 0; i < 100 && !settled; i++, s.epoch++)
-			settled = symbolizer_qualify(&s, blk, 0x11000000, 0x5100010);
-		CHECK(settled && i > 60);
-		CHECK_STR(iseq_info_display(blk, buf, sizeof(buf)), "block in Foo::Bar#bar");
-	}
-	/* A stale env that now holds another method's entry names that method, for free. */
-	{
-		struct symbolizer s2;
-		const struct iseq_info *bar2, *cls2;
+	/* A method entry of another method (a torn read) is refused: no label, not settled. */
+	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
+	CHECK_STR(frame_label(&s, 0x13000000, ME(0x4000000)), "cls");
+	CHECK_STR(frame_label(&s, 0x13000000, ME(0)), "cls");
+	CHECK(!symbolizer_iseq(&s, 0x13000000)->settled);
+	CHECK_STR(frame_label(&s, 0x13000000, ME(0x4100000)), "Foo::Bar.cls");
+	symbolizer_free(&s);
+	fakemem_free(&fm);
+}
 
-		symbolizer_init(&s2, &fm.base, rb31(), GS, 0);
-		bar2 = symbolizer_iseq(&s2, 0x10000000);
-		cls2 = symbolizer_iseq(&s2, 0x13000000);
-		symbolizer_qualify(&s2, cls2, 0x13000000, 0x5000010); /* bar's env */
-		CHECK_STR(iseq_info_display(cls2, buf, sizeof(buf)), "cls");
-		CHECK_STR(iseq_info_display(bar2, buf, sizeof(buf)), "Foo::Bar#bar");
-		symbolizer_free(&s2);
+/*
+ * One iseq under several owners (an alias into another class, a module_function copy): each
+ * frame's label follows its own method entry, and the iseq never settles. A method that set
+ * $~ has an svar where its method entry was. A frame that came without its owner is looked
+ * up after the fact through its env chain, and the sampler is told.
+ */
+void test_shared_and_late_owners(void)
+{
+	static const int pos[] = {0}, lines[] = {1};
+	__u64 cp = rb31_id(S_CLASSPATH);
+	__u64 ids[1] = {cp}, vals_a[1] = {0x3000000}, vals_b[1] = {0x3100000};
+	struct settle_log log = {0};
+	const struct iseq_info *m;
+	struct fakemem fm;
+	struct symbolizer s;
+	unsigned char *svar;
+
+	fakemem_init(&fm);
+	rb31_symbols(&fm, GS, names, 7);
+	rb31_string(&fm, 0x3000000, "A");
+	rb31_string(&fm, 0x3100000, "B");
+	rb31_class(&fm, 0x2000000, 0, ids, vals_a, 1);
+	rb31_class(&fm, 0x2100000, 0, ids, vals_b, 1);
+	rb31_iseq(&fm, 0x10000000, "run", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x10000000, ISEQ_TYPE_METHOD, 0x10000000);
+	rb31_iseq(&fm, 0x11000000, "block in run", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x11000000, ISEQ_TYPE_BLOCK, 0x10000000);
+	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0x10000000);
+	rb31_method_entry(&fm, 0x4100000, rb31_id(S_TIMES), 0x2100000, 0x10000000);
+	rb31_method_entry_share(&fm, 0x4000000);
+	rb31_method_entry_share(&fm, 0x4100000);
+
+	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
+	s.on_settle = log_settle;
+	s.settle_ctx = &log;
+	CHECK_STR(frame_label(&s, 0x10000000, ME(0x4000000)), "A#run");
+	CHECK_STR(frame_label(&s, 0x10000000, ME(0x4100000)), "B#run");
+	CHECK_STR(frame_label(&s, 0x11000000, ME(0x4100000)), "block in B#run");
+	CHECK_STR(frame_label(&s, 0x10000000, ME(0x4000000)), "A#run");
+	m = symbolizer_iseq(&s, 0x10000000);
+	CHECK(!m->settled && m->nvariants == 2);
+	CHECK_EQ_INT(log.n, 0);
+	/* A frame whose owner is not known shows the plain label: two owners were seen. */
+	{
+		char buf[64];
+
+		CHECK_STR(iseq_info_display(m, 0, buf, sizeof(buf)), "run");
 	}
-	/* An env chain that loops never ends the walk badly. */
+	/* An svar (the method set $~) holds the method entry in its cref_or_me. */
+	svar = fakemem_map(&fm, 0x4800000, 40);
+	memset(svar, 0, 40);
+	svar[0] = RUBY_T_IMEMO;
+	svar[1] = RUBY_IMEMO_SVAR << (RUBY_IMEMO_SHIFT - 8);
+	memcpy(svar + 8, &(__u64){0x4100000}, 8);
+	CHECK_STR(frame_label(&s, 0x10000000, ME(0x4800000)), "B#run");
+	/*
+	 * After the fact: the block's env leads to its method's (local) env through ep[-1]; the
+	 * sampler hears that the frame came without its owner (its bit shared).
+	 */
+	rb31_env(&fm, 0x5000010, 0x4000000, 0, 0x2);
+	rb31_env(&fm, 0x5100010, 0, 0x5000010 | 1, 0);
+	CHECK_STR(frame_label(&s, 0x11000000, 0x5100010), "block in A#run");
+	CHECK(log.n == 1 && log.iseq[0] == 0x11000000 && !log.settled[0]);
+	/* an env chain that loops ends the walk, and is tried once per batch only */
 	rb31_env(&fm, 0x5400010, 0, 0x5400010, 0);
+	CHECK_STR(frame_label(&s, 0x10000000, 0x5400010), "run");
+	CHECK_EQ_INT(symbolizer_iseq(&s, 0x10000000)->owner_tries, 1);
+	CHECK_STR(frame_label(&s, 0x10000000, 0x5400010), "run");
+	CHECK_EQ_INT(symbolizer_iseq(&s, 0x10000000)->owner_tries, 1);
 	s.epoch++;
-	symbolizer_qualify(&s, symbolizer_iseq(&s, 0x11000000), 0x11000000, 0x5400010);
+	CHECK_STR(frame_label(&s, 0x10000000, 0x5400010), "run");
+	CHECK_EQ_INT(symbolizer_iseq(&s, 0x10000000)->owner_tries, 2);
+	symbolizer_free(&s);
+	fakemem_free(&fm);
+}
+
+/*
+ * define_method: the block is the method ("A#times"), and a block written in it is "block in
+ * A#times"; the same block under two define_methods has two labels. A block of <main> has no
+ * owner and settles at once.
+ */
+void test_define_method_owners(void)
+{
+	static const int pos[] = {0}, lines[] = {1};
+	__u64 cp = rb31_id(S_CLASSPATH);
+	__u64 ids[1] = {cp}, vals[1] = {0x3000000};
+	struct fakemem fm;
+	struct symbolizer s;
+
+	fakemem_init(&fm);
+	rb31_symbols(&fm, GS, names, 7);
+	rb31_string(&fm, 0x3000000, "A");
+	rb31_class(&fm, 0x2000000, 0, ids, vals, 1);
+	rb31_iseq(&fm, 0x10000000, "<class:A>", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x10000000, ISEQ_TYPE_CLASS, 0x10000000);
+	rb31_iseq(&fm, 0x11000000, "block in <class:A>", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x11000000, ISEQ_TYPE_BLOCK, 0x10000000);
+	rb31_iseq_parent(&fm, 0x11000000, 0x10000000);
+	rb31_iseq(&fm, 0x12000000, "block (2 levels) in <class:A>", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x12000000, ISEQ_TYPE_BLOCK, 0x10000000);
+	rb31_iseq_parent(&fm, 0x12000000, 0x11000000);
+	rb31_iseq(&fm, 0x13000000, "<main>", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x13000000, ISEQ_TYPE_MAIN, 0x13000000);
+	rb31_iseq(&fm, 0x14000000, "block in <main>", "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(&fm, 0x14000000, ISEQ_TYPE_BLOCK, 0x13000000);
+	rb31_bmethod_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0x11000000);
+	rb31_bmethod_entry(&fm, 0x4400000, rb31_id(S_CLOCK), 0x2000000, 0x11000000);
+
+	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
+	CHECK_STR(frame_label(&s, 0x11000000, ME(0x4000000)), "A#times");
+	CHECK_STR(frame_label(&s, 0x11000000, ME(0x4400000)), "A#clock_gettime");
+	CHECK_STR(frame_label(&s, 0x12000000, ME(0x4000000)), "block in A#times");
+	CHECK(!symbolizer_iseq(&s, 0x11000000)->settled);
+	/* a frame of the class body itself, and a block of <main>: no owner, settled */
+	CHECK_STR(frame_label(&s, 0x10000000, 0x5000010), "<class:A>");
+	CHECK(symbolizer_iseq(&s, 0x10000000)->settled);
+	CHECK_STR(frame_label(&s, 0x14000000, ME(0)), "block in <main>");
+	CHECK(symbolizer_iseq(&s, 0x14000000)->settled);
 	symbolizer_free(&s);
 	fakemem_free(&fm);
 }
@@ -252,10 +378,10 @@ void test_template_labels(void)
 {
 	char out[256];
 
-	CHECK_EQ_INT(ruby_template_label("_app_views_products_index_html_erb__3539995722093609599_5920",
-					 "/srv/shop/app/views/products/index.html.erb", out,
-					 sizeof(out)),
-		     1);
+	CHECK_EQ_INT(
+	    ruby_template_label("_app_views_products_index_html_erb__3539995722093609599_5920",
+				"/srv/shop/app/views/products/index.html.erb", out, sizeof(out)),
+	    1);
 	CHECK_STR(out, "app/views/products/index.html.erb");
 	/* a partial, and a negative hash (its '-' made '_') */
 	CHECK_EQ_INT(ruby_template_label("_app_views_products__row_html_erb___811_64",
@@ -264,13 +390,14 @@ void test_template_labels(void)
 		     1);
 	CHECK_STR(out, "app/views/products/_row.html.erb");
 	/* a template outside the application root: its whole path is encoded (digits too: _) */
-	CHECK_EQ_INT(ruby_template_label("__opt_t_v__erb__1_2", "/opt/t/v1.erb", out, sizeof(out)), 1);
+	CHECK_EQ_INT(ruby_template_label("__opt_t_v__erb__1_2", "/opt/t/v1.erb", out, sizeof(out)),
+		     1);
 	CHECK_STR(out, "/opt/t/v1.erb");
 	/* not one: a plain method, a name of another form, a file it does not encode */
 	CHECK_EQ_INT(ruby_template_label("index", "/srv/shop/app/x.rb", out, sizeof(out)), 0);
 	CHECK_EQ_INT(ruby_template_label("_helper", "/srv/shop/app/x.rb", out, sizeof(out)), 0);
 	CHECK_EQ_INT(ruby_template_label("__1_2", "/srv/x.erb", out, sizeof(out)), 0);
-	CHECK_EQ_INT(ruby_template_label("_app_views_x_html_erb__1_2", "/srv/shop/app/views/y.html.erb",
-					 out, sizeof(out)),
+	CHECK_EQ_INT(ruby_template_label("_app_views_x_html_erb__1_2",
+					 "/srv/shop/app/views/y.html.erb", out, sizeof(out)),
 		     0);
 }

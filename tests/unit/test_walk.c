@@ -84,7 +84,7 @@ static int walk(struct fakemem *fm, const struct rbprof_proc *p, struct rbprof_w
 	if (err)
 		return err;
 	CHECK_EQ_INT(ec, EC);
-	return rbprof_walk(p, ec, s);
+	return rbprof_walk(p, ec, s, NULL);
 }
 
 static void check_kinds(__u64 cfp_size)

@@ -45,17 +45,20 @@ int aggregate_init(struct aggregate *a)
 	return 0;
 }
 
-int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int line, __u32 *id)
+int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int line, int variant,
+			 __u32 *id)
 {
-	__u64 *v = hashmap_get(&a->frame_ids, (unsigned long)info, (__u64)(__u32)line);
+	__u64 key = (__u64)(__u32)line | (__u64)(__u32)variant << 32;
+	__u64 *v = hashmap_get(&a->frame_ids, (unsigned long)info, key);
 
 	if (v) {
 		*id = (__u32)*v;
 		return 0;
 	}
 	if (add_frame(a, info, line, FRAME_RUBY) ||
-	    hashmap_put(&a->frame_ids, (unsigned long)info, (__u64)(__u32)line, a->nframes - 1))
+	    hashmap_put(&a->frame_ids, (unsigned long)info, key, a->nframes - 1))
 		return -ENOMEM;
+	a->frames[a->nframes - 1].variant = variant;
 	*id = a->nframes - 1;
 	return 0;
 }

@@ -27,6 +27,7 @@ enum frame_kind {
 struct frame_rec {
 	const struct iseq_info *info; /* FRAME_RUBY */
 	int line;
+	int variant; /* its label: iseq_info_display(info, variant) */
 	int kind;
 };
 
@@ -41,7 +42,7 @@ struct stack_rec {
 struct aggregate {
 	struct frame_rec *frames;
 	__u32 nframes, frames_cap;
-	struct hashmap frame_ids; /* (iseq_info *, line) -> frame id */
+	struct hashmap frame_ids; /* (iseq_info *, line | variant << 32) -> frame id */
 
 	struct stack_rec *stacks;
 	__u32 nstacks, stacks_cap;
@@ -54,8 +55,9 @@ struct aggregate {
 int aggregate_init(struct aggregate *a);
 void aggregate_free(struct aggregate *a);
 
-/* Id of the Ruby frame (info, line). 0 and *id set, or -ENOMEM. */
-int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int line, __u32 *id);
+/* Id of the Ruby frame (info, line) with label variant `variant`. 0 and *id set, or -ENOMEM. */
+int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int line, int variant,
+			 __u32 *id);
 
 /* Add `count` samples of the stack `frames` (n ids, root first) of process `proc_id`. */
 int aggregate_stack(struct aggregate *a, __u32 proc_id, const __u32 *frames, __u32 n, __u64 count);

@@ -2,12 +2,8 @@
 /* stack.c - a kernel sample as interned frames. */
 #include <errno.h>
 #include "aggregate/stack.h"
+#include "rubyvm/owner.h"
 
-/*
- * In a frame_ids value, above the frame id: the frame's label is final (symbolizer_qualify
- * said so), so later samples of it need not look at it again.
- */
-#define FRAME_SETTLED (1ULL << 32)
 /*
  * The frame cache key's pc of a Ruby frame YJIT entered, when it is the innermost: its pc is
  * only the last one the JIT saved (an earlier line, or that of the frame's previous occupant),
@@ -17,27 +13,30 @@
 #define PC_LEAF_JIT 1
 
 /*
- * A frame not seen before: symbolize it, intern it and remember its id under (addr, key_pc).
+ * A frame not in frame_ids: symbolize it, label it by its owner, intern it, and remember its
+ * id under (addr, key_pc) if that names it whatever its owner (a C frame, a settled iseq's).
  * 0 or -ENOMEM.
  */
-static int frame_first_seen(struct symbolizer *s, struct aggregate *a, const struct rbprof_frame *f,
-			    __u64 key_pc, __u32 *id)
+static int frame_lookup(struct symbolizer *s, struct aggregate *a, const struct rbprof_frame *f,
+			__u64 key_pc, __u32 *id)
 {
 	const struct iseq_info *info;
-	int settled = 1;
+	int variant = 0, line = 0;
 
 	info = f->pc ? symbolizer_iseq(s, f->addr) : symbolizer_cfunc(s, f->addr);
-	if (info && f->pc)
-		settled = symbolizer_qualify(s, info, f->addr, f->ep);
 	if (!info) {
 		*id = f->pc ? FRAME_UNKNOWN : FRAME_CFUNC;
 		return 0;
 	}
-	if (aggregate_ruby_frame(a, info, key_pc == PC_LEAF_JIT ? 0 : iseq_info_line(info, f->pc),
-				 id))
+	if (f->pc) {
+		/* one of ours: the symbolizer's cache hands them out const for everyone else */
+		variant = owner_frame_variant(s, (struct iseq_info *)info, f->addr, f->ep);
+		line = key_pc == PC_LEAF_JIT ? 0 : iseq_info_line(info, f->pc);
+	}
+	if (aggregate_ruby_frame(a, info, line, variant, id))
 		return -ENOMEM;
-	if (s->frame_ids.len < SYMBOLIZE_MAX_FRAME_IDS) /* a shortcut: may fail */
-		hashmap_put(&s->frame_ids, f->addr, key_pc, *id | (settled ? FRAME_SETTLED : 0));
+	if ((!f->pc || info->settled) && s->frame_ids.len < SYMBOLIZE_MAX_FRAME_IDS)
+		hashmap_put(&s->frame_ids, f->addr, key_pc, *id); /* a shortcut: may fail */
 	return 0;
 }
 
@@ -58,6 +57,10 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 		__builtin_prefetch(&ev->frames[i >= 16 ? i - 16 : 0]);
 		if (!f->addr) /* a frame that is neither Ruby nor C method code (ifunc) */
 			continue;
+		if (f->pc) {
+			s->ruby_frames++;
+			s->owners_captured += f->ep & RBPROF_FRAME_ME;
+		}
 		if (i == 0 && f->pc && (ev->flags & RBPROF_EV_LEAF_JIT))
 			key_pc = PC_LEAF_JIT;
 		/*
@@ -67,8 +70,12 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 		 */
 		if (i == 0 && !f->pc && symbolizer_cframe_unfinished(s, f->addr))
 			continue;
-		/* A recursion: the frame just named again (its owner was looked for just now). */
-		if (prev && f->addr == prev->addr && f->pc == prev->pc && key_pc == f->pc) {
+		/*
+		 * A recursion: the frame just named again (its owner was looked at just now; a
+		 * captured one is the same if the word is).
+		 */
+		if (prev && f->addr == prev->addr && f->pc == prev->pc && key_pc == f->pc &&
+		    (f->ep == prev->ep || !(f->ep & RBPROF_FRAME_ME))) {
 			ids[*n] = ids[*n - 1];
 			s->failed += ids[*n] == FRAME_UNKNOWN || ids[*n] == FRAME_CFUNC;
 			(*n)++;
@@ -76,15 +83,12 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 		}
 		prev = f;
 		id = hashmap_get(&s->frame_ids, f->addr, key_pc);
-		if (!id) {
-			if (frame_first_seen(s, a, f, key_pc, &ids[(*n)++]))
-				return -ENOMEM;
+		if (id) {
+			ids[(*n)++] = (__u32)*id;
 			continue;
 		}
-		ids[(*n)++] = (__u32)*id;
-		if (!(*id & FRAME_SETTLED) &&
-		    symbolizer_qualify(s, a->frames[(__u32)*id].info, f->addr, f->ep))
-			*id |= FRAME_SETTLED;
+		if (frame_lookup(s, a, f, key_pc, &ids[(*n)++]))
+			return -ENOMEM;
 	}
 	if (ev->flags & RBPROF_EV_GC) {
 		ids[(*n)++] = FRAME_GC;

@@ -39,7 +39,7 @@ int fixture_profile(const struct fixture *f, struct memread *mem, char **out)
 	for (i = 0; i < f->nthreads; i++) {
 		__u64 ec;
 
-		if (rbprof_find_ec(&f->bpf, f->tp[i], &ec) || rbprof_walk(&f->bpf, ec, s))
+		if (rbprof_find_ec(&f->bpf, f->tp[i], &ec) || rbprof_walk(&f->bpf, ec, s, NULL))
 			continue; /* a thread without Ruby: no sample, as in the kernel */
 		if (stack_count_event(&sym, &agg, 0, &s->ev))
 			goto cleanup;

@@ -76,6 +76,18 @@ struct ruby_layout {
 	__u32 proc_block_iseq;	/* rb_proc_t.block.as.captured.code.iseq */
 	__u32 me_owner;		/* owner: the class or module that defines the method */
 	__u32 def_original_id;	/* original_id: the name it was defined with */
+	/*
+	 * Bits of the definition's first 8 bytes that are set once a second method entry shares
+	 * it (an alias, a module_function copy, a define_method of an UnboundMethod): alias_count
+	 * up to 3.1, the aliased flag from 3.2. A method whose definition has none has one owner.
+	 */
+	__u64 def_shared_mask;
+	/*
+	 * A class's own method table (an rb_id_table): at klass + class_m_tbl, or through the
+	 * rb_classext_t pointer at class_ext (up to 3.1). A module_function's twin is found there.
+	 */
+	__u32 class_m_tbl;
+	__u8 class_m_tbl_in_ext;
 	/* struct RClass, rb_classext_t (internal/class.h) */ enum class_path_kind class_path;
 	__u32 class_classpath; /* CLASS_PATH_FIELDS: klass + this = classext.classpath */
 	__u32 class_attached;  /* ... = classext.as.singleton_class.attached_object */

@@ -82,7 +82,7 @@ static int sbuf_add_frame(struct sbuf *b, const struct frame_rec *f)
 	if (!f->info->path) /* a C method: no file, no line */
 		return sbuf_add(b, f->info->label, 1);
 	snprintf(line, sizeof(line), ":%d)", f->line);
-	if ((err = sbuf_add(b, iseq_info_display(f->info, label, sizeof(label)), 1)) ||
+	if ((err = sbuf_add(b, iseq_info_display(f->info, f->variant, label, sizeof(label)), 1)) ||
 	    (err = sbuf_add(b, " (", 0)) || (err = sbuf_add(b, f->info->path, 1)) ||
 	    (err = sbuf_add(b, line, 0)))
 		return err;

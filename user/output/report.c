@@ -61,6 +61,24 @@ static void report_loader_usage(void)
 	    (long)ru.ru_stime.tv_usec / 1000, peak_rss_kib(ru.ru_maxrss));
 }
 
+void report_owners(const struct proc_table *pt, __u64 bits_unshared)
+{
+	__u64 frames = 0, captured = 0, settled = 0;
+	__u32 i;
+
+	for (i = 0; i < pt->n; i++) {
+		frames += pt->procs[i]->sym.ruby_frames;
+		captured += pt->procs[i]->sym.owners_captured;
+		settled += pt->procs[i]->sym.settled;
+	}
+	msg("owners captured in the kernel: %llu of %llu Ruby frames (%.1f%%); iseqs settled: "
+	    "%llu; "
+	    "bits unshared: %llu",
+	    (unsigned long long)captured, (unsigned long long)frames,
+	    frames ? 100.0 * (double)captured / (double)frames : 0.0, (unsigned long long)settled,
+	    (unsigned long long)bits_unshared);
+}
+
 void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt, __u32 not_profiled,
 		    __u64 dropped)
 {

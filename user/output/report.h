@@ -22,7 +22,14 @@ void report_skip(enum probe_result r, const struct ruby_target *t, const char *w
  * Ruby processes could not be profiled, frames not symbolized, samples that user space
  * dropped, and the loader's CPU time and peak RSS.
  */
-void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt,
-		    __u32 not_profiled, __u64 dropped);
+void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt, __u32 not_profiled,
+		    __u64 dropped);
+
+/*
+ * -v: how many Ruby frames came with the owner the kernel captured at sample time, how many
+ * iseqs were settled (their frames need none), and how many bits of the kernel's bitmap of
+ * settled iseqs were found shared and cleared.
+ */
+void report_owners(const struct proc_table *pt, __u64 bits_unshared);
 
 #endif /* RBPROF_REPORT_H */

@@ -11,13 +11,23 @@
 #define RUBY_T_CLASS  0x02
 #define RUBY_T_MODULE 0x03
 #define RUBY_T_ICLASS 0x1c
-/* internal/imemo.h: imemo_ment */
-#define RUBY_IMEMO_MENT 6
 /* st.c: the hash of a deleted entry */
 #define ST_DELETED_HASH (~(__u64)0)
 /* st.c: struct st_table_entry is {hash, key, record}, three words */
 #define ST_ENTRY_WORDS 3
 #define ST_ENTRY_SIZE  (ST_ENTRY_WORDS * 8)
+/*
+ * id_table.c: struct rb_id_table {int capa, num, used; item_t *items}, item_t {u32 key (the
+ * ID's serial), int collision, VALUE val}; open addressing, probing by growing steps.
+ */
+#define ID_TABLE_ITEMS	   16
+#define ID_TABLE_ITEM_SIZE 16
+/* Largest method table read (entries): classes with tens of thousands of methods are garbage. */
+#define ID_TABLE_CAPA_MAX (1 << 20)
+/* Probes of one lookup: real tables have short chains; a hostile one is cut. */
+#define ID_TABLE_PROBES_MAX 64
+/* method.h: METHOD_ENTRY_VISI(), two bits of a method entry's flags from IMEMO_FL_USHIFT */
+#define ME_VISI_SHIFT (12 + 4)
 /* method.h: rb_method_definition_t.type, the low 4 bits of its first word */
 #define RUBY_METHOD_TYPE_MASK 0xf
 
@@ -49,11 +59,17 @@ static const char *remember(struct hashmap *h, __u64 key, const char *s)
 	return copy;
 }
 
+/* symbol.c: rb_id_to_serial() */
+static __u64 id_serial(const struct ruby_layout *L, __u64 id)
+{
+	return id > L->last_op_id ? id >> L->id_scope_shift : id;
+}
+
 /* symbol.c: get_id_serial_entry(rb_id_to_serial(id), ID_ENTRY_STR) */
 static int id_string(struct ruby_names *n, __u64 id, char *buf, size_t cap)
 {
 	const struct ruby_layout *L = n->layout;
-	__u64 serial = id > L->last_op_id ? id >> L->id_scope_shift : id, ids, chunk, str;
+	__u64 serial = id_serial(L, id), ids, chunk, str;
 	__u32 last_id;
 	int err;
 
@@ -136,7 +152,8 @@ static int read_class_ivar_table(struct ruby_names *n, __u64 klass, struct class
 		return -EINVAL;
 	if (bound - start > RUBY_CLASS_IVARS_MAX)
 		bound = start + RUBY_CLASS_IVARS_MAX;
-	if (n->mem->read(n->mem, entries + start * ST_ENTRY_SIZE, e, (bound - start) * ST_ENTRY_SIZE))
+	if (n->mem->read(n->mem, entries + start * ST_ENTRY_SIZE, e,
+			 (bound - start) * ST_ENTRY_SIZE))
 		return -EAGAIN;
 	for (i = 0; i < bound - start; i++) {
 		const char *name;
@@ -226,7 +243,8 @@ static int read_class_shape_ivars(struct ruby_names *n, __u64 klass, __u64 flags
 			 memread_u64(n->mem, ivptr + (__u64)(s.next_iv_index - 1) * 8, slot))
 			return -EAGAIN;
 	}
-	if (!ruby_is_pointer(iv->classpath)) /* not a String: nil, say (variable.c classname: RTEST) */
+	if (!ruby_is_pointer(
+		iv->classpath)) /* not a String: nil, say (variable.c classname: RTEST) */
 		iv->classpath = 0;
 	if (i == RUBY_CLASS_SHAPES_MAX && !iv->classpath)
 		return -EINVAL;
@@ -328,37 +346,112 @@ int ruby_method_entry_check(struct ruby_names *n, __u64 me)
 	return 0;
 }
 
-int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq,
-			   int *kind)
+int ruby_method_entry_read(struct ruby_names *n, __u64 me, struct ruby_method_entry *out)
 {
 	const struct ruby_layout *L = n->layout;
-	__u64 def, def_flags;
+	__u64 def, def_flags, me_flags;
 	int err;
 
-	if ((err = ruby_method_entry_check(n, me)))
+	memset(out, 0, sizeof(*out));
+	if ((err = ruby_method_entry_check(n, me)) || (err = memread_u64(n->mem, me, &me_flags)))
 		return err;
+	out->visibility = (int)((me_flags >> ME_VISI_SHIFT) & 3);
 	if ((err = memread_u64(n->mem, me + L->me_def, &def)) ||
-	    (err = memread_u64(n->mem, me + L->me_owner, owner)) ||
+	    (err = memread_u64(n->mem, me + L->me_owner, &out->owner)) ||
 	    (err = memread_u64(n->mem, def, &def_flags)) ||
-	    (err = memread_u64(n->mem, def + L->def_original_id, id)))
+	    (err = memread_u64(n->mem, def + L->def_original_id, &out->id)))
 		return err;
-	*iseq = 0;
-	*kind = (int)(def_flags & RUBY_METHOD_TYPE_MASK);
-	if (*kind == RUBY_METHOD_ISEQ) {
-		if (memread_u64(n->mem, def + L->def_iseqptr, iseq))
-			*iseq = 0;
-	} else if (*kind == RUBY_METHOD_BMETHOD) {
+	out->kind = (int)(def_flags & RUBY_METHOD_TYPE_MASK);
+	out->shared = !!(def_flags & L->def_shared_mask);
+	if (out->kind == RUBY_METHOD_ISEQ) {
+		if (memread_u64(n->mem, def + L->def_iseqptr, &out->iseq))
+			out->iseq = 0;
+	} else if (out->kind == RUBY_METHOD_BMETHOD) {
 		__u64 proc, data;
 
 		/* def->body.bmethod.proc -> rb_proc_t -> block.as.captured.code.iseq */
-		if (memread_u64(n->mem, def + L->def_bmethod_proc, &proc) || !ruby_is_pointer(proc) ||
-		    memread_u64(n->mem, proc + L->typeddata_data, &data) || !ruby_is_pointer(data) ||
-		    memread_u64(n->mem, data + L->proc_block_iseq, iseq))
-			*iseq = 0;
+		if (memread_u64(n->mem, def + L->def_bmethod_proc, &proc) ||
+		    !ruby_is_pointer(proc) ||
+		    memread_u64(n->mem, proc + L->typeddata_data, &data) ||
+		    !ruby_is_pointer(data) ||
+		    memread_u64(n->mem, data + L->proc_block_iseq, &out->iseq))
+			out->iseq = 0;
 	} else {
-		*kind = RUBY_METHOD_OTHER;
+		out->kind = RUBY_METHOD_OTHER;
 	}
 	return 0;
+}
+
+/* The method entry of `id` in klass's own method table (id_table.c hash_table_index), or 0. */
+static __u64 method_table_get(struct ruby_names *n, __u64 klass, __u64 id)
+{
+	const struct ruby_layout *L = n->layout;
+	__u64 at = klass, tbl, items, key = id_serial(L, id);
+	struct {
+		__s32 capa, num, used, pad;
+	} hdr;
+	__u32 ix, d, probe;
+
+	if ((L->class_m_tbl_in_ext && memread_u64(n->mem, klass + L->class_ext, &at)) ||
+	    memread_u64(n->mem, at + L->class_m_tbl, &tbl) || !ruby_is_pointer(tbl) ||
+	    n->mem->read(n->mem, tbl, &hdr, sizeof(hdr)) ||
+	    memread_u64(n->mem, tbl + ID_TABLE_ITEMS, &items))
+		return 0;
+	if (hdr.capa <= 0 || hdr.capa > ID_TABLE_CAPA_MAX || (hdr.capa & (hdr.capa - 1)) ||
+	    key > 0xffffffffULL)
+		return 0;
+	ix = (__u32)key & (__u32)(hdr.capa - 1);
+	for (d = 1, probe = 0; probe < ID_TABLE_PROBES_MAX; probe++, d++) {
+		struct {
+			__u32 key;
+			__s32 collision;
+			__u64 val;
+		} item;
+
+		if (n->mem->read(n->mem, items + (__u64)ix * ID_TABLE_ITEM_SIZE, &item,
+				 sizeof(item)))
+			return 0;
+		if (item.key == key)
+			return item.val;
+		if (!item.collision)
+			return 0;
+		ix = (ix + d) & (__u32)(hdr.capa - 1);
+	}
+	return 0;
+}
+
+int ruby_method_table_has_iseq(struct ruby_names *n, __u64 klass, __u64 id, __u64 iseq)
+{
+	struct ruby_method_entry e;
+	__u64 me = method_table_get(n, klass, id);
+
+	return me && !ruby_method_entry_read(n, me, &e) && e.kind == RUBY_METHOD_ISEQ &&
+	       e.iseq == iseq;
+}
+
+__u64 ruby_singleton_class(struct ruby_names *n, __u64 obj)
+{
+	__u64 klass;
+
+	if (!ruby_is_pointer(obj) || memread_u64(n->mem, obj + 8, &klass)) /* RBasic.klass */
+		return 0;
+	return singleton_of(n, klass) == obj ? klass : 0;
+}
+
+__u64 ruby_singleton_attached(struct ruby_names *n, __u64 klass)
+{
+	return singleton_of(n, klass);
+}
+
+int ruby_owner_kind(struct ruby_names *n, __u64 owner)
+{
+	__u64 flags, attached = singleton_of(n, owner);
+
+	if (attached)
+		return class_type(n, attached, &flags) == RUBY_T_MODULE
+			   ? RUBY_OWNER_MODULE_SINGLETON
+			   : RUBY_OWNER_OTHER;
+	return class_type(n, owner, &flags) == RUBY_T_MODULE ? RUBY_OWNER_MODULE : RUBY_OWNER_OTHER;
 }
 
 int ruby_qualified_name(struct ruby_names *n, __u64 owner, const char *name, char *buf, size_t cap)
@@ -382,14 +475,14 @@ int ruby_qualified_name(struct ruby_names *n, __u64 owner, const char *name, cha
 
 int ruby_method_label(struct ruby_names *n, __u64 me, char *buf, size_t cap)
 {
-	__u64 owner, id, iseq;
+	struct ruby_method_entry e;
 	const char *name;
-	int kind, err = ruby_method_entry_read(n, me, &owner, &id, &iseq, &kind);
+	int err = ruby_method_entry_read(n, me, &e);
 
 	if (err)
 		return err;
-	name = ruby_id_name(n, id);
+	name = ruby_id_name(n, e.id);
 	if (!name)
 		return -EAGAIN;
-	return ruby_qualified_name(n, owner, name, buf, cap);
+	return ruby_qualified_name(n, e.owner, name, buf, cap);
 }

@@ -61,13 +61,37 @@ enum ruby_method_kind {
  */
 int ruby_method_entry_check(struct ruby_names *n, __u64 me);
 
-/*
- * Read method entry `me` (checked to be one): its owner, its original_id and, for a method
- * defined in Ruby (def or define_method), the iseq it runs (else 0), and its kind.
- * 0 or -errno.
- */
-int ruby_method_entry_read(struct ruby_names *n, __u64 me, __u64 *owner, __u64 *id, __u64 *iseq,
-			   int *kind);
+/* What a method entry says about the frames that run under it. */
+struct ruby_method_entry {
+	__u64 owner;	/* the class or module that defines the method */
+	__u64 id;	/* its original_id: the name it was defined with */
+	__u64 iseq;	/* the iseq of a method defined in Ruby (def or define_method), else 0 */
+	int kind;	/* enum ruby_method_kind */
+	int shared;	/* its definition is shared with another method entry (an alias, say) */
+	int visibility; /* method.h rb_method_visibility_t: RUBY_METHOD_PRIVATE, ... */
+};
+
+/* method.h: rb_method_visibility_t, in a method entry's flags (METHOD_ENTRY_VISI) */
+#define RUBY_METHOD_PRIVATE 2
+
+/* What a method's owner is, as far as module_function twins go (ruby_owner_kind). */
+enum ruby_owner_kind {
+	RUBY_OWNER_OTHER,	     /* a class, or not readable */
+	RUBY_OWNER_MODULE,	     /* a module */
+	RUBY_OWNER_MODULE_SINGLETON, /* the singleton class of a module */
+};
+
+int ruby_owner_kind(struct ruby_names *n, __u64 owner);
+
+/* 1 if klass's own method table has method `id` defined in Ruby by iseq `iseq`; else 0. */
+int ruby_method_table_has_iseq(struct ruby_names *n, __u64 klass, __u64 id, __u64 iseq);
+/* The singleton class of obj (a class or module), 0 if it has none (yet) or is unreadable. */
+__u64 ruby_singleton_class(struct ruby_names *n, __u64 obj);
+/* The class or module whose singleton class klass is, or 0. */
+__u64 ruby_singleton_attached(struct ruby_names *n, __u64 klass);
+
+/* Read method entry `me` (checked to be one) into *out. 0 or -errno. */
+int ruby_method_entry_read(struct ruby_names *n, __u64 me, struct ruby_method_entry *out);
 
 /*
  * "Owner#name", or "Owner.name" when owner is a singleton class; just "name" when the owner

@@ -220,10 +220,10 @@ int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 		iseq_info_free(out);
 		return -EFAULT;
 	}
-	/* a compiled template: its template's path, not an owner, is the label (final) */
+	/* a compiled template: its template's path, not an owner, is the label */
 	if (out->type == ISEQ_TYPE_METHOD &&
 	    ruby_template_label(out->label, out->path, tmpl, sizeof(tmpl)))
-		out->qualified = strdup(tmpl);
+		out->fixed_label = strdup(tmpl);
 	/* Without a line table the frame still has a name; its line is first_lineno. */
 	read_line_table(m, L, body, iseq_size, &out->lines);
 	out->lines.iseq_size = iseq_size;
@@ -246,34 +246,52 @@ int iseq_info_line(const struct iseq_info *info, __u64 pc)
 	return line < 0 ? info->first_lineno : line;
 }
 
-const char *iseq_info_display(const struct iseq_info *info, char *buf, size_t cap)
+int iseq_in_label(const char *label, const char *mlabel, const char *q, char *out, size_t cap)
 {
-	const char *in;
+	size_t len = strlen(label), mlen = strlen(mlabel);
 
-	if (info->qualified)
-		return info->qualified;
-	if (info->bmethod && info->bmethod->qualified) {
-		if (info->bmethod_levels == 1)
-			snprintf(buf, cap, "block in %s", info->bmethod->qualified);
-		else
-			snprintf(buf, cap, "block (%d levels) in %s", info->bmethod_levels,
-				 info->bmethod->qualified);
+	if (len < mlen + 4 || strcmp(label + len - mlen, mlabel) ||
+	    memcmp(label + len - mlen - 4, " in ", 4))
+		return -ENOENT;
+	snprintf(out, cap, "%.*s%s", (int)(len - mlen), label, q);
+	return 0;
+}
+
+/* The label of info's frames while it has only one: settled, or one variant so far; or NULL. */
+static const char *sole_label(const struct iseq_info *info)
+{
+	int v = info->settled ? info->settled_variant : info->nvariants == 1 ? 1 : -1;
+
+	if (v > 0 && v <= info->nvariants)
+		return info->variants[v - 1];
+	if (!v)
+		return info->fixed_label ? info->fixed_label : info->label;
+	return info->fixed_label;
+}
+
+const char *iseq_info_display(const struct iseq_info *info, int variant, char *buf, size_t cap)
+{
+	const struct iseq_info *m = info->method;
+	const char *q;
+
+	if (variant > 0 && variant <= info->nvariants)
+		return info->variants[variant - 1];
+	if ((q = sole_label(info)))
+		return q;
+	/* A block whose owner is not known: its method's, if that has one label. */
+	if (m && m != info && m->type == ISEQ_TYPE_METHOD && (q = sole_label(m)) &&
+	    !iseq_in_label(info->label, m->label, q, buf, cap))
 		return buf;
-	}
-	/* "block in bar", "rescue in bar", "block (2 levels) in bar": qualify what follows " in "
-	 */
-	if (!info->method || !info->method->qualified || !(in = strstr(info->label, " in ")))
-		return info->label;
-	snprintf(buf, cap, "%.*s in %s", (int)(in - info->label), info->label,
-		 info->method->qualified);
-	return buf;
+	return info->label;
 }
 
 void iseq_info_free(struct iseq_info *info)
 {
 	free(info->label);
 	free(info->path);
-	free(info->qualified);
+	free(info->fixed_label);
+	while (info->nvariants > 0)
+		free(info->variants[--info->nvariants]);
 	line_table_free(&info->lines);
 	memset(info, 0, sizeof(*info));
 }

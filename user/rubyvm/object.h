@@ -15,15 +15,11 @@
 /* Largest iseq accepted (VALUEs): a million words of bytecode is far past real methods. */
 #define RUBY_ISEQ_MAX_SIZE (1U << 20)
 
-/* include/ruby/internal/value_type.h */
-#define RUBY_T_MASK   0x1f
+/* include/ruby/internal/value_type.h (RUBY_T_MASK and RUBY_T_IMEMO: rbprof.h) */
 #define RUBY_T_STRING 0x05
 #define RUBY_T_ARRAY  0x07
-#define RUBY_T_IMEMO  0x1a
-/* internal/imemo.h: imemo type in flags bits 12..15; imemo_iseq = 7 */
-#define RUBY_IMEMO_SHIFT 12
-#define RUBY_IMEMO_MASK	 0x0f
-#define RUBY_IMEMO_ISEQ	 7
+/* internal/imemo.h: imemo_iseq (the imemo type bits: rbprof.h) */
+#define RUBY_IMEMO_ISEQ 7
 
 /*
  * Whether a word read from the process can be followed: an object on the Ruby heap, an env
@@ -48,6 +44,9 @@ enum ruby_iseq_type {
 	ISEQ_TYPE_PLAIN,
 };
 
+/* Labels one iseq's frames are shown with, one per owner seen (rubyvm/owner.c); more share one. */
+#define ISEQ_VARIANTS_MAX 16
+
 /* What the symbolizer keeps of one iseq (or, with no path, of one C method). */
 struct iseq_info {
 	char *label;
@@ -58,17 +57,24 @@ struct iseq_info {
 	__u64 parent_iseq; /* the iseq a block is written in */
 	__u64 iseq_encoded;
 	struct line_table lines;
-	/*
-	 * Class-qualified label ("Foo#bar", "Foo.bar") of a method iseq once its owner is known,
-	 * and, for a block, rescue or ensure iseq, the iseq_info of its method.
-	 */
-	char *qualified;
+	/* A label that no owner changes: the template of an ActionView compiled method. */
+	char *fixed_label;
+	/* a block's, rescue's or ensure's method (local_iseq), once read */
 	const struct iseq_info *method;
-	/* a block inside a define_method block: that block, and how many levels up it is */
-	const struct iseq_info *bmethod;
-	int bmethod_levels;
-	int qualify_tries;   /* owner lookups that failed; they stop at a bound */
-	__u64 qualify_epoch; /* the symbolizer epoch of the last try */
+	/*
+	 * The labels its frames have had by owner ("Foo#bar", "block in Foo.bar"): a frame's
+	 * variant v > 0 is variants[v - 1]. Variant 0 is a frame whose owner is not known.
+	 */
+	char *variants[ISEQ_VARIANTS_MAX];
+	int nvariants;
+	/*
+	 * Every frame of this iseq has the label of variant settled_variant (0: the plain
+	 * label), whatever its owner: the kernel no longer captures their owners.
+	 */
+	int settled;
+	int settled_variant;
+	int owner_tries;   /* owner lookups after the fact that failed; they stop at a bound */
+	__u64 owner_epoch; /* the symbolizer epoch of the last one */
 };
 
 /*
@@ -94,11 +100,18 @@ int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 int iseq_info_line(const struct iseq_info *info, __u64 pc);
 
 /*
- * The label as Ruby 3.4's backtraces write it: "Foo#bar", "block in Foo#bar",
- * "block (2 levels) in Foo.bar"; the plain label while the owner is not known, and for
- * <main>, <top (required)>, <class:Foo>. Returns buf or the label itself.
+ * The label of a frame of `info` with label variant `variant` (above). A frame whose owner is
+ * not known gets the label of its iseq if it has only one (settled, or one owner seen so
+ * far), or that of its method's for a block, or the plain one. Returns buf or a label.
  */
-const char *iseq_info_display(const struct iseq_info *info, char *buf, size_t cap);
+const char *iseq_info_display(const struct iseq_info *info, int variant, char *buf, size_t cap);
+
+/*
+ * "block in Foo#bar" into out from `label` ("block in bar"), the label of a block, rescue or
+ * ensure written in method `mlabel` ("bar"), and q, the method's label with its owner. 0, or
+ * -ENOENT if label does not end in " in " mlabel.
+ */
+int iseq_in_label(const char *label, const char *mlabel, const char *q, char *out, size_t cap);
 
 void iseq_info_free(struct iseq_info *info);
 

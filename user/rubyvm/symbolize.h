@@ -22,6 +22,19 @@
  */
 #define SYMBOLIZE_MAX_FRAME_IDS (1U << 17)
 
+/*
+ * (iseq, method entry) pairs whose label variant is kept per process: an iseq runs under one
+ * or a few (a module's method under each class that includes it); 2 MiB at most.
+ */
+#define SYMBOLIZE_MAX_OWNERS (1U << 16)
+
+/*
+ * What the symbolizer tells the sampler about iseqs (rubyvm/owner.c): `settled` 1, the
+ * kernel need no longer capture the owners of its frames; 0, a frame of it came without its
+ * owner although it is not settled (its bit of the kernel's bitmap is shared).
+ */
+typedef void (*symbolizer_settle_fn)(void *ctx, __u64 iseq, int settled);
+
 struct symbolizer {
 	struct memread *mem;
 	const struct ruby_layout *layout;
@@ -31,12 +44,18 @@ struct symbolizer {
 	struct hashmap frames;
 	/*
 	 * (frame address, pc) -> the frame's id in the aggregate this symbolizer's samples go
-	 * to (kept by stack.c), so that a frame seen before is named with one lookup. Frames
-	 * that could not be symbolized are not kept here: they are retried and counted.
+	 * to (kept by stack.c), so that a frame seen before is named with one lookup: C frames
+	 * and the frames of settled iseqs, whose id does not depend on their owner.
 	 */
 	struct hashmap frame_ids;
+	/* (iseq address, method entry) -> its label variant + 1 (rubyvm/owner.c) */
+	struct hashmap owners;
+	symbolizer_settle_fn on_settle; /* NULL: nobody to tell */
+	void *settle_ctx;
 	__u64 failed; /* frames that could not be symbolized */
-	__u64 epoch;  /* advanced by the caller once per batch of samples (poll) */
+	/* Ruby frames seen, those of them whose owner the kernel captured, iseqs settled */
+	__u64 ruby_frames, owners_captured, settled;
+	__u64 epoch; /* advanced by the caller once per batch of samples (poll) */
 };
 
 /* global_symbols: ruby_global_symbols, vm_ptr_addr: &ruby_current_vm_ptr (0: unknown). */
@@ -59,16 +78,8 @@ const struct iseq_info *symbolizer_cfunc(struct symbolizer *s, __u64 me);
  */
 int symbolizer_cframe_unfinished(struct symbolizer *s, __u64 me);
 
-/*
- * Learn the owner of the method that Ruby frame (iseq `addr`, env `ep`) belongs to, so that
- * its label reads "Foo#bar" / "block in Foo#bar". The frame is live when sampled but not
- * when this runs (up to 100 ms later): what is read is checked (the method entry must run
- * this very iseq), and a failed try is repeated in a later batch (epoch), a bounded number of
- * times: samples of one batch are symbolized at one moment and would all see the same memory.
- * Returns 1 once nothing more can be learned about this frame's label (it is final: later
- * calls would do nothing), 0 while it may still change.
- */
-int symbolizer_qualify(struct symbolizer *s, const struct iseq_info *info, __u64 addr, __u64 ep);
+/* The iseq at `addr` like symbolizer_iseq, but a failure is not counted. */
+const struct iseq_info *symbolizer_lookup(struct symbolizer *s, __u64 addr);
 
 void symbolizer_free(struct symbolizer *s);
 

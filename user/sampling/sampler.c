@@ -269,6 +269,24 @@ int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX])
 	return 0;
 }
 
+void sampler_settle(void *ctx, __u64 iseq, int settled)
+{
+	struct sampler *s = ctx;
+	__u32 bit = rbprof_settled_bit(iseq);
+	__u64 *word = &s->skel->bss->settled_iseqs.bits[bit / 64], mask = 1ULL << (bit % 64);
+
+	if (s->unshared[bit / 64] & mask)
+		return;
+	if (settled) {
+		__atomic_fetch_or(word, mask, __ATOMIC_RELAXED);
+	} else if (*word & mask) {
+		/* A settled iseq shares the bit: its frames are captured from now on, too. */
+		__atomic_fetch_and(word, ~mask, __ATOMIC_RELAXED);
+		s->unshared[bit / 64] |= mask;
+		s->bits_unshared++;
+	}
+}
+
 void sampler_close(struct sampler *s)
 {
 	int i;

@@ -30,6 +30,12 @@ struct sampler {
 	__u64 bad_records;		       /* ring-buffer records of an impossible size */
 	struct hashmap registered;	       /* pid -> 1 while in the procs map */
 	__u16 filter_refs[RBPROF_FILTER_BITS]; /* registered pids per bit of tgid_filter */
+	/*
+	 * Bits of the kernel's settled-iseq bitmap (rbprof.h) cleared for good: an iseq not
+	 * settled hashes there, and its frames need their owners captured.
+	 */
+	__u64 unshared[RBPROF_SETTLED_BITS / 64];
+	__u64 bits_unshared;
 };
 
 /* Open and load the BPF object; `freq` sizes the ring buffer. 0 or -errno. */
@@ -46,6 +52,12 @@ int sampler_poll(struct sampler *s, int timeout_ms);
  * iterator without stopping the process. 0, or -ESRCH (no such thread) / -errno.
  */
 int sampler_thread_pointer(struct sampler *s, pid_t pid, pid_t tid, __u64 *tp);
+/*
+ * A symbolizer_settle_fn (rubyvm/symbolize.h), ctx the sampler: iseq settled, set its bit of
+ * the kernel's bitmap; not settled but its frame came without its owner, clear the bit for
+ * good (it is shared with a settled iseq's), so that the kernel captures both from then on.
+ */
+void sampler_settle(void *ctx, __u64 iseq, int settled);
 /* Sum of the per-CPU counters. */
 int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX]);
 void sampler_close(struct sampler *s);
