@@ -58,7 +58,7 @@ static inline __u32 rbprof_filter_bit(__u32 tgid)
  * more TLB entries at most); a large Rails application's ~10k settled iseqs set about one bit
  * in seven, forked workers sharing theirs. An iseq that shares a bit with a settled one
  * arrives without its owner: user space then clears that bit for good
- * (user/rubyvm/settle.c), so that it is captured from then on.
+ * (user/sampling/sampler.c: sampler_settle), so that it is captured from then on.
  */
 #define RBPROF_SETTLED_SHIFT 16
 #define RBPROF_SETTLED_BITS  (1U << RBPROF_SETTLED_SHIFT)
@@ -247,5 +247,13 @@ _Static_assert(RBPROF_CNT_MAX <= RBPROF_CNT_SLOTS, "a CPU's counters fill more t
 #define RUBY_IMEMO_MASK	 0x0f
 #define RUBY_IMEMO_SVAR	 2
 #define RUBY_IMEMO_MENT	 6
+
+/* The imemo type of an object whose flags word is `flags`, or -1 if it is no imemo. */
+static inline int rbprof_imemo_type(__u64 flags)
+{
+	if ((flags & RUBY_T_MASK) != RUBY_T_IMEMO)
+		return -1;
+	return (int)((flags >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK);
+}
 
 #endif /* RBPROF_H */

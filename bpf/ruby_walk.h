@@ -181,8 +181,7 @@ RBPROF_SUBPROG int rbprof_capture_owner(struct rbprof_frame *f)
 		}
 		/* A block's env: ep[-2] is 0, a cref (instance_exec) or a method entry. */
 		if (env[0] && !(env[0] & 7) && !RBPROF_READ_USER(&word, sizeof(word), env[0]) &&
-		    (word & RUBY_T_MASK) == RUBY_T_IMEMO &&
-		    ((word >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK) == RUBY_IMEMO_MENT) {
+		    rbprof_imemo_type(word) == RUBY_IMEMO_MENT) {
 			f->ep = env[0] | RBPROF_FRAME_ME;
 			return 1;
 		}

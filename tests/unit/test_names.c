@@ -162,6 +162,15 @@ void test_names_hostile_class(void)
 	fakemem_free(&fm);
 }
 
+/* An iseq of /a.rb for the owner tests: its label, type and local iseq. */
+static void owner_iseq(struct fakemem *fm, __u64 addr, const char *label, int type, __u64 local)
+{
+	static const int pos[] = {0}, lines[] = {1};
+
+	rb31_iseq(fm, addr, label, "/a.rb", 1, 4, pos, lines, 1);
+	rb31_iseq_kind(fm, addr, type, local);
+}
+
 /* What the symbolizer told the sampler (symbolizer_settle_fn). */
 struct settle_log {
 	__u64 iseq[16];
@@ -197,7 +206,6 @@ static const char *frame_label(struct symbolizer *s, __u64 addr, __u64 word)
  */
 void test_qualified_ruby_frames(void)
 {
-	static const int pos[] = {0}, lines[] = {1};
 	__u64 cp = rb31_id(S_CLASSPATH), att = rb31_id(S_ATTACHED);
 	__u64 ids[1] = {cp}, vals[1] = {0x3000000}, sing_vals[1] = {0x2000000}, sing_ids[1] = {att};
 	struct settle_log log = {0};
@@ -211,14 +219,10 @@ void test_qualified_ruby_frames(void)
 	rb31_class(&fm, 0x2000000, 0, ids, vals, 1);
 	rb31_class(&fm, 0x2100000, FL_SINGLETON, sing_ids, sing_vals, 1);
 	/* bar (a method of Foo::Bar), a block in it, a block in that block; cls: a class method */
-	rb31_iseq(&fm, 0x10000000, "bar", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x10000000, ISEQ_TYPE_METHOD, 0x10000000);
-	rb31_iseq(&fm, 0x11000000, "block in bar", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x11000000, ISEQ_TYPE_BLOCK, 0x10000000);
-	rb31_iseq(&fm, 0x12000000, "block (2 levels) in bar", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x12000000, ISEQ_TYPE_BLOCK, 0x10000000);
-	rb31_iseq(&fm, 0x13000000, "cls", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x13000000, ISEQ_TYPE_METHOD, 0x13000000);
+	owner_iseq(&fm, 0x10000000, "bar", ISEQ_TYPE_METHOD, 0x10000000);
+	owner_iseq(&fm, 0x11000000, "block in bar", ISEQ_TYPE_BLOCK, 0x10000000);
+	owner_iseq(&fm, 0x12000000, "block (2 levels) in bar", ISEQ_TYPE_BLOCK, 0x10000000);
+	owner_iseq(&fm, 0x13000000, "cls", ISEQ_TYPE_METHOD, 0x13000000);
 	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0x10000000);
 	rb31_method_entry(&fm, 0x4100000, rb31_id(S_TIMES), 0x2100000, 0x13000000);
 
@@ -259,7 +263,6 @@ void test_qualified_ruby_frames(void)
  */
 void test_shared_and_late_owners(void)
 {
-	static const int pos[] = {0}, lines[] = {1};
 	__u64 cp = rb31_id(S_CLASSPATH);
 	__u64 ids[1] = {cp}, vals_a[1] = {0x3000000}, vals_b[1] = {0x3100000};
 	struct settle_log log = {0};
@@ -274,10 +277,8 @@ void test_shared_and_late_owners(void)
 	rb31_string(&fm, 0x3100000, "B");
 	rb31_class(&fm, 0x2000000, 0, ids, vals_a, 1);
 	rb31_class(&fm, 0x2100000, 0, ids, vals_b, 1);
-	rb31_iseq(&fm, 0x10000000, "run", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x10000000, ISEQ_TYPE_METHOD, 0x10000000);
-	rb31_iseq(&fm, 0x11000000, "block in run", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x11000000, ISEQ_TYPE_BLOCK, 0x10000000);
+	owner_iseq(&fm, 0x10000000, "run", ISEQ_TYPE_METHOD, 0x10000000);
+	owner_iseq(&fm, 0x11000000, "block in run", ISEQ_TYPE_BLOCK, 0x10000000);
 	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0x10000000);
 	rb31_method_entry(&fm, 0x4100000, rb31_id(S_TIMES), 0x2100000, 0x10000000);
 	rb31_method_entry_share(&fm, 0x4000000);
@@ -334,7 +335,6 @@ void test_shared_and_late_owners(void)
  */
 void test_define_method_owners(void)
 {
-	static const int pos[] = {0}, lines[] = {1};
 	__u64 cp = rb31_id(S_CLASSPATH);
 	__u64 ids[1] = {cp}, vals[1] = {0x3000000};
 	struct fakemem fm;
@@ -344,18 +344,13 @@ void test_define_method_owners(void)
 	rb31_symbols(&fm, GS, names, 7);
 	rb31_string(&fm, 0x3000000, "A");
 	rb31_class(&fm, 0x2000000, 0, ids, vals, 1);
-	rb31_iseq(&fm, 0x10000000, "<class:A>", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x10000000, ISEQ_TYPE_CLASS, 0x10000000);
-	rb31_iseq(&fm, 0x11000000, "block in <class:A>", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x11000000, ISEQ_TYPE_BLOCK, 0x10000000);
+	owner_iseq(&fm, 0x10000000, "<class:A>", ISEQ_TYPE_CLASS, 0x10000000);
+	owner_iseq(&fm, 0x11000000, "block in <class:A>", ISEQ_TYPE_BLOCK, 0x10000000);
 	rb31_iseq_parent(&fm, 0x11000000, 0x10000000);
-	rb31_iseq(&fm, 0x12000000, "block (2 levels) in <class:A>", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x12000000, ISEQ_TYPE_BLOCK, 0x10000000);
+	owner_iseq(&fm, 0x12000000, "block (2 levels) in <class:A>", ISEQ_TYPE_BLOCK, 0x10000000);
 	rb31_iseq_parent(&fm, 0x12000000, 0x11000000);
-	rb31_iseq(&fm, 0x13000000, "<main>", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x13000000, ISEQ_TYPE_MAIN, 0x13000000);
-	rb31_iseq(&fm, 0x14000000, "block in <main>", "/a.rb", 1, 4, pos, lines, 1);
-	rb31_iseq_kind(&fm, 0x14000000, ISEQ_TYPE_BLOCK, 0x13000000);
+	owner_iseq(&fm, 0x13000000, "<main>", ISEQ_TYPE_MAIN, 0x13000000);
+	owner_iseq(&fm, 0x14000000, "block in <main>", ISEQ_TYPE_BLOCK, 0x13000000);
 	rb31_bmethod_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0x11000000);
 	rb31_bmethod_entry(&fm, 0x4400000, rb31_id(S_CLOCK), 0x2000000, 0x11000000);
 

@@ -71,9 +71,8 @@ void report_owners(const struct proc_table *pt, __u64 bits_unshared)
 		captured += pt->procs[i]->sym.owners_captured;
 		settled += pt->procs[i]->sym.settled;
 	}
-	msg("owners captured in the kernel: %llu of %llu Ruby frames (%.1f%%); iseqs settled: "
-	    "%llu; "
-	    "bits unshared: %llu",
+	msg("owners captured in the kernel: %llu of %llu Ruby frames (%.1f%%); "
+	    "iseqs settled: %llu; bits unshared: %llu",
 	    (unsigned long long)captured, (unsigned long long)frames,
 	    frames ? 100.0 * (double)captured / (double)frames : 0.0, (unsigned long long)settled,
 	    (unsigned long long)bits_unshared);

@@ -26,8 +26,11 @@
 #define ID_TABLE_CAPA_MAX (1 << 20)
 /* Probes of one lookup: real tables have short chains; a hostile one is cut. */
 #define ID_TABLE_PROBES_MAX 64
-/* method.h: METHOD_ENTRY_VISI(), two bits of a method entry's flags from IMEMO_FL_USHIFT */
-#define ME_VISI_SHIFT (12 + 4)
+/*
+ * method.h: METHOD_ENTRY_VISI(), two bits of a method entry's flags from IMEMO_FL_USHIFT
+ * (FL_USHIFT + 4; RUBY_IMEMO_SHIFT is FL_USHIFT)
+ */
+#define ME_VISI_SHIFT (RUBY_IMEMO_SHIFT + 4)
 /* method.h: rb_method_definition_t.type, the low 4 bits of its first word */
 #define RUBY_METHOD_TYPE_MASK 0xf
 
@@ -243,8 +246,8 @@ static int read_class_shape_ivars(struct ruby_names *n, __u64 klass, __u64 flags
 			 memread_u64(n->mem, ivptr + (__u64)(s.next_iv_index - 1) * 8, slot))
 			return -EAGAIN;
 	}
-	if (!ruby_is_pointer(
-		iv->classpath)) /* not a String: nil, say (variable.c classname: RTEST) */
+	/* not a String: nil, say (variable.c classname: RTEST) */
+	if (!ruby_is_pointer(iv->classpath))
 		iv->classpath = 0;
 	if (i == RUBY_CLASS_SHAPES_MAX && !iv->classpath)
 		return -EINVAL;
@@ -331,19 +334,23 @@ static __u64 singleton_of(struct ruby_names *n, __u64 klass)
 	return iv.attached;
 }
 
-int ruby_method_entry_check(struct ruby_names *n, __u64 me)
+/* The flags of `me` into *flags if it is a method entry. 0, -EINVAL (not one), or -errno. */
+static int method_entry_flags(struct ruby_names *n, __u64 me, __u64 *flags)
 {
-	__u64 flags;
 	int err;
 
 	if (!ruby_is_pointer(me))
 		return -EINVAL;
-	if ((err = memread_u64(n->mem, me, &flags)))
+	if ((err = memread_u64(n->mem, me, flags)))
 		return err;
-	if ((flags & RUBY_T_MASK) != RUBY_T_IMEMO ||
-	    ((flags >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK) != RUBY_IMEMO_MENT)
-		return -EINVAL;
-	return 0;
+	return rbprof_imemo_type(*flags) == RUBY_IMEMO_MENT ? 0 : -EINVAL;
+}
+
+int ruby_method_entry_check(struct ruby_names *n, __u64 me)
+{
+	__u64 flags;
+
+	return method_entry_flags(n, me, &flags);
 }
 
 int ruby_method_entry_read(struct ruby_names *n, __u64 me, struct ruby_method_entry *out)
@@ -353,7 +360,7 @@ int ruby_method_entry_read(struct ruby_names *n, __u64 me, struct ruby_method_en
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if ((err = ruby_method_entry_check(n, me)) || (err = memread_u64(n->mem, me, &me_flags)))
+	if ((err = method_entry_flags(n, me, &me_flags)))
 		return err;
 	out->visibility = (int)((me_flags >> ME_VISI_SHIFT) & 3);
 	if ((err = memread_u64(n->mem, me + L->me_def, &def)) ||

@@ -198,7 +198,7 @@ int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 	err = read_flags(m, addr, RUBY_T_IMEMO, &flags);
 	if (err)
 		return err;
-	if (((flags >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK) != RUBY_IMEMO_ISEQ)
+	if (rbprof_imemo_type(flags) != RUBY_IMEMO_ISEQ)
 		return -EINVAL;
 	if ((err = memread_u64(m, addr + L->iseq_body, &body_addr)) ||
 	    (err = m->read(m, body_addr, body, sizeof(body))))

@@ -53,10 +53,9 @@ static __u64 method_entry_of(struct symbolizer *s, __u64 word)
 {
 	__u64 flags, inner;
 
-	if (!ruby_is_pointer(word) || memread_u64(s->mem, word, &flags) ||
-	    (flags & RUBY_T_MASK) != RUBY_T_IMEMO)
+	if (!ruby_is_pointer(word) || memread_u64(s->mem, word, &flags))
 		return 0;
-	switch ((flags >> RUBY_IMEMO_SHIFT) & RUBY_IMEMO_MASK) {
+	switch (rbprof_imemo_type(flags)) {
 	case RUBY_IMEMO_MENT:
 		return word;
 	case RUBY_IMEMO_SVAR:
@@ -127,12 +126,8 @@ static int owner_label(struct symbolizer *s, struct iseq_info *info, __u64 addr,
 	int err, levels;
 
 	l->settles = 0;
-	if (info->type != ISEQ_TYPE_METHOD) {
-		if (!info->method)
-			info->method = symbolizer_lookup(s, info->local_iseq);
-		if (!(m = info->method))
-			return -EAGAIN;
-	}
+	if (info->type != ISEQ_TYPE_METHOD && !(m = info->method))
+		return -EAGAIN; /* not readable when owner_frame_variant looked it up */
 	if (!me) {
 		/* A block of a <main>, a <top (required)> or a <class:...>: no owner. */
 		if (info->type == ISEQ_TYPE_METHOD || m->type == ISEQ_TYPE_METHOD)
