@@ -31,6 +31,19 @@
  */
 #define RBPROF_CFP_MIN_SIZE 40
 #define RBPROF_CHUNK_BYTES  (RBPROF_CHUNK_FRAMES * RBPROF_CFP_MAX_SIZE)
+/* A frame's offset in a chunk, masked in range for the verifier (frame sizes are 8-aligned). */
+#define RBPROF_CHUNK_FRAME_MASK (RBPROF_CHUNK_BYTES - 8)
+
+/*
+ * Where a control frame keeps what the walker reads: rb_control_frame_t has begun {pc, sp,
+ * iseq, self, ep} in every Ruby from 1.9 to 4.0. Constants, not offsets of each process's
+ * layout, so that the frame loop keeps them out of its registers; the loader refuses a
+ * layout that puts them elsewhere (user/layouts/releases.c: ruby_layout_check).
+ */
+#define RBPROF_CFP_PC	0
+#define RBPROF_CFP_ISEQ 16
+#define RBPROF_CFP_SELF 24
+#define RBPROF_CFP_EP	32
 
 /*
  * The first look at a sample's tgid, before the hash of registered processes: a bitmap of
@@ -162,13 +175,23 @@ struct rbprof_proc {
  */
 #define RBPROF_FRAME_ME 1ULL
 
+/*
+ * In rbprof_frame.pc of a Ruby frame (pcs are 8-aligned): the frame's iseq is settled, and
+ * its ep word is the frame's `self`, not its env pointer. User space labels the frame from
+ * the iseq alone, or, for an iseq with a module_function twin, by whether self is the module.
+ */
+#define RBPROF_FRAME_SELF 2ULL
+/* The tag bits of rbprof_frame.pc: the pc is pc & ~RBPROF_FRAME_PC_TAGS. */
+#define RBPROF_FRAME_PC_TAGS 7ULL
+
 /* One frame as the kernel saw it; user space turns it into a name. */
 struct rbprof_frame {
 	__u64 addr; /* Ruby frame: the iseq; C frame: the method entry (ep[-2]) */
-	__u64 pc;   /* Ruby frame: the pc (never 0); C frame: 0 */
+	__u64 pc;   /* Ruby frame: the pc (never 0), maybe | RBPROF_FRAME_SELF; C frame: 0 */
 	/*
-	 * Ruby frame: its method entry | RBPROF_FRAME_ME, captured; or its env pointer, where
-	 * user space finds the owner itself (an iseq settled, or past the capture limits).
+	 * Ruby frame: its method entry | RBPROF_FRAME_ME, captured; its self (pc tagged
+	 * RBPROF_FRAME_SELF, a settled iseq); or its env pointer, where user space finds the
+	 * owner itself (past the capture limits, or no settled map: the host walker).
 	 * C frame: its env pointer.
 	 */
 	__u64 ep;

@@ -24,8 +24,6 @@
  * modules' blocks and glibc's surplus. A block farther away than this is not taken for one.
  */
 #define RBPROF_STATIC_TLS_MAX (64ULL << 10)
-/* An iseq word no frame has (not a pointer): marks chunk slots past the frames read. */
-#define RBPROF_STALE_SLOT 1ULL
 /* A VM stack larger than this (in VALUEs, 1 GiB) is garbage, not a Ruby thread. */
 #define RBPROF_MAX_VM_STACK_WORDS (1ULL << 27)
 
@@ -39,7 +37,8 @@ enum rbprof_walk_status {
 /* Per-CPU scratch of the walker: too large for the 512-byte BPF stack. */
 struct rbprof_walk_scratch {
 	__u64 ec[RBPROF_EC_READ_BYTES / 8];
-	__u64 chunk[RBPROF_CHUNK_BYTES / 8];
+	/* the frames of a chunk, and room for a last frame's fields at a masked offset */
+	__u64 chunk[(RBPROF_CHUNK_BYTES + RBPROF_CFP_MAX_SIZE) / 8];
 	__u64 env[3];	/* ep[-2], ep[-1], ep[0] of a C frame */
 	__u64 captured; /* owners captured in this sample (RBPROF_CAPTURE_MAX) */
 	struct rbprof_event ev;
@@ -191,13 +190,16 @@ RBPROF_SUBPROG int rbprof_capture_owner(struct rbprof_frame *f)
 }
 
 /*
- * Capture the owners of the Ruby frames among the `cnt` of chunk c whose iseqs are not
- * settled, within RBPROF_CAPTURE_MAX a sample. A pass of its own over the recorded frames,
- * not a test in rbprof_record: there the test would be verified once per frame of every
- * chunk, here once.
+ * After chunk c's `cnt` frames are recorded: the Ruby frames among them whose iseqs are
+ * settled get their `self` in place of the env pointer (RBPROF_FRAME_SELF: the iseq of a
+ * module_function method settles with two labels, which self tells apart), and the others
+ * their owners captured, within RBPROF_CAPTURE_MAX a sample. A pass of its own over the
+ * recorded frames, not a test in the frame loop, where the verifier would check it once per
+ * frame of every chunk. `size` is the frame size.
  */
 RBPROF_SUBPROG int rbprof_capture_chunk(struct rbprof_walk_scratch *s,
-					const struct rbprof_settled *settled, __u32 c, __u32 cnt)
+					const struct rbprof_settled *settled, __u32 c, __u32 cnt,
+					__u64 size)
 {
 	__u64 prev = 0; /* the iseq of the last frame found settled: a recursion repeats it */
 	__u32 i;
@@ -208,12 +210,17 @@ RBPROF_SUBPROG int rbprof_capture_chunk(struct rbprof_walk_scratch *s,
 		struct rbprof_frame *f =
 		    &s->ev.frames[(c * RBPROF_CHUNK_FRAMES + i) & (RBPROF_MAX_FRAMES - 1)];
 
-		if (!f->pc || f->addr == prev || s->captured >= RBPROF_CAPTURE_MAX)
+		if (!f->pc)
 			continue;
-		if (rbprof_settled_test(settled, f->addr)) {
+		if (f->addr == prev || rbprof_settled_test(settled, f->addr)) {
 			prev = f->addr;
+			f->ep = s->chunk[((i * size) & RBPROF_CHUNK_FRAME_MASK) / 8 +
+					 RBPROF_CFP_SELF / 8];
+			f->pc |= RBPROF_FRAME_SELF;
 			continue;
 		}
+		if (s->captured >= RBPROF_CAPTURE_MAX)
+			continue;
 		s->captured++;
 		rbprof_capture_owner(f);
 	}
@@ -294,16 +301,28 @@ static __always_inline int rbprof_walk_begin(const struct rbprof_proc *proc, __u
 }
 
 /*
- * Chunk c of the walk: read its RBPROF_CHUNK_FRAMES frames at once and record each in its
- * slot (rbprof_record). 0 to go on, 1 once the walk is over (w->err says if it failed): the
- * contract of a bpf_loop callback.
+ * All ones if i < cnt, 0 if not (i and cnt below 2^32), without a branch: the compiler would
+ * turn the comparison into one, so it does not see the difference.
+ */
+static __always_inline __u64 rbprof_below(__u64 i, __u64 cnt)
+{
+	__u64 d = i - cnt;
+
+	asm volatile("" : "+r"(d));
+	return -(d >> 63);
+}
+
+/*
+ * Chunk c of the walk: read its RBPROF_CHUNK_FRAMES frames at once, record each in its slot
+ * (rbprof_record), then settle or capture their owners (rbprof_capture_chunk). 0 to go on,
+ * 1 once the walk is over (w->err says if it failed): the contract of a bpf_loop callback.
  *
- * The frame loop runs over the whole chunk, never comparing with the count of frames read:
- * such a comparison makes the verifier follow every count as its own path (past its million
- * instructions in the bounded loop, and a slower program with bpf_loop). So the last, partial
- * chunk's stale slots are marked first: they land in event slots past nframes, which are not
- * sent, but one without iseq would cost an env read (an iseq word per slot: 64 stores, not
- * the 512 of clearing the chunk).
+ * The frame loop runs over the whole chunk and has no branch of its own: a comparison with
+ * the count of frames read would make the verifier follow every count as its own path (past
+ * its million instructions in the bounded loop). So the slots past the frames read, in the
+ * last chunk, are cleared with a mask (an empty slot: no env read): they land in event slots
+ * past nframes, which are not sent. The frame fields are at constant offsets
+ * (RBPROF_CFP_PC...), which the loop keeps out of its registers.
  */
 static __always_inline long rbprof_walk_chunk(struct rbprof_walk_state *w, __u32 c)
 {
@@ -320,26 +339,22 @@ static __always_inline long rbprof_walk_chunk(struct rbprof_walk_state *w, __u32
 		w->err = RBPROF_WALK_BAD_STACK;
 		return 1;
 	}
-	if (cnt < RBPROF_CHUNK_FRAMES)
-		for (i = 0; i < RBPROF_CHUNK_FRAMES; i++)
-			RBPROF_CHUNK_WORD(s, i * size + o->cfp_iseq) = RBPROF_STALE_SLOT;
 	if (RBPROF_READ_USER(s->chunk, bytes, w->cfp + (__u64)c * RBPROF_CHUNK_FRAMES * size)) {
 		w->err = RBPROF_WALK_READ_FAULT;
 		return 1;
 	}
 	/* YJIT entered the innermost Ruby frame: its pc is stale (see RBPROF_EV_LEAF_JIT). */
 	if (c == 0 && o->cfp_jit_return && RBPROF_CHUNK_WORD(s, o->cfp_jit_return) &&
-	    RBPROF_CHUNK_WORD(s, o->cfp_iseq) && RBPROF_CHUNK_WORD(s, o->cfp_pc))
+	    s->chunk[RBPROF_CFP_ISEQ / 8] && s->chunk[RBPROF_CFP_PC / 8])
 		s->ev.flags |= RBPROF_EV_LEAF_JIT;
 	for (i = 0; i < RBPROF_CHUNK_FRAMES; i++) {
-		__u64 base = i * size;
+		const __u64 *f = &s->chunk[((i * size) & RBPROF_CHUNK_FRAME_MASK) / 8];
+		__u64 valid = rbprof_below(i, cnt);
 
-		rbprof_record(s, c * RBPROF_CHUNK_FRAMES + i,
-			      RBPROF_CHUNK_WORD(s, base + o->cfp_pc),
-			      RBPROF_CHUNK_WORD(s, base + o->cfp_iseq),
-			      RBPROF_CHUNK_WORD(s, base + o->cfp_ep));
+		rbprof_record(s, c * RBPROF_CHUNK_FRAMES + i, f[RBPROF_CFP_PC / 8] & valid,
+			      f[RBPROF_CFP_ISEQ / 8] & valid, f[RBPROF_CFP_EP / 8] & valid);
 	}
-	rbprof_capture_chunk(s, w->settled, c, cnt);
+	rbprof_capture_chunk(s, w->settled, c, cnt, size);
 	return 0;
 }
 

@@ -51,6 +51,7 @@ int test_failed_checks;
 	X(test_symbols_from_debug_sources)                                                         \
 	X(test_qualified_ruby_frames)                                                              \
 	X(test_shared_and_late_owners)                                                             \
+	X(test_module_function_owners)                                                             \
 	X(test_define_method_owners)                                                               \
 	X(test_unfinished_cframe)                                                                  \
 	X(test_leaf_jit_line)                                                                      \

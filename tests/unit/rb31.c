@@ -188,6 +188,45 @@ void rb31_method_entry_share(struct fakemem *fm, __u64 addr)
 	def[0] |= 1 << 5; /* alias_count 1 (3.1: bits 5-31) */
 }
 
+void rb31_method_entry_private(struct fakemem *fm, __u64 addr)
+{
+	unsigned char *me = region_at(fm, addr);
+
+	me[2] |= 2 << (RUBY_IMEMO_SHIFT + 4 - 16); /* METHOD_ENTRY_VISI: METHOD_VISI_PRIVATE */
+}
+
+void rb31_class_klass(struct fakemem *fm, __u64 addr, __u64 klass)
+{
+	put64(region_at(fm, addr), 8, klass);
+}
+
+void rb31_method_table(struct fakemem *fm, __u64 klass, const __u64 *ids, const __u64 *mes, int n)
+{
+	const struct ruby_layout *L = rb31();
+	__u64 tbl = klass + 0x400;
+	__u32 capa = 64, num = (__u32)n;
+	unsigned char *t = fakemem_map(fm, tbl, 24),
+		      *items = fakemem_map(fm, tbl + 0x40, capa * 16);
+	int i;
+
+	/* 3.1: RClass.ptr -> rb_classext_struct.m_tbl -> rb_id_table {capa, num, used, items} */
+	put64(region_at(fm, klass + 0x100), L->class_m_tbl, tbl);
+	memcpy(t, &capa, 4);
+	memcpy(t + 4, &num, 4);
+	memcpy(t + 8, &num, 4);
+	put64(t, 16, tbl + 0x40);
+	memset(items, 0, capa * 16);
+	for (i = 0; i < n; i++) {
+		__u32 key = (__u32)(ids[i] >> L->id_scope_shift);
+		unsigned char *item = items + (key & (capa - 1)) * 16;
+
+		if (item[0]) /* the tests' serials are consecutive: no collision */
+			abort();
+		memcpy(item, &key, 4);
+		put64(item, 8, mes[i]);
+	}
+}
+
 void rb31_bmethod_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __u64 block_iseq)
 {
 	const struct ruby_layout *L = rb31();

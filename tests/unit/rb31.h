@@ -37,6 +37,12 @@ __u64 rb31_id(int serial);
 void rb31_method_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __u64 iseq);
 /* Make method entry addr's definition shared with another entry (an alias). */
 void rb31_method_entry_share(struct fakemem *fm, __u64 addr);
+/* Make method entry addr private (a module_function's instance copy). */
+void rb31_method_entry_private(struct fakemem *fm, __u64 addr);
+/* Set RBasic.klass of class addr (made by rb31_class): its singleton class, say. */
+void rb31_class_klass(struct fakemem *fm, __u64 addr, __u64 klass);
+/* Give class klass (made by rb31_class) a method table: ids[i] -> method entry mes[i]. */
+void rb31_method_table(struct fakemem *fm, __u64 klass, const __u64 *ids, const __u64 *mes, int n);
 /* A define_method entry whose Proc runs block_iseq (its regions at addr .. addr + 0x340). */
 void rb31_bmethod_entry(struct fakemem *fm, __u64 addr, __u64 id, __u64 owner, __u64 block_iseq);
 /* Set the parent_iseq of iseq addr (made by rb31_iseq). */

@@ -45,6 +45,10 @@ void test_layout_every_release(void)
 				fprintf(stderr, "  %s: no entry of its own\n", v);
 			CHECK_EQ_INT(exact, 1);
 			CHECK_STR(L->series, series[s].series);
+			/* where the kernel's frame loop reads every frame (rbprof.h) */
+			CHECK_EQ_INT(L->vm.cfp_pc, RBPROF_CFP_PC);
+			CHECK_EQ_INT(L->vm.cfp_iseq, RBPROF_CFP_ISEQ);
+			CHECK_EQ_INT(L->vm.cfp_ep, RBPROF_CFP_EP);
 		}
 		last = find(v, &exact);
 		/* The next release: the newest entry of its series (the last one's), not exact. */

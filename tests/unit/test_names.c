@@ -187,15 +187,20 @@ static void log_settle(void *ctx, __u64 iseq, int settled)
 	}
 }
 
-/* The label of a frame of iseq addr whose rbprof_frame.ep is word. */
-static const char *frame_label(struct symbolizer *s, __u64 addr, __u64 word)
+/* The label of a frame of iseq addr whose rbprof_frame.ep is word (its self, if is_self). */
+static const char *label_of(struct symbolizer *s, __u64 addr, __u64 word, int is_self)
 {
 	struct iseq_info *info = (struct iseq_info *)symbolizer_iseq(s, addr);
 	static char buf[256];
 
-	return info ? iseq_info_display(info, owner_frame_variant(s, info, addr, word), buf,
-					sizeof(buf))
+	return info ? iseq_info_display(info, owner_frame_variant(s, info, addr, word, is_self),
+					buf, sizeof(buf))
 		    : "?";
+}
+
+static const char *frame_label(struct symbolizer *s, __u64 addr, __u64 word)
+{
+	return label_of(s, addr, word, 0);
 }
 
 #define ME(x) ((x) | RBPROF_FRAME_ME) /* a method entry the kernel captured */
@@ -324,6 +329,76 @@ void test_shared_and_late_owners(void)
 	s.epoch++;
 	CHECK_STR(frame_label(&s, 0x10000000, 0x5400010), "run");
 	CHECK_EQ_INT(symbolizer_iseq(&s, 0x10000000)->owner_tries, 2);
+	symbolizer_free(&s);
+	fakemem_free(&fm);
+}
+
+/* The label of a frame of iseq addr that the kernel sent with its self (RBPROF_FRAME_SELF). */
+static const char *self_frame_label(struct symbolizer *s, __u64 addr, __u64 self)
+{
+	return label_of(s, addr, self, 1);
+}
+
+/*
+ * module_function: one iseq, a private method of the module and a public one of its
+ * singleton class. It settles with both labels once one is seen; then the frame's self
+ * tells them apart (the module itself: "M.work"), blocks too. A twin whose definition is
+ * shared does not settle; a self sent for an iseq that is not settled names nothing.
+ */
+void test_module_function_owners(void)
+{
+	__u64 cp = rb31_id(S_CLASSPATH), att = rb31_id(S_ATTACHED), id = rb31_id(S_TIMES);
+	__u64 ids[1] = {cp}, vals[1] = {0x3000000}, sids[1] = {att}, svals[1] = {0x2000000};
+	__u64 id2 = rb31_id(S_CLOCK), mids[2] = {id, id2};
+	struct settle_log log = {0};
+	const struct iseq_info *m;
+	struct fakemem fm;
+	struct symbolizer s;
+
+	fakemem_init(&fm);
+	rb31_symbols(&fm, GS, names, 7);
+	rb31_string(&fm, 0x3000000, "M");
+	rb31_class(&fm, 0x2000000, 0x1 /* T_MODULE */, ids, vals, 1);
+	rb31_class(&fm, 0x2100000, FL_SINGLETON, sids, svals, 1); /* M's singleton class */
+	rb31_class_klass(&fm, 0x2000000, 0x2100000);
+	owner_iseq(&fm, 0x10000000, "work", ISEQ_TYPE_METHOD, 0x10000000);
+	owner_iseq(&fm, 0x11000000, "block in work", ISEQ_TYPE_BLOCK, 0x10000000);
+	rb31_method_entry(&fm, 0x4000000, id, 0x2000000, 0x10000000);
+	rb31_method_entry_private(&fm, 0x4000000);
+	rb31_method_entry(&fm, 0x4100000, id, 0x2100000, 0x10000000);
+	/* "rest": a twin whose definition is shared (an alias of it) */
+	owner_iseq(&fm, 0x12000000, "rest", ISEQ_TYPE_METHOD, 0x12000000);
+	rb31_method_entry(&fm, 0x4200000, id2, 0x2000000, 0x12000000);
+	rb31_method_entry_private(&fm, 0x4200000);
+	rb31_method_entry(&fm, 0x4300000, id2, 0x2100000, 0x12000000);
+	rb31_method_entry_share(&fm, 0x4300000);
+	rb31_method_table(&fm, 0x2000000, mids, (__u64[]){0x4000000, 0x4200000}, 2);
+	rb31_method_table(&fm, 0x2100000, mids, (__u64[]){0x4100000, 0x4300000}, 2);
+
+	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
+	s.on_settle = log_settle;
+	s.settle_ctx = &log;
+	CHECK_STR(frame_label(&s, 0x10000000, ME(0x4100000)), "M.work");
+	m = symbolizer_iseq(&s, 0x10000000);
+	CHECK(m->settled && m->twin_module == 0x2000000 && m->nvariants == 2);
+	CHECK(log.n == 1 && log.iseq[0] == 0x10000000 && log.settled[0]);
+	CHECK_STR(self_frame_label(&s, 0x10000000, 0x2000000), "M.work");
+	CHECK_STR(self_frame_label(&s, 0x10000000, 0x7000000), "M#work"); /* an includer's */
+	CHECK_STR(self_frame_label(&s, 0x10000000, 0x15), "M#work"); /* self may be any VALUE */
+	/* a frame captured before the kernel heard: its own method entry */
+	CHECK_STR(frame_label(&s, 0x10000000, ME(0x4000000)), "M#work");
+	/* a block settles the same way, from the module's side this time */
+	CHECK_STR(frame_label(&s, 0x11000000, ME(0x4000000)), "block in M#work");
+	CHECK(symbolizer_iseq(&s, 0x11000000)->settled);
+	CHECK_STR(self_frame_label(&s, 0x11000000, 0x2000000), "block in M.work");
+	CHECK_STR(self_frame_label(&s, 0x11000000, 0x7000000), "block in M#work");
+
+	/* a twin whose definition is shared (an alias of it): no settling */
+	CHECK_STR(frame_label(&s, 0x12000000, ME(0x4200000)), "M#rest");
+	CHECK(!symbolizer_iseq(&s, 0x12000000)->settled);
+	/* its bit shared with a settled iseq's, it came with a self: the sampler hears */
+	CHECK_STR(self_frame_label(&s, 0x12000000, 0x2000000), "M#rest");
+	CHECK(log.n == 3 && log.iseq[2] == 0x12000000 && !log.settled[2]);
 	symbolizer_free(&s);
 	fakemem_free(&fm);
 }

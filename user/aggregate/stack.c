@@ -30,12 +30,16 @@ static int frame_lookup(struct symbolizer *s, struct aggregate *a, const struct 
 	}
 	if (f->pc) {
 		/* one of ours: the symbolizer's cache hands them out const for everyone else */
-		variant = owner_frame_variant(s, (struct iseq_info *)info, f->addr, f->ep);
-		line = key_pc == PC_LEAF_JIT ? 0 : iseq_info_line(info, f->pc);
+		variant = owner_frame_variant(s, (struct iseq_info *)info, f->addr, f->ep,
+					      !!(f->pc & RBPROF_FRAME_SELF));
+		line =
+		    key_pc == PC_LEAF_JIT ? 0 : iseq_info_line(info, f->pc & ~RBPROF_FRAME_PC_TAGS);
 	}
 	if (aggregate_ruby_frame(a, info, line, variant, id))
 		return -ENOMEM;
-	if ((!f->pc || info->settled) && s->frame_ids.len < SYMBOLIZE_MAX_FRAME_IDS)
+	/* not a module_function's: its label follows the frame's self */
+	if ((!f->pc || (info->settled && !info->twin_module)) &&
+	    s->frame_ids.len < SYMBOLIZE_MAX_FRAME_IDS)
 		hashmap_put(&s->frame_ids, f->addr, key_pc, *id); /* a shortcut: may fail */
 	return 0;
 }
@@ -51,7 +55,7 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 		ids[(*n)++] = FRAME_TRUNCATED;
 	for (i = ev->nframes; i-- > 0;) { /* the kernel sends innermost first */
 		const struct rbprof_frame *f = &ev->frames[i];
-		__u64 *id, key_pc = f->pc;
+		__u64 *id, key_pc = f->pc & ~RBPROF_FRAME_PC_TAGS;
 
 		/* the records are read from memory once: ask for the next ones early */
 		__builtin_prefetch(&ev->frames[i >= 16 ? i - 16 : 0]);
@@ -59,7 +63,8 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 			continue;
 		if (f->pc) {
 			s->ruby_frames++;
-			s->owners_captured += f->ep & RBPROF_FRAME_ME;
+			s->owners_captured +=
+			    !(f->pc & RBPROF_FRAME_SELF) && (f->ep & RBPROF_FRAME_ME);
 		}
 		if (i == 0 && f->pc && (ev->flags & RBPROF_EV_LEAF_JIT))
 			key_pc = PC_LEAF_JIT;
@@ -74,8 +79,9 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 		 * A recursion: the frame just named again (its owner was looked at just now; a
 		 * captured one is the same if the word is).
 		 */
-		if (prev && f->addr == prev->addr && f->pc == prev->pc && key_pc == f->pc &&
-		    (f->ep == prev->ep || !(f->ep & RBPROF_FRAME_ME))) {
+		if (prev && f->addr == prev->addr && f->pc == prev->pc && key_pc != PC_LEAF_JIT &&
+		    (f->ep == prev->ep ||
+		     !(f->ep & RBPROF_FRAME_ME || f->pc & RBPROF_FRAME_SELF))) {
 			ids[*n] = ids[*n - 1];
 			s->failed += ids[*n] == FRAME_UNKNOWN || ids[*n] == FRAME_CFUNC;
 			(*n)++;

@@ -333,6 +333,9 @@ static int check_walker_bounds(struct reader *r)
 	if (o->cfp_pc + WORD > size || o->cfp_iseq + WORD > size || o->cfp_ep + WORD > size ||
 	    o->cfp_jit_return + WORD > size)
 		return missing(r, "rb_control_frame_t members past its size");
+	if (o->cfp_pc != RBPROF_CFP_PC || o->cfp_iseq != RBPROF_CFP_ISEQ ||
+	    o->cfp_ep != RBPROF_CFP_EP)
+		return missing(r, "rb_control_frame_t does not begin {pc, sp, iseq, self, ep}");
 	if (o->ec_vm_stack + WORD > RBPROF_EC_READ_BYTES ||
 	    o->ec_vm_stack_size + WORD > RBPROF_EC_READ_BYTES ||
 	    o->ec_cfp + WORD > RBPROF_EC_READ_BYTES)

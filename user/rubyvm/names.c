@@ -427,13 +427,12 @@ static __u64 method_table_get(struct ruby_names *n, __u64 klass, __u64 id)
 	return 0;
 }
 
-int ruby_method_table_has_iseq(struct ruby_names *n, __u64 klass, __u64 id, __u64 iseq)
+int ruby_method_table_entry(struct ruby_names *n, __u64 klass, __u64 id,
+			    struct ruby_method_entry *e)
 {
-	struct ruby_method_entry e;
 	__u64 me = method_table_get(n, klass, id);
 
-	return me && !ruby_method_entry_read(n, me, &e) && e.kind == RUBY_METHOD_ISEQ &&
-	       e.iseq == iseq;
+	return me ? ruby_method_entry_read(n, me, e) : -ENOENT;
 }
 
 __u64 ruby_singleton_class(struct ruby_names *n, __u64 obj)

@@ -83,8 +83,9 @@ enum ruby_owner_kind {
 
 int ruby_owner_kind(struct ruby_names *n, __u64 owner);
 
-/* 1 if klass's own method table has method `id` defined in Ruby by iseq `iseq`; else 0. */
-int ruby_method_table_has_iseq(struct ruby_names *n, __u64 klass, __u64 id, __u64 iseq);
+/* Method `id` of klass's own method table into *e. 0; -ENOENT: none; or -errno. */
+int ruby_method_table_entry(struct ruby_names *n, __u64 klass, __u64 id,
+			    struct ruby_method_entry *e);
 /* The singleton class of obj (a class or module), 0 if it has none (yet) or is unreadable. */
 __u64 ruby_singleton_class(struct ruby_names *n, __u64 obj);
 /* The class or module whose singleton class klass is, or 0. */

@@ -260,7 +260,10 @@ int iseq_in_label(const char *label, const char *mlabel, const char *q, char *ou
 /* The label of info's frames while it has only one: settled, or one variant so far; or NULL. */
 static const char *sole_label(const struct iseq_info *info)
 {
-	int v = info->settled ? info->settled_variant : info->nvariants == 1 ? 1 : -1;
+	int v = info->nvariants == 1 ? 1 : -1;
+
+	if (info->settled && !info->twin_module) /* a module_function's has two */
+		v = info->settled_variant;
 
 	if (v > 0 && v <= info->nvariants)
 		return info->variants[v - 1];

@@ -73,6 +73,13 @@ struct iseq_info {
 	 */
 	int settled;
 	int settled_variant;
+	/*
+	 * A settled module_function method (or a block of one), whose iseq has two owners: the
+	 * module (here) and its singleton class. Its frames whose self is the module have
+	 * variant module_variant, the others settled_variant.
+	 */
+	__u64 twin_module;
+	int module_variant;
 	int owner_tries;   /* owner lookups after the fact that failed; they stop at a bound */
 	__u64 owner_epoch; /* the symbolizer epoch of the last one */
 };

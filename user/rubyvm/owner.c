@@ -23,6 +23,14 @@
 struct owner_label {
 	char text[2 * RUBY_NAME_MAX + 32];
 	int settles;
+	/*
+	 * A module_function method's (settles by self): the module, and the label under the
+	 * other owner of the iseq; in_module, whether `text` is the label under the module
+	 * itself (its frames' self is an object that includes it) or under its singleton class.
+	 */
+	__u64 module;
+	char twin[2 * RUBY_NAME_MAX + 32];
+	int in_module;
 };
 
 /* The iseq's frames all have variant v from now on: the kernel need not capture their owners. */
@@ -88,26 +96,51 @@ static int block_levels(struct symbolizer *s, const struct iseq_info *info, __u6
 /*
  * A method defined after `module_function` gets two definitions of one iseq (vm_insnhelper.c
  * vm_define_method): the module's own, made private, and a public one on the module's
- * singleton class. Neither definition is shared, so the iseq cannot settle on either owner:
- * 1 if the other one's method table has the twin.
+ * singleton class. Neither definition is shared, so the iseq can only settle with both
+ * labels: the frames called on the module (self is the module) have the singleton's.
+ * 1 if e has such a twin, with *module the module and *other the twin's owner; -1 if it has
+ * one whose definition is shared (it cannot settle); 0 if it has none.
  */
-static int module_function_twin(struct symbolizer *s, const struct ruby_method_entry *e)
+static int module_function_twin(struct symbolizer *s, const struct ruby_method_entry *e,
+				__u64 *module, __u64 *other)
 {
-	__u64 other;
+	struct ruby_method_entry t;
 
 	switch (ruby_owner_kind(&s->names, e->owner)) {
 	case RUBY_OWNER_MODULE_SINGLETON:
-		other = ruby_singleton_attached(&s->names, e->owner);
+		*module = *other = ruby_singleton_attached(&s->names, e->owner);
 		break;
 	case RUBY_OWNER_MODULE:
 		if (e->visibility != RUBY_METHOD_PRIVATE)
 			return 0;
-		other = ruby_singleton_class(&s->names, e->owner);
+		*module = e->owner;
+		*other = ruby_singleton_class(&s->names, e->owner);
 		break;
 	default:
 		return 0;
 	}
-	return other && ruby_method_table_has_iseq(&s->names, other, e->id, e->iseq);
+	if (!*module || !*other || ruby_method_table_entry(&s->names, *other, e->id, &t) ||
+	    t.kind != RUBY_METHOD_ISEQ || t.iseq != e->iseq)
+		return 0;
+	return t.shared ? -1 : 1;
+}
+
+/* The label of a frame of `info`, written in method `m`, under `owner`, into out. 0 or -errno. */
+static int owned_label(struct symbolizer *s, const struct iseq_info *info,
+		       const struct iseq_info *m, __u64 owner, char *out, size_t cap)
+{
+	char q[RUBY_NAME_MAX];
+	int err;
+
+	if (m->fixed_label)
+		snprintf(q, sizeof(q), "%s", m->fixed_label);
+	else if ((err = ruby_qualified_name(&s->names, owner, m->label, q, sizeof(q))))
+		return err;
+	if (m == info) {
+		snprintf(out, cap, "%s", q);
+		return 0;
+	}
+	return iseq_in_label(info->label, m->label, q, out, cap);
 }
 
 /*
@@ -123,9 +156,11 @@ static int owner_label(struct symbolizer *s, struct iseq_info *info, __u64 addr,
 	struct ruby_method_entry e;
 	char q[RUBY_NAME_MAX];
 	const char *name;
+	__u64 other;
 	int err, levels;
 
 	l->settles = 0;
+	l->module = 0;
 	if (info->type != ISEQ_TYPE_METHOD && !(m = info->method))
 		return -EAGAIN; /* not readable when owner_frame_variant looked it up */
 	if (!me) {
@@ -140,16 +175,22 @@ static int owner_label(struct symbolizer *s, struct iseq_info *info, __u64 addr,
 	if (e.kind == RUBY_METHOD_ISEQ) {
 		if (m->type != ISEQ_TYPE_METHOD || e.iseq != (m == info ? addr : info->local_iseq))
 			return -ESTALE;
-		if (m->fixed_label)
-			snprintf(q, sizeof(q), "%s", m->fixed_label);
-		else if ((err = ruby_qualified_name(&s->names, e.owner, m->label, q, sizeof(q))))
+		if ((err = owned_label(s, info, m, e.owner, l->text, sizeof(l->text))))
 			return err;
-		l->settles = !e.shared && !module_function_twin(s, &e);
-		if (m == info) {
-			snprintf(l->text, sizeof(l->text), "%s", q);
+		if (e.shared)
 			return 0;
+		switch (module_function_twin(s, &e, &l->module, &other)) {
+		case 0:
+			l->settles = 1;
+			l->module = 0;
+			break;
+		case 1:
+			/* its twin's label: a name not readable now leaves the iseq unsettled */
+			l->settles = !owned_label(s, info, m, other, l->twin, sizeof(l->twin));
+			l->in_module = e.owner == l->module;
+			break;
 		}
-		return iseq_in_label(info->label, m->label, q, l->text, sizeof(l->text));
+		return 0;
 	}
 	/* define_method: "Foo#name" for its block, "block in Foo#name" for blocks in that */
 	if (e.kind != RUBY_METHOD_BMETHOD || info->type != ISEQ_TYPE_BLOCK)
@@ -182,7 +223,7 @@ static int word_variant(struct symbolizer *s, struct iseq_info *info, __u64 addr
 {
 	__u64 *cached = hashmap_get(&s->owners, addr, word), me;
 	struct owner_label l;
-	int v = 0, err;
+	int v = 0, tv, err;
 
 	*known = 1;
 	if (cached)
@@ -198,8 +239,16 @@ static int word_variant(struct symbolizer *s, struct iseq_info *info, __u64 addr
 	/* An svar is the env's own (a new one per call): only a method entry is kept. */
 	if (me == word && s->owners.len < SYMBOLIZE_MAX_OWNERS)
 		hashmap_put(&s->owners, addr, word, (__u64)v);
-	if (l.settles)
+	if (!l.settles || info->settled)
+		return v;
+	if (!l.module)
 		settle(s, info, addr, v);
+	else if ((tv = variant_of(info, l.twin))) {
+		/* a module_function's: the module's own frames one way, the others the other */
+		info->twin_module = l.module;
+		info->module_variant = l.in_module ? tv : v;
+		settle(s, info, addr, l.in_module ? v : tv);
+	}
 	return v;
 }
 
@@ -222,12 +271,23 @@ static int env_method_entry(struct symbolizer *s, __u64 ep, __u64 *word)
 	return -ENOENT;
 }
 
-int owner_frame_variant(struct symbolizer *s, struct iseq_info *info, __u64 addr, __u64 word)
+int owner_frame_variant(struct symbolizer *s, struct iseq_info *info, __u64 addr, __u64 word,
+			int is_self)
 {
 	int v, known;
 
-	if (info->settled)
+	if (info->settled && !info->twin_module)
 		return info->settled_variant;
+	if (info->settled) {
+		/* a module_function's: the one called on the module has self == the module */
+		if (is_self)
+			return word == info->twin_module ? info->module_variant
+							 : info->settled_variant;
+		/* captured before the kernel saw it settled; an env pointer: not known */
+		return word & RBPROF_FRAME_ME
+			   ? word_variant(s, info, addr, word & ~RBPROF_FRAME_ME, &known)
+			   : 0;
+	}
 	if (!info->path) /* a C method: named by its method entry already */
 		return 0;
 	if ((info->type != ISEQ_TYPE_METHOD && info->type != ISEQ_TYPE_BLOCK &&
@@ -249,6 +309,8 @@ int owner_frame_variant(struct symbolizer *s, struct iseq_info *info, __u64 addr
 	 */
 	if (s->on_settle)
 		s->on_settle(s->settle_ctx, addr, 0);
+	if (is_self) /* the kernel took it for settled: no env pointer to look at */
+		return 0;
 	if (info->owner_tries >= OWNER_MAX_TRIES ||
 	    (info->owner_tries && info->owner_epoch == s->epoch))
 		return 0;
