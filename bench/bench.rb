@@ -17,13 +17,14 @@
 # BENCH_ONLY=userspace,bpf,startup,discovery,loader,slowdown (parts to run),
 # BENCH_WORKLOADS=mix50,rec1000,threads4,procs20 (workloads to run), BENCH_RUBY=ruby,
 # BENCH_STRIPPED_RUBY=path (a stripped Ruby build to discover, too), BENCH_BASELINE=REV (the BPF
-# time of rbprof-bpf built at commit REV too, window by window with the work tree's: see
-# scripts/bench.sh).
+# time of rbprof-bpf built at commit REV too, attached at the same time as the work tree's:
+# lib/side_by_side.rb, scripts/bench.sh).
 require_relative "lib/bpf_cost"
 require_relative "lib/discovery"
 require_relative "lib/loader_cost"
 require_relative "lib/machine"
 require_relative "lib/report"
+require_relative "lib/side_by_side"
 require_relative "lib/slowdown"
 require_relative "lib/startup"
 require_relative "lib/userspace"
@@ -55,14 +56,23 @@ if ONLY.include?("userspace")
   userspace = Userspace.run(REPLAY)
 end
 cost = {}
+side = nil
 if ONLY.include?("bpf")
   LOG.call("== BPF time per sample (bpf_stats, #{BpfCost::HZ} Hz, #{WINDOW} s windows)")
+  rev = ENV["BENCH_BASELINE_REV"]
   cost = KernelStats.with_bpf_stats do
     tools = { "rbprof-bpf" => RbprofRun, "bpftrace" => BpftraceRun }
-    rev = ENV["BENCH_BASELINE_REV"]
-    tools["rbprof-bpf #{rev}"] = baseline_run_class(rev, ENV.fetch("BENCH_BASELINE_BIN")) if rev
-    BpfCost.run(tools, WORKLOADS, seconds: WINDOW, scale: COST_SCALE, log: LOG,
-                rounds: rev ? (QUICK ? 3 : 5) : 1)
+    BpfCost.run(tools, WORKLOADS, seconds: WINDOW, scale: COST_SCALE, log: LOG)
+  end
+  if rev
+    sessions = QUICK ? 4 : 8
+    LOG.call("== BPF time per sample, side by side with rbprof-bpf #{rev} (#{sessions} sessions)")
+    base = baseline_run_class(rev, ENV.fetch("BENCH_BASELINE_BIN"))
+    side = { rev: rev, sessions: sessions, seconds: WINDOW,
+             workloads: KernelStats.with_bpf_stats do
+               SideBySide.run(RbprofRun, base, WORKLOADS, sessions: sessions, seconds: WINDOW,
+                              scale: COST_SCALE, log: LOG)
+             end }
   end
 end
 startup = {}
@@ -91,7 +101,7 @@ settings = format("%d interleaved rounds, workload scale %.2f (1 = ~3 s), %.0f s
                   "%.1f min in all%s", ROUNDS, SCALE, WINDOW,
                   (Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) / 60,
                   QUICK ? " (BENCH_QUICK: a development run, not a result)" : "")
-text = Report.new(info: info, settings: settings, userspace: userspace, cost: cost,
+text = Report.new(info: info, settings: settings, userspace: userspace, cost: cost, side: side,
                   startup: startup, discovery: discovery, loader: loader, runs: runs).markdown
 puts text
 File.write(OUT, text)

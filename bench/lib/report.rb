@@ -9,11 +9,13 @@ class Report
 
   US = 1000.0 # ns per microsecond
 
-  def initialize(info:, settings:, userspace:, cost:, startup:, discovery:, loader:, runs:)
+  def initialize(info:, settings:, userspace:, cost:, startup:, discovery:, loader:, runs:,
+                 side: nil)
     @info = info
     @settings = settings
     @userspace = userspace
     @cost = cost
+    @side = side
     @startup = startup
     @discovery = discovery
     @loader = loader
@@ -23,6 +25,7 @@ class Report
   def markdown
     parts = [header, targets]
     parts << bpf_table unless @cost.empty?
+    parts << side_table if @side
     parts << slowdown_tables unless @runs.empty?
     parts << startup_table unless @startup.empty?
     parts << discovery_table unless @discovery.empty?
@@ -65,16 +68,11 @@ class Report
     WORKLOADS.find { |x| x.key == key }.title
   end
 
-  # The median over the BPF-time rounds of the work tree's time per Ruby sample over `base`'s.
-  def baseline_ratio(base, workload)
-    mine = @cost.dig("rbprof-bpf", :rounds) || []
-    theirs = @cost.dig(base, :rounds) || []
-    ratios = mine.zip(theirs).filter_map do |m, t|
-      a = m.dig(:workloads, workload, :ruby_ns)
-      b = t && t.dig(:workloads, workload, :ruby_ns)
-      a / b if a && b&.positive?
-    end
-    ratios.empty? ? nil : median(ratios)
+  # The median over the side-by-side sessions of the work tree's time per sample over the
+  # baseline's (lib/side_by_side.rb), or nil.
+  def baseline_ratio(workload)
+    r = @side && @side.dig(:workloads, workload, :ratios)
+    r && !r.empty? ? median(r) : nil
   end
 
   def non_ruby_ns(tool)
@@ -102,13 +100,13 @@ class Report
     rows << ["BPF time per sample outside Ruby", "< 0.2 us", us(nr), yes(nr && nr < 200)]
     rows << ["... at 50 frames, vs bpftrace's ustack per sample", "not above",
              "#{us(b50)} vs #{us(bt50)}", yes(b50 && bt50 && b50 <= bt50)]
-    base = @cost.keys.find { |t| t.start_with?("rbprof-bpf ") }
-    if base
-      ratio = baseline_ratio(base, "mix50")
-      rows << ["... at 50 frames, vs #{base} (same run, median of the rounds' ratios)",
-               "within +10%",
-               ratio ? format("%s vs %s (%+.1f%%)", us(b50), us(ruby_ns(base, "mix50")),
-                              (ratio - 1) * 100) : "-",
+    if @side
+      ratio = baseline_ratio("mix50")
+      w = @side.dig(:workloads, "mix50")
+      rows << ["... at 50 frames, vs rbprof-bpf #{@side[:rev]} (both attached at once, " \
+               "median of #{@side[:sessions]} sessions' ratios)", "within +10%",
+               ratio ? format("%s vs %s (%+.1f%%)", us(median(w[:mine_ns])),
+                              us(median(w[:base_ns])), (ratio - 1) * 100) : "-",
                yes(ratio && ratio <= 1.10)]
     end
     [[99, 0.5], [999, 2.0]].each do |hz, limit|
@@ -154,6 +152,30 @@ class Report
 
       Workload times are medians of the per-round change against the unprofiled run of the
       same round; the workloads' own run-to-run spread is in the tables below.
+    MD
+  end
+
+  def side_table
+    rev = @side[:rev]
+    rows = @side[:workloads].map do |w, r|
+      sorted = r[:ratios].sort
+      format("| %s | %s | %s | %+.1f%% | %+.1f%% .. %+.1f%% |", title_of(w), us(median(r[:mine_ns])),
+             us(median(r[:base_ns])), (median(r[:ratios]) - 1) * 100, (sorted.first - 1) * 100,
+             (sorted.last - 1) * 100)
+    end
+    <<~MD
+
+      ## BPF time per sample, side by side with rbprof-bpf #{rev}
+
+      Both programs attached at once at #{SideBySide::HZ} Hz, one copy of the workload per
+      CPU, #{@side[:sessions]} sessions of #{@side[:seconds]} s, each with fresh processes
+      and the start order alternating (bench/lib/side_by_side.rb): run_time_ns / run_cnt of
+      each, every sample of the window (nearly all in Ruby). The change is the median of the
+      sessions' ratios.
+
+      | workload | work tree | #{rev} | change | sessions' range |
+      | --- | ---: | ---: | ---: | ---: |
+      #{rows.join("\n")}
     MD
   end
 

@@ -16,10 +16,15 @@ void report_target(const struct ruby_target *t, int verbose)
 		    t->origin.note);
 	if (!verbose)
 		return;
-	msg("profiling pid %d (%s), Ruby %s in %s, %s TLS %s mod %llu off %lld", t->pid, t->comm,
-	    t->version, t->vm_file, libc_name(t->libc),
-	    t->bpf.tls_kind == RBPROF_TLS_STATIC ? "static" : "dtv",
-	    (unsigned long long)t->bpf.tls_modid, (long long)t->bpf.tls_offset);
+	if (t->bpf.tls_kind == RBPROF_EC_GLOBAL) /* Ruby <= 2.7: tls_offset is an address */
+		msg("profiling pid %d (%s), Ruby %s in %s, %s, global EC at 0x%llx", t->pid,
+		    t->comm, t->version, t->vm_file, libc_name(t->libc),
+		    (unsigned long long)t->bpf.tls_offset);
+	else
+		msg("profiling pid %d (%s), Ruby %s in %s, %s TLS %s mod %llu off %lld", t->pid,
+		    t->comm, t->version, t->vm_file, libc_name(t->libc),
+		    t->bpf.tls_kind == RBPROF_TLS_STATIC ? "static" : "dtv",
+		    (unsigned long long)t->bpf.tls_modid, (long long)t->bpf.tls_offset);
 	msg("pid %d (%s): probed in %.1f ms%s%s", t->pid, t->comm, t->probe_ms,
 	    t->ec_note[0] ? "; " : "", t->ec_note);
 }
