@@ -85,7 +85,27 @@ static inline __u32 rbprof_settled_bit(__u64 iseq)
 /* The bitmap as a type of its own: a BPF global function's pointer argument has its size. */
 struct rbprof_settled {
 	__u64 bits[RBPROF_SETTLED_BITS / 64];
+	/*
+	 * Advanced by the loader each time it clears a bit: the walker's per-CPU cache of
+	 * settled iseqs (RBPROF_SETTLED_CACHE) is emptied when it sees a new value.
+	 */
+	__u64 generation;
 };
+
+/*
+ * Iseqs found settled kept per CPU, direct-mapped by rbprof_settled_slot: a sample's frames
+ * hit a few hundred bytes there that stay in cache, where each of their bitmap tests would
+ * touch a cache line of its own (the 8 KiB bitmap is cold by the next sample, and those
+ * misses were most of what the owner capture cost a 50-frame sample). 64 slots, 512 bytes:
+ * a deep stack's distinct methods, most of them.
+ */
+#define RBPROF_SETTLED_CACHE_SHIFT 6
+#define RBPROF_SETTLED_CACHE	   (1U << RBPROF_SETTLED_CACHE_SHIFT)
+
+static inline __u32 rbprof_settled_slot(__u64 iseq)
+{
+	return (__u32)((iseq * 0x9E3779B97F4A7C15ULL) >> (64 - RBPROF_SETTLED_CACHE_SHIFT));
+}
 
 /* 1 if iseq's bit is set in `set`. */
 static inline int rbprof_settled_test(const struct rbprof_settled *set, __u64 iseq)

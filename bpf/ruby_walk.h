@@ -41,6 +41,9 @@ struct rbprof_walk_scratch {
 	__u64 chunk[(RBPROF_CHUNK_BYTES + RBPROF_CFP_MAX_SIZE) / 8];
 	__u64 env[3];	/* ep[-2], ep[-1], ep[0] of a C frame */
 	__u64 captured; /* owners captured in this sample (RBPROF_CAPTURE_MAX) */
+	/* iseqs found settled (rbprof.h RBPROF_SETTLED_CACHE), as of settled->generation */
+	__u64 settled_cache[RBPROF_SETTLED_CACHE];
+	__u64 settled_generation;
 	struct rbprof_event ev;
 };
 
@@ -195,7 +198,8 @@ RBPROF_SUBPROG int rbprof_capture_owner(struct rbprof_frame *f)
  * module_function method settles with two labels, which self tells apart), and the others
  * their owners captured, within RBPROF_CAPTURE_MAX a sample. A pass of its own over the
  * recorded frames, not a test in the frame loop, where the verifier would check it once per
- * frame of every chunk. `size` is the frame size.
+ * frame of every chunk. `size` is the frame size. An iseq is looked up in the per-CPU cache
+ * of settled ones first, then in the bitmap.
  */
 RBPROF_SUBPROG int rbprof_capture_chunk(struct rbprof_walk_scratch *s,
 					const struct rbprof_settled *settled, __u32 c, __u32 cnt,
@@ -206,23 +210,33 @@ RBPROF_SUBPROG int rbprof_capture_chunk(struct rbprof_walk_scratch *s,
 
 	if (!s || !settled)
 		return 0;
+	if (s->settled_generation != settled->generation) { /* a bit was cleared */
+		for (i = 0; i < RBPROF_SETTLED_CACHE; i++)
+			s->settled_cache[i] = 0;
+		s->settled_generation = settled->generation;
+	}
 	for (i = 0; i < RBPROF_CHUNK_FRAMES && i < cnt; i++) {
 		struct rbprof_frame *f =
 		    &s->ev.frames[(c * RBPROF_CHUNK_FRAMES + i) & (RBPROF_MAX_FRAMES - 1)];
+		__u64 *cached;
 
 		if (!f->pc)
 			continue;
-		if (f->addr == prev || rbprof_settled_test(settled, f->addr)) {
-			prev = f->addr;
-			f->ep = s->chunk[((i * size) & RBPROF_CHUNK_FRAME_MASK) / 8 +
-					 RBPROF_CFP_SELF / 8];
-			f->pc |= RBPROF_FRAME_SELF;
-			continue;
+		cached =
+		    &s->settled_cache[rbprof_settled_slot(f->addr) & (RBPROF_SETTLED_CACHE - 1)];
+		if (f->addr != prev && *cached != f->addr) {
+			if (!rbprof_settled_test(settled, f->addr)) {
+				if (s->captured < RBPROF_CAPTURE_MAX) {
+					s->captured++;
+					rbprof_capture_owner(f);
+				}
+				continue;
+			}
+			*cached = f->addr;
 		}
-		if (s->captured >= RBPROF_CAPTURE_MAX)
-			continue;
-		s->captured++;
-		rbprof_capture_owner(f);
+		prev = f->addr;
+		f->ep = s->chunk[((i * size) & RBPROF_CHUNK_FRAME_MASK) / 8 + RBPROF_CFP_SELF / 8];
+		f->pc |= RBPROF_FRAME_SELF;
 	}
 	return 0;
 }
@@ -301,8 +315,9 @@ static __always_inline int rbprof_walk_begin(const struct rbprof_proc *proc, __u
 }
 
 /*
- * All ones if i < cnt, 0 if not (i and cnt below 2^32), without a branch: the compiler would
- * turn the comparison into one, so it does not see the difference.
+ * All ones if i < cnt, 0 if not (i and cnt below 2^32), without a branch: the empty asm
+ * hides the difference from the compiler, which would make the sign test a comparison and a
+ * jump again (a branch per frame for the verifier).
  */
 static __always_inline __u64 rbprof_below(__u64 i, __u64 cnt)
 {

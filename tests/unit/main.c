@@ -22,6 +22,7 @@ int test_failed_checks;
 	X(test_walk_static_tls)                                                                    \
 	X(test_walk_gc_state)                                                                      \
 	X(test_walk_global_ec)                                                                     \
+	X(test_walk_owner_capture)                                                                 \
 	X(test_escape)                                                                             \
 	X(test_aggregate_and_write)                                                                \
 	X(test_aggregate_many_stacks)                                                              \

@@ -331,3 +331,46 @@ void test_walk_global_ec(void)
 	CHECK_EQ_INT(walk(&fm, &p, &s), RBPROF_WALK_NO_EC);
 	fakemem_free(&fm);
 }
+
+/*
+ * The owner capture: a frame whose iseq is not settled carries its method entry (tagged
+ * RBPROF_FRAME_ME); a settled one its self, its pc tagged RBPROF_FRAME_SELF. Iseqs found
+ * settled are remembered per CPU until the bitmap's generation moves (a bit was cleared).
+ */
+void test_walk_owner_capture(void)
+{
+	static const struct frame_spec frames[] = {
+	    {.iseq = 0x1000, .pc = 0x1108, .env_flags = 0x11110001 | 0x2, .me = 0x2000},
+	    {.iseq = 0x4000, .pc = 0x4010, .env_flags = 0x44440001 | 0x2, .me = 0x3000},
+	};
+	struct rbprof_proc p = proc_dtv(56);
+	static struct rbprof_settled settled;
+	static struct rbprof_walk_scratch s;
+	struct fakemem fm;
+	__u32 bit = rbprof_settled_bit(0x4000);
+	__u64 ec;
+
+	fakemem_init(&fm);
+	build_thread(&fm, frames, 2, 56);
+	walk_mem = &fm.base;
+	CHECK_EQ_INT(rbprof_find_ec(&p, TP, &ec), RBPROF_WALK_OK);
+	settled.bits[bit / 64] |= 1ULL << (bit % 64);
+	CHECK_EQ_INT(rbprof_walk(&p, ec, &s, &settled), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.frames[0].ep, 0x2000 | RBPROF_FRAME_ME);
+	CHECK_EQ_INT(s.ev.frames[0].pc, 0x1108);
+	CHECK_EQ_INT(s.ev.frames[1].pc, 0x4010 | RBPROF_FRAME_SELF);
+	CHECK_EQ_INT(s.ev.frames[1].ep, 0); /* the frame's self (none written: 0) */
+	/* the bit cleared: the cached answer stands until the generation moves */
+	settled.bits[bit / 64] = 0;
+	CHECK_EQ_INT(rbprof_walk(&p, ec, &s, &settled), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.frames[1].pc, 0x4010 | RBPROF_FRAME_SELF);
+	settled.generation++;
+	CHECK_EQ_INT(rbprof_walk(&p, ec, &s, &settled), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.frames[1].pc, 0x4010);
+	CHECK_EQ_INT(s.ev.frames[1].ep, 0x3000 | RBPROF_FRAME_ME);
+	/* no settled map (the host walker's fixtures): nothing captured, nothing tagged */
+	CHECK_EQ_INT(rbprof_walk(&p, ec, &s, NULL), RBPROF_WALK_OK);
+	CHECK_EQ_INT(s.ev.frames[0].ep & RBPROF_FRAME_ME, 0);
+	CHECK_EQ_INT(s.ev.frames[1].pc, 0x4010);
+	fakemem_free(&fm);
+}

@@ -282,6 +282,8 @@ void sampler_settle(void *ctx, __u64 iseq, int settled)
 	} else if (*word & mask) {
 		/* A settled iseq shares the bit: its frames are captured from now on, too. */
 		__atomic_fetch_and(word, ~mask, __ATOMIC_RELAXED);
+		/* after the bit: a walker that sees the new generation sees the bit cleared */
+		__atomic_fetch_add(&s->skel->bss->settled_iseqs.generation, 1, __ATOMIC_RELEASE);
 		s->unshared[bit / 64] |= mask;
 		s->bits_unshared++;
 	}
