@@ -13,7 +13,7 @@
  * recursive algorithm goes deeper, and 1024 keeps a 1000-deep recursion whole. A deeper stack
  * keeps its innermost frames and is flagged RBPROF_EV_TRUNCATED. The event (24 bytes a frame)
  * and a chunk must fit the 32 KiB per-CPU scratch limit; on kernels without bpf_loop (before
- * 5.17) the verifier checks the walk once per frame (213k instructions, ~0.2 s at load).
+ * 5.17) the verifier checks the walk once per frame (228k instructions, ~0.2 s at load).
  */
 #define RBPROF_MAX_FRAMES 1024
 
