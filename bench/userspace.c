@@ -78,7 +78,7 @@ static int pick_event(const struct fixture *f, struct ruby_proc *rp, struct aggr
 			continue;
 		/* several batches: owners are looked up once per batch */
 		for (round = 0; round < 8; round++, rp->sym.epoch++)
-			if (stack_count_event(&rp->sym, agg, rp->id, &s->ev))
+			if (stack_count_event(&rp->sym, agg, rp->id, &s->ev, NULL))
 				goto out;
 		li = leaf_index(&s->ev);
 		leaf = li < s->ev.nframes ? symbolizer_iseq(&rp->sym, s->ev.frames[li].addr) : NULL;
@@ -133,7 +133,7 @@ static int replay(struct proc_table *pt, struct aggregate *agg, const unsigned c
 			    event_decode(rec + RECORD_HDR, *(const __u32 *)rec);
 			struct ruby_proc *rp = ev ? proc_table_live(pt, (pid_t)ev->pid) : NULL;
 
-			if (!rp || stack_count_event(&rp->sym, agg, rp->id, ev))
+			if (!rp || stack_count_event(&rp->sym, agg, rp->id, ev, NULL))
 				return -EINVAL;
 			rp->samples++;
 		}

@@ -37,6 +37,7 @@ static struct env {
 	const char *capture;
 	const char *force_version;
 	int verbose;
+	int threads;
 } env = {
     .freq = 99,
 };
@@ -59,6 +60,7 @@ static const struct argp_option opts[] = {
     {"frequency", 'F', "HZ", 0, "Samples per second per CPU, 1-10000 (default 99)", 0},
     {"pid", 'p', "PID", 0, "Only this process (repeatable, or PID,PID,...)", 0},
     {"output", 'o', "FILE", 0, "Write the profile to FILE (atomically) instead of stdout", 0},
+    {"threads", 't', NULL, 0, "A frame per thread under each process: \"thread NAME [TID]\"", 0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
     {"force-version", 'R', "X.Y.Z", 0,
      "Read every Ruby process as this version (for a build whose version string is wrong)", 0},
@@ -148,6 +150,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'o':
 		env.output = arg;
 		break;
+	case 't':
+		env.threads = 1;
+		break;
 	case 'v':
 		env.verbose = 1;
 		break;
@@ -221,6 +226,7 @@ static int profile(void)
 				      .pids = env.npids ? env.pids : NULL,
 				      .npids = env.npids,
 				      .verbose = env.verbose,
+				      .threads = env.threads,
 				      .force_version = env.force_version};
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct profiler prof;

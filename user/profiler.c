@@ -47,6 +47,7 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 {
 	struct profiler *p = ctx;
 	struct ruby_proc *rp = proc_table_live(&p->procs, (pid_t)ev->pid);
+	__u32 thread;
 
 	if (!rp) {
 		p->orphan_samples++;
@@ -57,7 +58,12 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 		report_startup(p, "first sample received");
 	}
 	rp->samples++;
-	if (stack_count_event(&rp->sym, &p->agg, rp->id, ev))
+	if (p->opts->threads &&
+	    thread_frame(&rp->threads, &p->agg, (pid_t)ev->pid, (pid_t)ev->tid, &thread)) {
+		p->agg_errors++;
+		return;
+	}
+	if (stack_count_event(&rp->sym, &p->agg, rp->id, ev, p->opts->threads ? &thread : NULL))
 		p->agg_errors++;
 }
 

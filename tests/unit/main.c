@@ -61,6 +61,7 @@ int test_failed_checks;
 	X(test_layout_not_a_release)                                                               \
 	X(test_event_decode)                                                                       \
 	X(test_stack_frames)                                                                       \
+	X(test_thread_frames)                                                                      \
 	X(test_memrecord_pieces)                                                                   \
 	X(test_fixtures_replay)                                                                    \
 	X(test_fixtures_hostile)                                                                   \

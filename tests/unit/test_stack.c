@@ -3,7 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rb31.h"
+#include <stdio.h>
+#include <unistd.h>
 #include "aggregate/stack.h"
+#include "aggregate/threads.h"
+#include "discover/procfs.h"
 #include "sampling/event.h"
 #include "test.h"
 
@@ -85,12 +89,45 @@ void test_stack_frames(void)
 	CHECK_EQ_INT(again[m - 2], FRAME_GC);
 	CHECK_EQ_INT(again[m - 1], FRAME_GC_SWEEPING);
 	/* Counted: one stack, whatever its frames were named by. */
-	CHECK_EQ_INT(stack_count_event(&s, &a, 0, ev), 0);
-	CHECK_EQ_INT(stack_count_event(&s, &a, 0, ev), 0);
+	CHECK_EQ_INT(stack_count_event(&s, &a, 0, ev, NULL), 0);
+	CHECK_EQ_INT(stack_count_event(&s, &a, 0, ev, NULL), 0);
 	CHECK_EQ_INT(a.nstacks, 1);
 	CHECK_EQ_INT(a.stacks[0].count, 2);
 	aggregate_free(&a);
 	symbolizer_free(&s);
 	fakemem_free(&fm);
 	free(ev);
+}
+
+/*
+ * --threads: a thread's frame is "thread NAME [TID]", named once from /proc (this process's
+ * own threads here), the same id for every sample of it; a thread gone leaves its tid only,
+ * and past THREADS_MAX threads share one frame.
+ */
+void test_thread_frames(void)
+{
+	struct thread_table t = {0};
+	struct aggregate a;
+	char want[64], comm[COMM_LEN];
+	__u32 id, again, other;
+	pid_t me = getpid();
+	int i;
+
+	CHECK_EQ_INT(aggregate_init(&a), 0);
+	CHECK_EQ_INT(proc_thread_comm(me, me, comm), 0);
+	snprintf(want, sizeof(want), "thread %s [%d]", comm, me);
+	CHECK_EQ_INT(thread_frame(&t, &a, me, me, &id), 0);
+	CHECK_STR(a.frames[id].info->label, want);
+	CHECK(a.frames[id].info->path == NULL); /* written as a label alone, escaped */
+	CHECK_EQ_INT(thread_frame(&t, &a, me, me, &again), 0);
+	CHECK_EQ_INT(again, id);
+	/* no such thread: its tid only */
+	CHECK_EQ_INT(thread_frame(&t, &a, me, 0x7ffffff0, &other), 0);
+	CHECK_STR(a.frames[other].info->label, "thread [2147483632]");
+	for (i = 0; t.by_tid.len < THREADS_MAX; i++)
+		CHECK_EQ_INT(thread_frame(&t, &a, me, 0x10000000 + i, &other), 0);
+	CHECK_EQ_INT(thread_frame(&t, &a, me, 0x20000000, &other), 0);
+	CHECK_STR(a.frames[other].info->label, "thread (others)");
+	aggregate_free(&a);
+	thread_table_free(&t);
 }

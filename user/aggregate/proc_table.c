@@ -15,6 +15,7 @@ void proc_table_free(struct proc_table *pt)
 
 	for (i = 0; i < pt->n; i++) {
 		symbolizer_free(&pt->procs[i]->sym);
+		thread_table_free(&pt->procs[i]->threads);
 		free(pt->procs[i]);
 	}
 	free(pt->procs);

@@ -10,6 +10,7 @@
 #include "discover/probe.h"
 #include "common/hashmap.h"
 #include "rubyvm/memread.h"
+#include "aggregate/threads.h"
 #include "rubyvm/symbolize.h"
 
 struct ruby_proc {
@@ -17,6 +18,7 @@ struct ruby_proc {
 	struct ruby_target t;
 	struct procmem mem;
 	struct symbolizer sym;
+	struct thread_table threads; /* --threads: its threads' frames */
 	__u64 samples;
 	int exited;
 };

@@ -107,11 +107,13 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 }
 
 int stack_count_event(struct symbolizer *s, struct aggregate *a, __u32 proc_id,
-		      const struct rbprof_event *ev)
+		      const struct rbprof_event *ev, const __u32 *root)
 {
-	__u32 ids[STACK_MAX_IDS], n;
+	__u32 ids[STACK_MAX_IDS + 1], n;
 
-	if (stack_from_event(s, a, ev, ids, &n))
+	if (stack_from_event(s, a, ev, ids + !!root, &n))
 		return -ENOMEM;
-	return aggregate_stack(a, proc_id, ids, n, 1);
+	if (root)
+		ids[0] = *root;
+	return aggregate_stack(a, proc_id, ids, n + !!root, 1);
 }

@@ -18,8 +18,11 @@
 int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbprof_event *ev,
 		     __u32 ids[STACK_MAX_IDS], __u32 *n);
 
-/* Count one sample of `ev`'s stack for process proc_id. 0, or -ENOMEM. */
+/*
+ * Count one sample of `ev`'s stack for process proc_id, under the frame *root if root is not
+ * NULL (its thread's, --threads). 0, or -ENOMEM.
+ */
 int stack_count_event(struct symbolizer *s, struct aggregate *a, __u32 proc_id,
-		      const struct rbprof_event *ev);
+		      const struct rbprof_event *ev, const __u32 *root);
 
 #endif /* RBPROF_STACK_H */

@@ -41,7 +41,7 @@ int fixture_profile(const struct fixture *f, struct memread *mem, char **out)
 
 		if (rbprof_find_ec(&f->bpf, f->tp[i], &ec) || rbprof_walk(&f->bpf, ec, s, NULL))
 			continue; /* a thread without Ruby: no sample, as in the kernel */
-		if (stack_count_event(&sym, &agg, 0, &s->ev))
+		if (stack_count_event(&sym, &agg, 0, &s->ev, NULL))
 			goto cleanup;
 	}
 	mf = open_memstream(out, &len);

@@ -25,6 +25,25 @@ int proc_self_status(const char *key, char *val, size_t cap)
 	return err;
 }
 
+int proc_thread_comm(pid_t pid, pid_t tid, char comm[COMM_LEN])
+{
+	char path[64];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(comm, 1, COMM_LEN, f);
+	fclose(f);
+	/* the name and a newline; a name may hold a newline of its own, which stays */
+	if (n && comm[n - 1] == '\n')
+		n--;
+	comm[n < COMM_LEN ? n : COMM_LEN - 1] = 0;
+	return 0;
+}
+
 int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_time)
 {
 	char path[64], buf[1024], *open_paren, *close_paren, *p;

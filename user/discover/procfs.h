@@ -18,6 +18,9 @@
 /* Read /proc/PID/stat: comm and start time (field 22). 0 or -errno (-ENOENT: gone). */
 int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_time);
 
+/* Read /proc/PID/task/TID/comm (a thread's name: Thread#name, pthread_setname_np). 0 or -errno. */
+int proc_thread_comm(pid_t pid, pid_t tid, char comm[COMM_LEN]);
+
 /* The value after "key" ("VmHWM:") on its line of /proc/self/status. 0, or -ENOENT. */
 int proc_self_status(const char *key, char *val, size_t cap);
 

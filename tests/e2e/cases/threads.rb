@@ -17,7 +17,39 @@ module E2E
     target&.stop
   end
 
+  test "threads: --threads puts each thread's name and tid above its own stack only" do
+    target = Target.ruby("threads.rb")
+    tids = THREAD_METHODS.to_h { |name| [name, thread_ids(target.pid, name)] }
+    assert(tids.values.all? { |t| t.size == 1 }, "threads not named as expected: #{tids}")
+    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199, "--threads"])
+    mine = stacks_of(assert_profiled(result), target)
+    THREAD_METHODS.each do |name|
+      want = "thread #{name} [#{tids[name].first}]"
+      stacks = mine.select { |s| s.labels.include?("Object##{name}") }
+      assert(stacks.total.positive?, "no samples of #{name}; top:\n#{mine.top(8)}")
+      wrong = stacks.reject { |s| s.labels.first == want }
+      assert(wrong.empty?, "#{name}'s stack not under '#{want}': #{wrong.stacks.first&.raw}")
+      under = mine.select { |s| s.labels.first == want }
+      others = under.reject { |s| s.labels.include?("Object##{name}") || s.labels.size <= 2 }
+      assert(others.total <= under.total * 0.02,
+             "'#{want}' holds another thread's stack: #{others.stacks.first&.raw}")
+    end
+    # every stack is under a thread frame
+    bare = mine.reject { |s| s.labels.first&.start_with?("thread ") }
+    assert(bare.empty?, "a stack without its thread frame: #{bare.stacks.first&.raw}")
+  ensure
+    target&.stop
+  end
+
   class Context
+    # The tids of pid's threads named +name+ (/proc/PID/task/TID/comm).
+    def thread_ids(pid, name)
+      Dir.glob("/proc/#{pid}/task/*/comm").select { |f| File.read(f).chomp == name }
+         .map { |f| Integer(f[%r{task/(\d+)/}, 1]) }
+    rescue SystemCallError
+      []
+    end
+
     # Every stack with +name+ is "block in <main>" (at name's Thread.new line)
     # -> name (in its loop, or calling now), with no other burn_X method.
     def check_thread_stacks(profile, target, name)

@@ -63,5 +63,7 @@ threads = [
   Thread.new { burn_c(deadline) }, # CALL:burn_c
   Thread.new { burn_d(deadline) }, # CALL:burn_d
 ]
+# each thread's native name (what --threads shows) is its method's: "burn_a" ...
+threads.zip(%w[burn_a burn_b burn_c burn_d]) { |t, name| t.name = name }
 puts "ready #{Process.pid}"
 threads.each(&:join)

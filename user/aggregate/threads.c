@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* threads.c - a frame per thread (--threads). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include "aggregate/threads.h"
+#include "discover/procfs.h"
+
+/* A frame that is only a label (no path: written as it is, escaped), owned by the table. */
+static struct iseq_info *label_info(const char *label)
+{
+	struct iseq_info *info = calloc(1, sizeof(*info));
+
+	if (info && !(info->label = strdup(label))) {
+		free(info);
+		return NULL;
+	}
+	return info;
+}
+
+static void info_free(void *v)
+{
+	iseq_info_free(v);
+	free(v);
+}
+
+int thread_frame(struct thread_table *t, struct aggregate *a, pid_t pid, pid_t tid, __u32 *id)
+{
+	__u64 *cached = hashmap_get(&t->by_tid, (__u64)tid, 0);
+	struct iseq_info *info;
+	char comm[COMM_LEN], label[COMM_LEN + 32];
+
+	if (cached)
+		return aggregate_ruby_frame(a, (struct iseq_info *)(uintptr_t)*cached, 0, 0, id);
+	if (t->by_tid.len >= THREADS_MAX) {
+		if (!t->others && !(t->others = label_info("thread (others)")))
+			return -ENOMEM;
+		return aggregate_ruby_frame(a, t->others, 0, 0, id);
+	}
+	/* a thread gone already keeps its id only */
+	if (proc_thread_comm(pid, tid, comm) || !comm[0])
+		snprintf(label, sizeof(label), "thread [%d]", tid);
+	else
+		snprintf(label, sizeof(label), "thread %s [%d]", comm, tid);
+	if (!(info = label_info(label)))
+		return -ENOMEM;
+	if (hashmap_put(&t->by_tid, (__u64)tid, 0, (__u64)(uintptr_t)info)) {
+		info_free(info);
+		return -ENOMEM;
+	}
+	return aggregate_ruby_frame(a, info, 0, 0, id);
+}
+
+void thread_table_free(struct thread_table *t)
+{
+	hashmap_free_values(&t->by_tid, info_free);
+	if (t->others)
+		info_free(t->others);
+	memset(t, 0, sizeof(*t));
+}
