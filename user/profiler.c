@@ -13,6 +13,7 @@
 #include "common/msg.h"
 #include "output/folded.h"
 #include "output/report.h"
+#include "output/summary.h"
 #include "profiler.h"
 
 /*
@@ -285,6 +286,8 @@ int profiler_write(struct profiler *p, FILE *out)
 	sampler_counters(&p->sampler, c);
 	report_summary(c, &p->procs, p->not_profiled,
 		       p->orphan_samples + p->agg_errors + p->sampler.bad_records);
+	if (summary_write(&p->agg, p->opts->threads ? 1 : 0) && !err)
+		err = -ENOMEM;
 	if (p->opts->verbose)
 		report_owners(&p->procs, p->sampler.bits_unshared);
 	return err;

@@ -67,18 +67,24 @@ static int sbuf_add(struct sbuf *b, const char *src, int escape)
 	return 0;
 }
 
-static int sbuf_add_frame(struct sbuf *b, const struct frame_rec *f)
+const char *folded_special(int kind)
 {
 	static const char *const special[] = {
 	    [FRAME_CFUNC] = "[cfunc]",	       [FRAME_UNKNOWN] = "[unknown]",
 	    [FRAME_TRUNCATED] = "(truncated)", [FRAME_GC] = "(garbage collection)",
 	    [FRAME_GC_MARKING] = "(marking)",  [FRAME_GC_SWEEPING] = "(sweeping)",
 	};
+
+	return kind >= 0 && kind < FRAME_RUBY ? special[kind] : "?";
+}
+
+static int sbuf_add_frame(struct sbuf *b, const struct frame_rec *f)
+{
 	char line[32], label[2 * RUBY_STR_MAX];
 	int err;
 
 	if (f->kind != FRAME_RUBY)
-		return sbuf_add(b, special[f->kind], 0);
+		return sbuf_add(b, folded_special(f->kind), 0);
 	if (!f->info->path) /* a C method: no file, no line */
 		return sbuf_add(b, f->info->label, 1);
 	snprintf(line, sizeof(line), ":%d)", f->line);

@@ -17,6 +17,9 @@
  */
 size_t folded_escape(char *dst, size_t cap, const char *src);
 
+/* The text of a special frame (enum frame_kind below FRAME_RUBY): "[cfunc]", "(sweeping)"... */
+const char *folded_special(int kind);
+
 /* The "COMM [PID]" root frame of a process id in the aggregate. */
 typedef void (*folded_proc_name_fn)(void *ctx, __u32 proc_id, char *buf, size_t cap);
 

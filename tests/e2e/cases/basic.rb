@@ -46,4 +46,29 @@ module E2E
              "no summary line 'rbprof-bpf: #{what}...: N'")
     end
   end
+
+  # The top methods: burn first by self share, as the folded output says; <main> and run at
+  # 100% total (every stack), none of them counted twice.
+  test "summary: top methods by self and by total share agree with the profile" do
+    target, result = BASIC.get.values_at(:target, :result)
+    mine = stacks_of(assert_profiled(result), target)
+    lines = result.stderr_lines
+    row = /\Arbprof-bpf:\s+([\d.]+)%\s+([\d.]+)%  (.*)\z/
+    self_at = lines.index("rbprof-bpf: top methods by self share (% self, % total, method):")
+    total_at = lines.index("rbprof-bpf: top methods by total share (% self, % total, method):")
+    assert(self_at && total_at && self_at < total_at, "no top-methods tables: #{lines.last(25)}")
+    by_self = lines[self_at + 1...total_at].filter_map { |l| l.match(row) }
+    by_total = lines[total_at + 1..].filter_map { |l| l.match(row) }
+    assert(by_self.size.between?(1, 10) && by_total.size.between?(1, 10), "tables: #{lines.last(25)}")
+    burn = "Object#burn (#{target.path})"
+    assert(by_self.first[3] == burn, "top by self is #{by_self.first[3]}, not #{burn}")
+    leaf = mine.select { |s| s.labels.last == "Object#burn" }
+    want = percent(leaf.total, mine.total)
+    assert((by_self.first[1].to_f - want).abs <= 1.0, "burn self #{by_self.first[1]}%, folded says #{want.round(1)}%")
+    ["<main> (#{target.path})", "Object#run (#{target.path})"].each do |name|
+      r = by_total.find { |m| m[3] == name }
+      assert(r && r[2].to_f >= 99.0 && r[2].to_f <= 100.0, "#{name} total: #{r && r[2]}")
+    end
+    assert(by_total.all? { |m| m[2].to_f <= 100.0 }, "a total share above 100%: #{by_total.map(&:to_s)}")
+  end
 end
