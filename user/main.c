@@ -37,6 +37,7 @@ static struct env {
 	const char *capture;
 	const char *force_version;
 	int verbose;
+	int quiet;
 	int threads;
 } env = {
     .freq = 99,
@@ -62,6 +63,7 @@ static const struct argp_option opts[] = {
     {"output", 'o', "FILE", 0, "Write the profile to FILE (atomically) instead of stdout", 0},
     {"threads", 't', NULL, 0, "A frame per thread under each process: \"thread NAME [TID]\"", 0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
+    {"quiet", 'q', NULL, 0, "Errors only on stderr: no summary at the end", 0},
     {"force-version", 'R', "X.Y.Z", 0,
      "Read every Ruby process as this version (for a build whose version string is wrong)", 0},
     {"capture", 'C', "FILE", 0,
@@ -156,6 +158,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'v':
 		env.verbose = 1;
 		break;
+	case 'q':
+		env.quiet = 1;
+		break;
 	case 'C':
 		env.capture = arg;
 		break;
@@ -226,6 +231,7 @@ static int profile(void)
 				      .pids = env.npids ? env.pids : NULL,
 				      .npids = env.npids,
 				      .verbose = env.verbose,
+				      .quiet = env.quiet,
 				      .threads = env.threads,
 				      .force_version = env.force_version};
 	struct sigaction sa = {.sa_handler = on_signal};

@@ -93,7 +93,7 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 		rp->exited = 1;
 		return 0;
 	}
-	report_target(t, p->opts->verbose);
+	report_target(t, p->opts->verbose, p->opts->quiet);
 	return 0;
 }
 
@@ -283,6 +283,8 @@ int profiler_write(struct profiler *p, FILE *out)
 	__u64 c[RBPROF_CNT_MAX] = {0};
 	int err = folded_write(out, &p->agg, proc_name, p);
 
+	if (p->opts->quiet) /* errors only */
+		return err;
 	sampler_counters(&p->sampler, c);
 	report_summary(c, &p->procs, p->not_profiled,
 		       p->orphan_samples + p->agg_errors + p->sampler.bad_records);

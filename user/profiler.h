@@ -21,6 +21,7 @@ struct profiler_opts {
 	pid_t *pids;  /* only these; NULL: every Ruby process on the host */
 	int npids;
 	int verbose;
+	int quiet; /* stderr for errors only: no closing summary, no informational notices */
 	int threads;		   /* a frame per thread under each process (aggregate/threads.h) */
 	const char *force_version; /* use this version's layout for every process */
 };

@@ -5,9 +5,9 @@
 #include "common/msg.h"
 #include "output/report.h"
 
-void report_target(const struct ruby_target *t, int verbose)
+void report_target(const struct ruby_target *t, int verbose, int quiet)
 {
-	if (t->origin.source == LAYOUT_DWARF)
+	if (t->origin.source == LAYOUT_DWARF && !quiet)
 		msg("pid %d (%s): Ruby %s: %s", t->pid, t->comm, t->version, t->origin.note);
 	else if (t->origin.source == LAYOUT_SERIES)
 		msg("pid %d (%s): Ruby %s is newer than the layouts checked (%s); using the %s "

@@ -12,7 +12,7 @@
 #include "rbprof.h"
 
 /* A process is profiled: its layout notice, if any; with verbose, where its EC is. */
-void report_target(const struct ruby_target *t, int verbose);
+void report_target(const struct ruby_target *t, int verbose, int quiet);
 
 /* Why a Ruby process is not profiled (nothing for PROBE_NOT_RUBY). */
 void report_skip(enum probe_result r, const struct ruby_target *t, const char *why);

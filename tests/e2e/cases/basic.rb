@@ -71,4 +71,18 @@ module E2E
     end
     assert(by_total.all? { |m| m[2].to_f <= 100.0 }, "a total share above 100%: #{by_total.map(&:to_s)}")
   end
+
+  test "quiet: -q leaves stderr empty and the profile whole; an error still says why" do
+    target = Target.ruby("basic.rb")
+    result = Profiler.run(["-p", target.pid, "-d", 2, "-q"])
+    assert_exit(result, 0)
+    assert(result.stderr_lines.empty?, "stderr with -q: #{result.stderr_lines.first(3)}")
+    mine = stacks_of(result.profile, target)
+    assert(mine.select { |st| st.labels == %w[<main> Object#run Object#burn] }.total.positive?,
+           "no <main>;run;burn with -q: #{mine.top}")
+    gone = Profiler.run(["-p", 999_999_999, "-d", 1, "-q"], timeout: ERROR_TIMEOUT)
+    assert_error(gone, USAGE_ERROR, "no process", "999999999")
+  ensure
+    target&.stop
+  end
 end
