@@ -187,6 +187,14 @@ static void log_settle(void *ctx, __u64 iseq, int settled)
 	}
 }
 
+/* A symbolizer of fm's process whose word to the sampler goes to log. */
+static void symbolizer_logged(struct symbolizer *s, struct fakemem *fm, struct settle_log *log)
+{
+	symbolizer_init(s, &fm->base, rb31(), GS, 0);
+	s->on_settle = log_settle;
+	s->settle_ctx = log;
+}
+
 /* The label of a frame of iseq addr whose rbprof_frame.ep is word (its self, if is_self). */
 static const char *label_of(struct symbolizer *s, __u64 addr, __u64 word, int is_self)
 {
@@ -231,9 +239,7 @@ void test_qualified_ruby_frames(void)
 	rb31_method_entry(&fm, 0x4000000, rb31_id(S_TIMES), 0x2000000, 0x10000000);
 	rb31_method_entry(&fm, 0x4100000, rb31_id(S_TIMES), 0x2100000, 0x13000000);
 
-	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
-	s.on_settle = log_settle;
-	s.settle_ctx = &log;
+	symbolizer_logged(&s, &fm, &log);
 	/* Blocks: their method's entry, found by the kernel through their envs. */
 	CHECK_STR(frame_label(&s, 0x12000000, ME(0x4000000)), "block (2 levels) in Foo::Bar#bar");
 	CHECK_STR(frame_label(&s, 0x11000000, ME(0x4000000)), "block in Foo::Bar#bar");
@@ -289,9 +295,7 @@ void test_shared_and_late_owners(void)
 	rb31_method_entry_share(&fm, 0x4000000);
 	rb31_method_entry_share(&fm, 0x4100000);
 
-	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
-	s.on_settle = log_settle;
-	s.settle_ctx = &log;
+	symbolizer_logged(&s, &fm, &log);
 	CHECK_STR(frame_label(&s, 0x10000000, ME(0x4000000)), "A#run");
 	CHECK_STR(frame_label(&s, 0x10000000, ME(0x4100000)), "B#run");
 	CHECK_STR(frame_label(&s, 0x11000000, ME(0x4100000)), "block in B#run");
@@ -375,9 +379,7 @@ void test_module_function_owners(void)
 	rb31_method_table(&fm, 0x2000000, mids, (__u64[]){0x4000000, 0x4200000}, 2);
 	rb31_method_table(&fm, 0x2100000, mids, (__u64[]){0x4100000, 0x4300000}, 2);
 
-	symbolizer_init(&s, &fm.base, rb31(), GS, 0);
-	s.on_settle = log_settle;
-	s.settle_ctx = &log;
+	symbolizer_logged(&s, &fm, &log);
 	CHECK_STR(frame_label(&s, 0x10000000, ME(0x4100000)), "M.work");
 	m = symbolizer_iseq(&s, 0x10000000);
 	CHECK(m->settled && m->twin_module == 0x2000000 && m->nvariants == 2);

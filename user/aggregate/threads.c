@@ -20,12 +20,6 @@ static struct iseq_info *label_info(const char *label)
 	return info;
 }
 
-static void info_free(void *v)
-{
-	iseq_info_free(v);
-	free(v);
-}
-
 int thread_frame(struct thread_table *t, struct aggregate *a, pid_t pid, pid_t tid, __u32 *id)
 {
 	__u64 *cached = hashmap_get(&t->by_tid, (__u64)tid, 0);
@@ -47,7 +41,7 @@ int thread_frame(struct thread_table *t, struct aggregate *a, pid_t pid, pid_t t
 	if (!(info = label_info(label)))
 		return -ENOMEM;
 	if (hashmap_put(&t->by_tid, (__u64)tid, 0, (__u64)(uintptr_t)info)) {
-		info_free(info);
+		iseq_info_destroy(info);
 		return -ENOMEM;
 	}
 	return aggregate_ruby_frame(a, info, 0, 0, id);
@@ -55,8 +49,8 @@ int thread_frame(struct thread_table *t, struct aggregate *a, pid_t pid, pid_t t
 
 void thread_table_free(struct thread_table *t)
 {
-	hashmap_free_values(&t->by_tid, info_free);
+	hashmap_free_values(&t->by_tid, iseq_info_destroy);
 	if (t->others)
-		info_free(t->others);
+		iseq_info_destroy(t->others);
 	memset(t, 0, sizeof(*t));
 }

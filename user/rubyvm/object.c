@@ -298,3 +298,9 @@ void iseq_info_free(struct iseq_info *info)
 	line_table_free(&info->lines);
 	memset(info, 0, sizeof(*info));
 }
+
+void iseq_info_destroy(void *info)
+{
+	iseq_info_free(info);
+	free(info);
+}

@@ -122,4 +122,7 @@ int iseq_in_label(const char *label, const char *mlabel, const char *q, char *ou
 
 void iseq_info_free(struct iseq_info *info);
 
+/* iseq_info_free(), then free the struct itself (malloc'ed): a hashmap_free_values callback. */
+void iseq_info_destroy(void *info);
+
 #endif /* RBPROF_OBJECT_H */

@@ -105,23 +105,26 @@ static int module_function_twin(struct symbolizer *s, const struct ruby_method_e
 				__u64 *module, __u64 *other)
 {
 	struct ruby_method_entry t;
+	__u64 mod, twin_owner;
 
 	switch (ruby_owner_kind(&s->names, e->owner)) {
 	case RUBY_OWNER_MODULE_SINGLETON:
-		*module = *other = ruby_singleton_attached(&s->names, e->owner);
+		mod = twin_owner = ruby_singleton_attached(&s->names, e->owner);
 		break;
 	case RUBY_OWNER_MODULE:
 		if (e->visibility != RUBY_METHOD_PRIVATE)
 			return 0;
-		*module = e->owner;
-		*other = ruby_singleton_class(&s->names, e->owner);
+		mod = e->owner;
+		twin_owner = ruby_singleton_class(&s->names, e->owner);
 		break;
 	default:
 		return 0;
 	}
-	if (!*module || !*other || ruby_method_table_entry(&s->names, *other, e->id, &t) ||
+	if (!mod || !twin_owner || ruby_method_table_entry(&s->names, twin_owner, e->id, &t) ||
 	    t.kind != RUBY_METHOD_ISEQ || t.iseq != e->iseq)
 		return 0;
+	*module = mod;
+	*other = twin_owner;
 	return t.shared ? -1 : 1;
 }
 
@@ -156,7 +159,7 @@ static int owner_label(struct symbolizer *s, struct iseq_info *info, __u64 addr,
 	struct ruby_method_entry e;
 	char q[RUBY_NAME_MAX];
 	const char *name;
-	__u64 other;
+	__u64 module, other;
 	int err, levels;
 
 	l->settles = 0;
@@ -179,15 +182,15 @@ static int owner_label(struct symbolizer *s, struct iseq_info *info, __u64 addr,
 			return err;
 		if (e.shared)
 			return 0;
-		switch (module_function_twin(s, &e, &l->module, &other)) {
+		switch (module_function_twin(s, &e, &module, &other)) {
 		case 0:
 			l->settles = 1;
-			l->module = 0;
 			break;
 		case 1:
 			/* its twin's label: a name not readable now leaves the iseq unsettled */
 			l->settles = !owned_label(s, info, m, other, l->twin, sizeof(l->twin));
-			l->in_module = e.owner == l->module;
+			l->module = module;
+			l->in_module = e.owner == module;
 			break;
 		}
 		return 0;
@@ -293,8 +296,8 @@ int owner_frame_variant(struct symbolizer *s, struct iseq_info *info, __u64 addr
 	if ((info->type != ISEQ_TYPE_METHOD && info->type != ISEQ_TYPE_BLOCK &&
 	     info->type != ISEQ_TYPE_RESCUE && info->type != ISEQ_TYPE_ENSURE) ||
 	    info->fixed_label) {
-		settle(s, info, addr,
-		       0); /* <main>, <class:Foo>, a template: no owner in the label */
+		/* <main>, <class:Foo>, a template: no owner in the label */
+		settle(s, info, addr, 0);
 		return 0;
 	}
 	/* a block's method, for its label, and for a guess while its owner is not known */

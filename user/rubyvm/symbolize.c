@@ -112,15 +112,9 @@ int symbolizer_cframe_unfinished(struct symbolizer *s, __u64 me)
 	return ruby_method_entry_check(&s->names, me) == -EINVAL;
 }
 
-static void frame_info_free(void *p)
-{
-	iseq_info_free(p);
-	free(p);
-}
-
 void symbolizer_free(struct symbolizer *s)
 {
-	hashmap_free_values(&s->frames, frame_info_free);
+	hashmap_free_values(&s->frames, iseq_info_destroy);
 	hashmap_free(&s->frame_ids);
 	hashmap_free(&s->owners);
 	ruby_names_free(&s->names);
