@@ -23,20 +23,41 @@ PACKAGES=(
 	bpftrace                      # make bench: a native-stack BPF profiler, the floor of a BPF sampler's cost
 	util-linux                    # setpriv and unshare, used by the error-case tests
 	procps                        # ps, pkill in the scripts
+	chromium                      # the format tests: the SVG and the speedscope page, headless
+	golang-go                     # the format tests: go tool pprof reads the pprof output
+	tmux                          # the --top test runs the live view in a terminal
+	libxml2-utils                 # xmllint: the SVG and the man page read back by an XML parser
+	groff-base man-db             # the man page, rendered as man renders it
+	nodejs                        # runs the format tests' browser driver (tests/clients)
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-	exit 0
+if [ ${#missing[@]} -ne 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "install-deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if [ "$(id -u)" != 0 ]; then
-	echo "install-deps: missing packages: ${missing[*]} (run as root to install them)" >&2
-	exit 1
+
+# The format tests' real clients from npm, pinned by tests/clients/package-lock.json:
+# puppeteer-core drives Debian's chromium over the DevTools protocol (it downloads no browser),
+# and speedscope is the app whose page loads our speedscope files.
+if ! command -v npm >/dev/null; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "install-deps: npm is missing (run as root to install it)" >&2
+		exit 1
+	fi
+	apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+cd "$(dirname "$0")/../tests/clients"
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.lock-copy; then
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	cp package-lock.json node_modules/.lock-copy
+fi

@@ -16,6 +16,7 @@
 #include "devtools/fixture.h"
 #include "layouts/layout.h"
 #include "output/outfile.h"
+#include "output/writer.h"
 #include "profiler.h"
 #include "sampling/prereq.h"
 
@@ -39,6 +40,8 @@ static struct env {
 	int verbose;
 	int quiet;
 	int threads;
+	const char *format; /* -f; NULL: from -o's extension */
+	char command[1024]; /* argv, joined: the profile's title */
 } env = {
     .freq = 99,
 };
@@ -60,7 +63,12 @@ static const struct argp_option opts[] = {
     {"duration", 'd', "SECS", 0, "Stop after SECS seconds (default: at Ctrl-C or SIGTERM)", 0},
     {"frequency", 'F', "HZ", 0, "Samples per second per CPU, 1-10000 (default 99)", 0},
     {"pid", 'p', "PID", 0, "Only this process (repeatable, or PID,PID,...)", 0},
-    {"output", 'o', "FILE", 0, "Write the profile to FILE (atomically) instead of stdout", 0},
+    {"output", 'o', "FILE", 0,
+     "Write the profile to FILE (atomically) instead of stdout; without -f, FILE's extension "
+     "picks the format: .svg, .json (speedscope), .pb.gz or .pprof (pprof), else folded",
+     0},
+    {"format", 'f', "FORMAT", 0,
+     "folded (default), svg (a flame graph), speedscope (JSON) or pprof (gzipped protobuf)", 0},
     {"threads", 't', NULL, 0, "A frame per thread under each process: \"thread NAME [TID]\"", 0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
     {"quiet", 'q', NULL, 0, "Errors only on stderr: no summary at the end", 0},
@@ -152,6 +160,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'o':
 		env.output = arg;
 		break;
+	case 'f':
+		if (!writer_by_name(arg))
+			usage_error("unknown format %s (formats: %s)", arg, writer_names());
+		env.format = arg;
+		break;
 	case 't':
 		env.threads = 1;
 		break;
@@ -233,7 +246,10 @@ static int profile(void)
 				      .verbose = env.verbose,
 				      .quiet = env.quiet,
 				      .threads = env.threads,
-				      .force_version = env.force_version};
+				      .force_version = env.force_version,
+				      .writer = env.format ? writer_by_name(env.format)
+							   : writer_for_path(env.output),
+				      .command = env.command};
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct profiler prof;
 	struct outfile out;
@@ -263,7 +279,12 @@ int main(int argc, char **argv)
 	static const struct argp argp = {
 	    .options = opts, .parser = parse_arg, .doc = argp_program_doc};
 	const char *missing;
+	size_t len = 0;
+	int i;
 
+	for (i = 0; i < argc && len + 1 < sizeof(env.command); i++)
+		len += (size_t)snprintf(env.command + len, sizeof(env.command) - len, "%s%s",
+					i ? " " : "", argv[i]);
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
 		return 2;

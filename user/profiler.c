@@ -11,7 +11,6 @@
 #include "aggregate/stack.h"
 #include "common/clock.h"
 #include "common/msg.h"
-#include "output/folded.h"
 #include "output/report.h"
 #include "output/summary.h"
 #include "profiler.h"
@@ -59,12 +58,12 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 		report_startup(p, "first sample received");
 	}
 	rp->samples++;
-	if (p->opts->threads &&
+	if (p->thread_roots &&
 	    thread_frame(&rp->threads, &p->agg, (pid_t)ev->pid, (pid_t)ev->tid, &thread)) {
 		p->agg_errors++;
 		return;
 	}
-	if (stack_count_event(&rp->sym, &p->agg, rp->id, ev, p->opts->threads ? &thread : NULL))
+	if (stack_count_event(&rp->sym, &p->agg, rp->id, ev, p->thread_roots ? &thread : NULL))
 		p->agg_errors++;
 }
 
@@ -183,6 +182,8 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	memset(p, 0, sizeof(*p));
 	p->opts = o;
 	p->start_ns = clock_ns();
+	/* pprof labels every sample with its thread, with or without -t */
+	p->thread_roots = o->threads || o->writer == &pprof_writer;
 	srand((unsigned int)(getpid() ^ now_ms()));
 	discover_init(&p->disc);
 	p->disc.force_version = o->force_version;
@@ -218,6 +219,8 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	}
 	if (o->verbose)
 		msg("sampling %d CPUs at %d Hz", p->sampler.nlinks, o->freq);
+	p->sample_start_ns = clock_ns();
+	p->start_unix_ns = clock_realtime_ns();
 	report_startup(p, "sampling");
 	return 0;
 }
@@ -264,6 +267,7 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 	}
 	/* What is still in the ring buffer belongs to the profile. */
 	sampler_poll(&p->sampler, 0);
+	p->sample_end_ns = clock_ns();
 	if (p->error) {
 		msg("%s", strerror(-p->error));
 		return 1;
@@ -271,24 +275,36 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 	return 0;
 }
 
-static void proc_name(void *ctx, __u32 id, char *buf, size_t cap)
-{
-	const struct ruby_proc *rp = ((struct profiler *)ctx)->procs.procs[id];
-
-	snprintf(buf, cap, "%s [%d]", rp->t.comm, rp->t.pid);
-}
-
 int profiler_write(struct profiler *p, FILE *out)
 {
+	struct profile prof = {.agg = &p->agg,
+			       .nprocs = p->procs.n,
+			       .thread_roots = p->thread_roots,
+			       .thread_frames = p->opts->threads,
+			       .command = p->opts->command,
+			       .start_unix_ns = p->start_unix_ns,
+			       .duration_ns = p->sample_end_ns - p->sample_start_ns,
+			       .freq = p->opts->freq};
+	struct profile_proc *procs = calloc(p->procs.n ? p->procs.n : 1, sizeof(*procs));
 	__u64 c[RBPROF_CNT_MAX] = {0};
-	int err = folded_write(out, &p->agg, proc_name, p);
+	__u32 i;
+	int err;
 
+	if (!procs)
+		return -ENOMEM;
+	for (i = 0; i < p->procs.n; i++) {
+		procs[i].comm = p->procs.procs[i]->t.comm;
+		procs[i].pid = p->procs.procs[i]->t.pid;
+	}
+	prof.procs = procs;
+	err = p->opts->writer->write(out, &prof);
+	free(procs);
 	if (p->opts->quiet) /* errors only */
 		return err;
 	sampler_counters(&p->sampler, c);
 	report_summary(c, &p->procs, p->not_profiled,
 		       p->orphan_samples + p->agg_errors + p->sampler.bad_records);
-	if (summary_write(&p->agg, p->opts->threads ? 1 : 0) && !err)
+	if (summary_write(&p->agg, p->thread_roots ? 1 : 0) && !err)
 		err = -ENOMEM;
 	if (p->opts->verbose)
 		report_owners(&p->procs, p->sampler.bits_unshared);

@@ -13,6 +13,7 @@
 #include "aggregate/proc_table.h"
 #include "discover/hostscan.h"
 #include "discover/probe.h"
+#include "output/writer.h"
 #include "sampling/sampler.h"
 
 struct profiler_opts {
@@ -24,6 +25,8 @@ struct profiler_opts {
 	int quiet; /* stderr for errors only: no closing summary, no informational notices */
 	int threads;		   /* a frame per thread under each process (aggregate/threads.h) */
 	const char *force_version; /* use this version's layout for every process */
+	const struct writer *writer; /* the output format (output/writer.h) */
+	const char *command;	     /* our command line, for the profile's title */
 };
 
 struct profiler {
@@ -38,6 +41,10 @@ struct profiler {
 	__u32 not_profiled;   /* Ruby processes found that cannot be profiled (each named) */
 	int error;	      /* first fatal error in a callback */
 	__u64 start_ns;	      /* CLOCK_MONOTONIC at profiler_start: start-up timing */
+	__u64 sample_start_ns; /* CLOCK_MONOTONIC when sampling began, and when it ended */
+	__u64 sample_end_ns;
+	__u64 start_unix_ns; /* CLOCK_REALTIME when sampling began: the profile's time */
+	int thread_roots;    /* the aggregate has a thread frame at every stack's root */
 	int first_sample_seen;
 };
 
@@ -50,7 +57,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o);
 /* Sample until the duration ends, *stop is set, or every -p process has exited. */
 int profiler_run(struct profiler *p, volatile sig_atomic_t *stop);
 
-/* Write the folded profile to out and the summary to stderr. 0 or -errno. */
+/* Write the profile to out in opts->writer's format, the summary to stderr. 0 or -errno. */
 int profiler_write(struct profiler *p, FILE *out);
 
 void profiler_close(struct profiler *p);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "aggregate/stack.h"
 #include "aggregate/threads.h"
+#include "output/frame_text.h"
 #include "discover/procfs.h"
 #include "sampling/event.h"
 #include "test.h"
@@ -99,6 +100,17 @@ void test_stack_frames(void)
 	free(ev);
 }
 
+/* What the writers say of frame id (static: one at a time). */
+static const char *thread_text(const struct aggregate *a, __u32 id)
+{
+	static struct frame_text t;
+
+	frame_text(&a->frames[id], &t);
+	CHECK_EQ_INT(t.cls, CLASS_THREAD);
+	CHECK(t.file == NULL); /* written as a label alone, escaped */
+	return t.label;
+}
+
 /*
  * --threads: a thread's frame is "thread NAME [TID]", named once from /proc (this process's
  * own threads here), the same id for every sample of it; a thread gone leaves its tid only,
@@ -117,17 +129,19 @@ void test_thread_frames(void)
 	CHECK_EQ_INT(proc_thread_comm(me, me, comm), 0);
 	snprintf(want, sizeof(want), "thread %s [%d]", comm, me);
 	CHECK_EQ_INT(thread_frame(&t, &a, me, me, &id), 0);
-	CHECK_STR(a.frames[id].info->label, want);
-	CHECK(a.frames[id].info->path == NULL); /* written as a label alone, escaped */
+	CHECK_EQ_INT(a.frames[id].kind, FRAME_THREAD);
+	CHECK_EQ_INT(a.frames[id].line, me);
+	CHECK_STR(a.frames[id].info->label, comm);
+	CHECK_STR(thread_text(&a, id), want);
 	CHECK_EQ_INT(thread_frame(&t, &a, me, me, &again), 0);
 	CHECK_EQ_INT(again, id);
 	/* no such thread: its tid only */
 	CHECK_EQ_INT(thread_frame(&t, &a, me, 0x7ffffff0, &other), 0);
-	CHECK_STR(a.frames[other].info->label, "thread [2147483632]");
+	CHECK_STR(thread_text(&a, other), "thread [2147483632]");
 	for (i = 0; t.by_tid.len < THREADS_MAX; i++)
 		CHECK_EQ_INT(thread_frame(&t, &a, me, 0x10000000 + i, &other), 0);
 	CHECK_EQ_INT(thread_frame(&t, &a, me, 0x20000000, &other), 0);
-	CHECK_STR(a.frames[other].info->label, "thread (others)");
+	CHECK_STR(thread_text(&a, other), "thread (others)");
 	aggregate_free(&a);
 	thread_table_free(&t);
 }

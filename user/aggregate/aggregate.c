@@ -63,6 +63,15 @@ int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int 
 	return 0;
 }
 
+int aggregate_thread_frame(struct aggregate *a, const struct iseq_info *info, int tid, __u32 *id)
+{
+	int err = aggregate_ruby_frame(a, info, tid, 0, id);
+
+	if (!err) /* its info is the thread table's: no Ruby frame shares it */
+		a->frames[*id].kind = FRAME_THREAD;
+	return err;
+}
+
 /*
  * Two frame ids per step of multiply and rotate (each step a bijection of the running hash,
  * so stacks that differ in one id never collide), one full mix at the end: this runs over

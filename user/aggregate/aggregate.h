@@ -18,15 +18,16 @@ enum frame_kind {
 	FRAME_GC,	 /* "(garbage collection)", under the stack that triggered it */
 	FRAME_GC_MARKING,
 	FRAME_GC_SWEEPING,
-	FRAME_RUBY, /* "label (path:line)" */
+	FRAME_RUBY,   /* "label (path:line)" */
+	FRAME_THREAD, /* --threads: "thread NAME [TID]"; info->label is NAME, line the tid */
 };
 
 /* The ids of the special frames are their kind. */
 #define FRAME_ID_SPECIALS FRAME_RUBY
 
 struct frame_rec {
-	const struct iseq_info *info; /* FRAME_RUBY */
-	int line;
+	const struct iseq_info *info; /* FRAME_RUBY, FRAME_THREAD */
+	int line;		      /* FRAME_THREAD: the tid (0: the threads past THREADS_MAX) */
 	int variant; /* its label: iseq_info_display(info, variant) */
 	int kind;
 };
@@ -58,6 +59,9 @@ void aggregate_free(struct aggregate *a);
 /* Id of the Ruby frame (info, line) with label variant `variant`. 0 and *id set, or -ENOMEM. */
 int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int line, int variant,
 			 __u32 *id);
+
+/* Id of the thread frame of tid named by info->label (threads.h). 0 or -ENOMEM. */
+int aggregate_thread_frame(struct aggregate *a, const struct iseq_info *info, int tid, __u32 *id);
 
 /* Add `count` samples of the stack `frames` (n ids, root first) of process `proc_id`. */
 int aggregate_stack(struct aggregate *a, __u32 proc_id, const __u32 *frames, __u32 n, __u64 count);

@@ -8,7 +8,7 @@
 #include "aggregate/threads.h"
 #include "discover/procfs.h"
 
-/* A frame that is only a label (no path: written as it is, escaped), owned by the table. */
+/* A thread's name (FRAME_THREAD's info->label), owned by the table. */
 static struct iseq_info *label_info(const char *label)
 {
 	struct iseq_info *info = calloc(1, sizeof(*info));
@@ -24,27 +24,25 @@ int thread_frame(struct thread_table *t, struct aggregate *a, pid_t pid, pid_t t
 {
 	__u64 *cached = hashmap_get(&t->by_tid, (__u64)tid, 0);
 	struct iseq_info *info;
-	char comm[COMM_LEN], label[COMM_LEN + 32];
+	char comm[COMM_LEN];
 
 	if (cached)
-		return aggregate_ruby_frame(a, (struct iseq_info *)(uintptr_t)*cached, 0, 0, id);
+		return aggregate_thread_frame(a, (struct iseq_info *)(uintptr_t)*cached, tid, id);
 	if (t->by_tid.len >= THREADS_MAX) {
-		if (!t->others && !(t->others = label_info("thread (others)")))
+		if (!t->others && !(t->others = label_info("(others)")))
 			return -ENOMEM;
-		return aggregate_ruby_frame(a, t->others, 0, 0, id);
+		return aggregate_thread_frame(a, t->others, 0, id);
 	}
 	/* a thread gone already keeps its id only */
-	if (proc_thread_comm(pid, tid, comm) || !comm[0])
-		snprintf(label, sizeof(label), "thread [%d]", tid);
-	else
-		snprintf(label, sizeof(label), "thread %s [%d]", comm, tid);
-	if (!(info = label_info(label)))
+	if (proc_thread_comm(pid, tid, comm))
+		comm[0] = 0;
+	if (!(info = label_info(comm)))
 		return -ENOMEM;
 	if (hashmap_put(&t->by_tid, (__u64)tid, 0, (__u64)(uintptr_t)info)) {
 		iseq_info_destroy(info);
 		return -ENOMEM;
 	}
-	return aggregate_ruby_frame(a, info, 0, 0, id);
+	return aggregate_thread_frame(a, info, tid, id);
 }
 
 void thread_table_free(struct thread_table *t)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "output/folded.h"
+#include "output/frame_text.h"
+#include "output/writer.h"
 
 size_t folded_escape(char *dst, size_t cap, const char *src)
 {
@@ -39,26 +41,13 @@ size_t folded_escape(char *dst, size_t cap, const char *src)
 	return len;
 }
 
-/* A growable string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
 /* Append src, escaped or (for the separators this file writes itself) as it is. */
 static int sbuf_add(struct sbuf *b, const char *src, int escape)
 {
 	size_t need = escape ? folded_escape(NULL, 0, src) : strlen(src);
 
-	if (b->len + need + 1 > b->cap) {
-		size_t cap = (b->len + need + 1) * 2;
-		char *s = realloc(b->s, cap);
-
-		if (!s)
-			return -ENOMEM;
-		b->s = s;
-		b->cap = cap;
-	}
+	if (sbuf_reserve(b, need))
+		return -ENOMEM;
 	if (escape)
 		folded_escape(b->s + b->len, b->cap - b->len, src);
 	else
@@ -80,17 +69,16 @@ const char *folded_special(int kind)
 
 static int sbuf_add_frame(struct sbuf *b, const struct frame_rec *f)
 {
-	char line[32], label[2 * RUBY_STR_MAX];
+	struct frame_text t;
+	char line[32];
 	int err;
 
-	if (f->kind != FRAME_RUBY)
-		return sbuf_add(b, folded_special(f->kind), 0);
-	if (!f->info->path) /* a C method: no file, no line */
-		return sbuf_add(b, f->info->label, 1);
-	snprintf(line, sizeof(line), ":%d)", f->line);
-	if ((err = sbuf_add(b, iseq_info_display(f->info, f->variant, label, sizeof(label)), 1)) ||
-	    (err = sbuf_add(b, " (", 0)) || (err = sbuf_add(b, f->info->path, 1)) ||
-	    (err = sbuf_add(b, line, 0)))
+	frame_text(f, &t);
+	if (!t.file) /* a C method, a thread, a special frame: no file, no line */
+		return sbuf_add(b, t.label, 1);
+	snprintf(line, sizeof(line), ":%d)", t.line);
+	if ((err = sbuf_add(b, t.label, 1)) || (err = sbuf_add(b, " (", 0)) ||
+	    (err = sbuf_add(b, t.file, 1)) || (err = sbuf_add(b, line, 0)))
 		return err;
 	return 0;
 }
@@ -256,3 +244,17 @@ cleanup:
 	free(order);
 	return err;
 }
+
+static void profile_proc_name(void *ctx, __u32 id, char *buf, size_t cap)
+{
+	const struct profile *p = ctx;
+
+	snprintf(buf, cap, "%s [%d]", p->procs[id].comm, p->procs[id].pid);
+}
+
+static int write_profile(FILE *out, const struct profile *p)
+{
+	return folded_write(out, p->agg, profile_proc_name, (void *)p);
+}
+
+const struct writer folded_writer = {.name = "folded", .write = write_profile};

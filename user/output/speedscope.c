@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* speedscope.c - PLACEHOLDER until written. */
+#include <errno.h>
+#include "output/writer.h"
+
+static int write_profile(FILE *out, const struct profile *p)
+{
+	return -ENOTSUP;
+}
+
+const struct writer speedscope_writer = {.name = "speedscope", .write = write_profile};

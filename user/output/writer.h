@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * writer.h - the one interface of the profile writers (-f FORMAT): each reads the aggregate
+ * and what the profile needs beside it (its processes, how it was taken) and writes a whole
+ * file; one file per format in this folder.
+ */
+#ifndef RBPROF_WRITER_H
+#define RBPROF_WRITER_H
+
+#include <stdio.h>
+#include <sys/types.h>
+#include "aggregate/aggregate.h"
+
+/* A process of the profile, by the aggregate's proc id. */
+struct profile_proc {
+	const char *comm;
+	pid_t pid;
+};
+
+struct profile {
+	const struct aggregate *agg;
+	const struct profile_proc *procs; /* [proc id] for every proc id of agg's stacks */
+	__u32 nprocs;
+	/*
+	 * Every stack's first frame is its thread's (FRAME_THREAD): with -t, or for a format
+	 * that labels samples by thread (pprof) whatever -t says.
+	 */
+	int thread_roots;
+	int thread_frames;   /* -t: show the thread as a frame under its process (or a profile) */
+	const char *command; /* the profiler's command line, for titles; may be NULL */
+	__u64 start_unix_ns; /* when sampling began (CLOCK_REALTIME) */
+	__u64 duration_ns;   /* how long it sampled */
+	int freq;	     /* samples per second per CPU: a sample is 1/freq s of CPU */
+};
+
+struct writer {
+	const char *name; /* -f NAME */
+	/* Write the whole profile. 0 or -errno (-EIO for a failed write, -ENOMEM). */
+	int (*write)(FILE *out, const struct profile *p);
+};
+
+extern const struct writer folded_writer, svg_writer, speedscope_writer, pprof_writer;
+
+/* The writer of -f name, or NULL. */
+const struct writer *writer_by_name(const char *name);
+/*
+ * The writer for -o path without -f: .svg, .json (speedscope), .pb.gz or .pprof (pprof),
+ * anything else (or NULL: stdout) folded.
+ */
+const struct writer *writer_for_path(const char *path);
+/* "folded, svg, speedscope, pprof": for the usage error of an unknown -f. */
+const char *writer_names(void);
+
+/* The samples of the profile: the sum of its stacks' counts. */
+__u64 profile_samples(const struct profile *p);
+
+#endif /* RBPROF_WRITER_H */
