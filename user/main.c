@@ -22,6 +22,9 @@
 
 /* -p: far more than one host runs Ruby processes; the list is a static array. */
 #define MAX_PIDS 1024
+/* Keys of the options that have no short form. */
+enum { OPT_TOP = 0x100 };
+
 /* -d: a year; a longer profile is a typo. */
 #define MAX_DURATION (365 * 24 * 3600)
 
@@ -41,6 +44,7 @@ static struct env {
 	int quiet;
 	int threads;
 	const char *format; /* -f; NULL: from -o's extension */
+	int top;
 	char command[1024]; /* argv, joined: the profile's title */
 } env = {
     .freq = 99,
@@ -48,16 +52,18 @@ static struct env {
 
 const char *argp_program_version = "rbprof-bpf " RBPROF_VERSION;
 const char argp_program_doc[] =
-    "Sample the CPU stacks of every Ruby process on this host with BPF and print them as "
+    "Sample the CPU stacks of every Ruby process on this host with BPF and write the profile: "
     "folded stacks (one line per distinct stack: frames root first, separated by ';', then a "
-    "sample count), ready for flamegraph.pl, speedscope or inferno. Needs root (or CAP_BPF, "
-    "CAP_PERFMON and CAP_SYS_PTRACE) and a kernel with BTF.\n"
+    "sample count) on stdout by default, or an SVG flame graph, a speedscope file or a pprof "
+    "profile (-f, or -o FILE's extension). Needs root (or CAP_BPF, CAP_PERFMON and "
+    "CAP_SYS_PTRACE) and a kernel with BTF.\n"
     "\n"
     "EXAMPLES:\n"
-    "    rbprof-bpf -d 30 > host.folded      # every Ruby process for 30 s\n"
-    "    rbprof-bpf -p 1234 -d 10            # only pid 1234\n"
-    "    rbprof-bpf -p 1234,5678 -F 999      # two processes at 999 Hz until Ctrl-C\n"
-    "    rbprof-bpf -d 30 -o app.folded && flamegraph.pl app.folded > app.svg\n";
+    "    rbprof-bpf -d 30 -o host.svg      # the host for 30 s: a flame graph\n"
+    "    rbprof-bpf -p 1234 -d 10          # pid 1234: folded stacks on stdout\n"
+    "    rbprof-bpf -p 1234,5678 -F 999 -t # 2 pids, 999 Hz, per thread, to Ctrl-C\n"
+    "    rbprof-bpf -d 60 -o app.pb.gz     # pprof: go tool pprof, Pyroscope\n"
+    "    rbprof-bpf --top                  # the hottest methods, live\n";
 
 static const struct argp_option opts[] = {
     {"duration", 'd', "SECS", 0, "Stop after SECS seconds (default: at Ctrl-C or SIGTERM)", 0},
@@ -69,6 +75,10 @@ static const struct argp_option opts[] = {
      0},
     {"format", 'f', "FORMAT", 0,
      "folded (default), svg (a flame graph), speedscope (JSON) or pprof (gzipped protobuf)", 0},
+    {"top", OPT_TOP, NULL, 0,
+     "A live view of the hottest methods, redrawn every second (q quits); the profile goes "
+     "only to -o FILE, if given",
+     0},
     {"threads", 't', NULL, 0, "A frame per thread under each process: \"thread NAME [TID]\"", 0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
     {"quiet", 'q', NULL, 0, "Errors only on stderr: no summary at the end", 0},
@@ -168,6 +178,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 't':
 		env.threads = 1;
 		break;
+	case OPT_TOP:
+		env.top = 1;
+		break;
 	case 'v':
 		env.verbose = 1;
 		break;
@@ -249,11 +262,14 @@ static int profile(void)
 				      .force_version = env.force_version,
 				      .writer = env.format ? writer_by_name(env.format)
 							   : writer_for_path(env.output),
-				      .command = env.command};
+				      .command = env.command,
+				      .top = env.top};
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct profiler prof;
-	struct outfile out;
-	int err = outfile_open(&out, env.output);
+	struct outfile out = {0};
+	/* --top draws on stdout: the profile goes only to -o FILE */
+	int write_profile = !env.top || env.output;
+	int err = write_profile ? outfile_open(&out, env.output) : 0;
 
 	if (err) {
 		msg("cannot write %s: %s", env.output, strerror(-err));
@@ -265,7 +281,13 @@ static int profile(void)
 	if (!err)
 		err = profiler_run(&prof, &stop);
 	if (err) {
-		outfile_abandon(&out);
+		if (write_profile)
+			outfile_abandon(&out);
+	} else if (!write_profile) {
+		if ((err = profiler_write(&prof, NULL))) {
+			msg("writing the summary: %s", strerror(-err));
+			err = 1;
+		}
 	} else if ((err = outfile_commit(&out, profiler_write(&prof, out.f)))) {
 		msg("writing the profile: %s", strerror(-err));
 		err = 1;

@@ -234,14 +234,40 @@ static void advance_epochs(struct profiler *p)
 		p->procs.procs[i]->sym.epoch++;
 }
 
+/* --top: redraw the view if it is time; 1 if `q` was pressed. */
+static int top_tick(struct profiler *p, __u64 *last_draw)
+{
+	int err;
+
+	if (!p->top_open)
+		return 0;
+	if (now_ms() - *last_draw >= TOP_REFRESH_MS) {
+		*last_draw = now_ms();
+		err = top_draw(&p->top, &p->agg, &p->procs, p->thread_roots ? 1 : 0,
+			       clock_ns() - p->sample_start_ns, p->opts->freq);
+		if (err && err != -EIO) /* a terminal gone (EIO) is no reason to stop profiling */
+			p->error = err;
+	}
+	return top_quit_pressed(&p->top);
+}
+
 int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 {
-	__u64 start = now_ms(), last_scan = start;
+	__u64 start = now_ms(), last_scan = start, last_draw = 0;
 	__u64 deadline = p->opts->duration ? start + (__u64)p->opts->duration * 1000 : 0;
+	int err;
 
+	if (p->opts->top) {
+		err = top_open(&p->top, stdout);
+		if (err) {
+			msg("cannot draw the --top view: %s", strerror(-err));
+			return 1;
+		}
+		p->top_open = 1;
+	}
 	while (!*stop && !p->error) {
 		__u64 now = now_ms();
-		int err, timeout = POLL_MS - POLL_JITTER_MS + rand() % (2 * POLL_JITTER_MS + 1);
+		int timeout = POLL_MS - POLL_JITTER_MS + rand() % (2 * POLL_JITTER_MS + 1);
 
 		if (!p->first_sample_seen && now - start < RESCAN_MS)
 			timeout = STARTUP_POLL_MS;
@@ -252,9 +278,11 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 		advance_epochs(p);
 		err = sampler_poll(&p->sampler, timeout);
 		if (err < 0 && err != -EINTR) {
-			msg("reading the ring buffer: %s", strerror(-err));
-			return 1;
+			p->error = err;
+			break;
 		}
+		if (top_tick(p, &last_draw))
+			break;
 		if (now_ms() - last_scan < RESCAN_MS)
 			continue;
 		last_scan = now_ms();
@@ -268,8 +296,14 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 	/* What is still in the ring buffer belongs to the profile. */
 	sampler_poll(&p->sampler, 0);
 	p->sample_end_ns = clock_ns();
+	if (p->top_open) { /* before the summary: stderr shares the terminal */
+		top_draw_last(&p->top, &p->agg, &p->procs, p->thread_roots ? 1 : 0,
+			      p->sample_end_ns - p->sample_start_ns, p->opts->freq);
+		top_close(&p->top);
+		p->top_open = 0;
+	}
 	if (p->error) {
-		msg("%s", strerror(-p->error));
+		msg("profiling: %s", strerror(-p->error));
 		return 1;
 	}
 	return 0;
@@ -288,16 +322,19 @@ int profiler_write(struct profiler *p, FILE *out)
 	struct profile_proc *procs = calloc(p->procs.n ? p->procs.n : 1, sizeof(*procs));
 	__u64 c[RBPROF_CNT_MAX] = {0};
 	__u32 i;
-	int err;
+	int err = 0;
 
 	if (!procs)
 		return -ENOMEM;
+	if (!out) /* --top alone: the view was the output */
+		goto summary;
 	for (i = 0; i < p->procs.n; i++) {
 		procs[i].comm = p->procs.procs[i]->t.comm;
 		procs[i].pid = p->procs.procs[i]->t.pid;
 	}
 	prof.procs = procs;
 	err = p->opts->writer->write(out, &prof);
+summary:
 	free(procs);
 	if (p->opts->quiet) /* errors only */
 		return err;
@@ -313,6 +350,8 @@ int profiler_write(struct profiler *p, FILE *out)
 
 void profiler_close(struct profiler *p)
 {
+	if (p->top_open)
+		top_close(&p->top);
 	sampler_close(&p->sampler);
 	aggregate_free(&p->agg);
 	proc_table_free(&p->procs);

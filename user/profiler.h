@@ -13,6 +13,7 @@
 #include "aggregate/proc_table.h"
 #include "discover/hostscan.h"
 #include "discover/probe.h"
+#include "output/top.h"
 #include "output/writer.h"
 #include "sampling/sampler.h"
 
@@ -22,11 +23,12 @@ struct profiler_opts {
 	pid_t *pids;  /* only these; NULL: every Ruby process on the host */
 	int npids;
 	int verbose;
-	int quiet; /* stderr for errors only: no closing summary, no informational notices */
-	int threads;		   /* a frame per thread under each process (aggregate/threads.h) */
-	const char *force_version; /* use this version's layout for every process */
+	int quiet;   /* stderr for errors only: no closing summary, no informational notices */
+	int threads; /* a frame per thread under each process (aggregate/threads.h) */
+	const char *force_version;   /* use this version's layout for every process */
 	const struct writer *writer; /* the output format (output/writer.h) */
 	const char *command;	     /* our command line, for the profile's title */
+	int top;		     /* --top: the live view on stdout (output/top.h) */
 };
 
 struct profiler {
@@ -36,15 +38,17 @@ struct profiler {
 	struct hostscan scan; /* whole-host mode: which processes to probe */
 	struct proc_table procs;
 	struct aggregate agg;
-	__u64 orphan_samples; /* samples of a pid the loader no longer knows */
-	__u64 agg_errors;     /* samples dropped for lack of memory */
-	__u32 not_profiled;   /* Ruby processes found that cannot be profiled (each named) */
-	int error;	      /* first fatal error in a callback */
-	__u64 start_ns;	      /* CLOCK_MONOTONIC at profiler_start: start-up timing */
+	__u64 orphan_samples;  /* samples of a pid the loader no longer knows */
+	__u64 agg_errors;      /* samples dropped for lack of memory */
+	__u32 not_profiled;    /* Ruby processes found that cannot be profiled (each named) */
+	int error;	       /* first fatal error in a callback */
+	__u64 start_ns;	       /* CLOCK_MONOTONIC at profiler_start: start-up timing */
 	__u64 sample_start_ns; /* CLOCK_MONOTONIC when sampling began, and when it ended */
 	__u64 sample_end_ns;
 	__u64 start_unix_ns; /* CLOCK_REALTIME when sampling began: the profile's time */
 	int thread_roots;    /* the aggregate has a thread frame at every stack's root */
+	struct top_view top; /* --top, while profiler_run runs */
+	int top_open;
 	int first_sample_seen;
 };
 
@@ -54,10 +58,16 @@ struct profiler {
  */
 int profiler_start(struct profiler *p, const struct profiler_opts *o);
 
-/* Sample until the duration ends, *stop is set, or every -p process has exited. */
+/*
+ * Sample until the duration ends, *stop is set, every -p process has exited, or (--top) `q`
+ * is pressed.
+ */
 int profiler_run(struct profiler *p, volatile sig_atomic_t *stop);
 
-/* Write the profile to out in opts->writer's format, the summary to stderr. 0 or -errno. */
+/*
+ * Write the profile to out in opts->writer's format (none if out is NULL: --top alone), the
+ * summary to stderr. 0 or -errno.
+ */
 int profiler_write(struct profiler *p, FILE *out);
 
 void profiler_close(struct profiler *p);

@@ -24,6 +24,9 @@ int test_failed_checks;
 	X(test_walk_global_ec)                                                                     \
 	X(test_walk_owner_capture)                                                                 \
 	X(test_escape)                                                                             \
+	X(test_text_escapes)                                                                       \
+	X(test_frame_text_kinds)                                                                   \
+	X(test_methods_table)                                                                      \
 	X(test_aggregate_and_write)                                                                \
 	X(test_aggregate_many_stacks)                                                              \
 	X(test_write_order_is_strcmp)                                                              \

@@ -28,7 +28,7 @@ enum frame_kind {
 struct frame_rec {
 	const struct iseq_info *info; /* FRAME_RUBY, FRAME_THREAD */
 	int line;		      /* FRAME_THREAD: the tid (0: the threads past THREADS_MAX) */
-	int variant; /* its label: iseq_info_display(info, variant) */
+	int variant;		      /* its label: iseq_info_display(info, variant) */
 	int kind;
 };
 
