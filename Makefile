@@ -187,7 +187,12 @@ $(OUTPUT)/bench-userspace: bench/userspace.c $(LIB_OBJS) | $(OUTPUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $(PKG_CFLAGS) $^ $(LIBS) -o $@
 
-bench: rbprof-bpf $(OUTPUT)/bench-userspace
+# Each writer on a large made-up profile (bench/writers.c), for make bench only.
+$(OUTPUT)/bench-writers: bench/writers.c $(LIB_OBJS) | $(OUTPUT)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $(PKG_CFLAGS) $^ $(LIBS) -o $@
+
+bench: rbprof-bpf $(OUTPUT)/bench-userspace $(OUTPUT)/bench-writers
 	$(Q)scripts/bench.sh
 
 deps:

@@ -10,8 +10,9 @@ class Report
   US = 1000.0 # ns per microsecond
 
   def initialize(info:, settings:, userspace:, cost:, startup:, discovery:, loader:, runs:,
-                 side: nil)
+                 side: nil, writers: [])
     @info = info
+    @writers = writers
     @settings = settings
     @userspace = userspace
     @cost = cost
@@ -31,6 +32,7 @@ class Report
     parts << discovery_table unless @discovery.empty?
     parts << loader_table unless @loader.empty?
     parts << userspace_table unless @userspace.empty?
+    parts << writers_table unless @writers.empty?
     parts.join("\n")
   end
 
@@ -142,6 +144,7 @@ class Report
     rows << ["discovery of a stripped process, code reading and its live check included (max)",
              "< 50 ms", code.empty? ? "-" : format("%.1f ms", code.max),
              yes(code.empty? ? nil : code.max < 50)]
+    rows.concat(writer_targets)
     <<~MD
 
       ## Targets
@@ -300,6 +303,45 @@ class Report
 
       | workload running | CPU, first #{settle} s | CPU, steady | peak RSS | samples |
       | --- | ---: | ---: | ---: | ---: |
+      #{rows.join("\n")}
+    MD
+  end
+
+  # The writers' targets (issue #12) on the 100,000-stack profile: each format under 2 s and
+  # under 3x the folded output's size in memory.
+  def writer_targets
+    w = @writers.first
+    return [] unless w
+
+    folded = w[:formats]["folded"][:bytes]
+    w[:formats].map do |name, f|
+      ratio = f[:kib] * 1024.0 / folded
+      ["writing #{name}, #{w[:title]}", "< 2 s, < 3x folded size in memory",
+       format("%.2f s, %.2fx (%.0f MiB; folded %.0f MiB)", f[:s], ratio, f[:kib] / 1024.0,
+              folded / 1048576.0),
+       yes(f[:s] < 2 && ratio < 3)]
+    end
+  end
+
+  def writers_table
+    rows = @writers.flat_map do |w|
+      folded = w[:formats]["folded"][:bytes]
+      w[:formats].map do |name, f|
+        format("| %s | %s | %.1f MiB | %.2f s | %.0f MiB | %.2fx |", w[:title], name,
+               f[:bytes] / 1048576.0, f[:s], f[:kib] / 1024.0, f[:kib] * 1024.0 / folded)
+      end
+    end
+    <<~MD
+
+      ## Writers
+
+      `.output/bench-writers` (bench/writers.c): a made-up profile of one process (stacks that
+      share prefixes as a call tree does; 20,000 methods in 2,000 files), each format written by
+      a child of its own into a counting sink. Memory is the growth of the child's peak RSS while
+      it writes, against the size of the folded output of the same profile.
+
+      | profile | format | output | time | peak memory growth | vs folded size |
+      | --- | --- | ---: | ---: | ---: | ---: |
       #{rows.join("\n")}
     MD
   end

@@ -91,8 +91,9 @@ static int sbuf_add_frame(struct sbuf *b, const struct frame_rec *f)
  */
 struct pieces {
 	const struct aggregate *a;
-	char **frame; /* by frame id */
-	char **root;  /* by proc id */
+	char **frame;	  /* by frame id */
+	__u32 *frame_len; /* its length: lines are written with fwrite, no strlen */
+	char **root;	  /* by proc id */
 	__u32 nroots;
 };
 
@@ -160,6 +161,7 @@ static void pieces_free(struct pieces *p)
 	for (i = 0; p->root && i < p->nroots; i++)
 		free(p->root[i]);
 	free(p->frame);
+	free(p->frame_len);
 	free(p->root);
 }
 
@@ -175,8 +177,9 @@ static int pieces_init(struct pieces *p, const struct aggregate *a, folded_proc_
 		if (a->stacks[i].proc_id >= p->nroots)
 			p->nroots = a->stacks[i].proc_id + 1;
 	p->frame = calloc(a->nframes ? a->nframes : 1, sizeof(*p->frame));
+	p->frame_len = calloc(a->nframes ? a->nframes : 1, sizeof(*p->frame_len));
 	p->root = calloc(p->nroots ? p->nroots : 1, sizeof(*p->root));
-	if (!p->frame || !p->root)
+	if (!p->frame || !p->frame_len || !p->root)
 		return -ENOMEM;
 	for (i = 0; i < a->nframes; i++) {
 		struct sbuf b = {0};
@@ -186,6 +189,7 @@ static int pieces_init(struct pieces *p, const struct aggregate *a, folded_proc_
 			return -ENOMEM;
 		}
 		p->frame[i] = b.s;
+		p->frame_len[i] = (__u32)b.len;
 	}
 	for (i = 0; i < a->nstacks; i++) {
 		__u32 id = a->stacks[i].proc_id;
@@ -201,16 +205,19 @@ static int pieces_init(struct pieces *p, const struct aggregate *a, folded_proc_
 	return 0;
 }
 
-static int write_line(FILE *out, const struct pieces *p, const struct stack_rec *s, __u64 count)
+/* One line; the caller checks the stream's error flag (unlocked: one thread writes). */
+static void write_line(FILE *out, const struct pieces *p, const struct stack_rec *s, __u64 count)
 {
 	__u32 i;
 
-	if (fputs(p->root[s->proc_id], out) < 0)
-		return -EIO;
-	for (i = 0; i < s->n; i++)
-		if (putc(';', out) < 0 || fputs(p->frame[p->a->pool[s->off + i]], out) < 0)
-			return -EIO;
-	return fprintf(out, " %llu\n", (unsigned long long)count) < 0 ? -EIO : 0;
+	fputs_unlocked(p->root[s->proc_id], out);
+	for (i = 0; i < s->n; i++) {
+		__u32 id = p->a->pool[s->off + i];
+
+		putc_unlocked(';', out);
+		fwrite_unlocked(p->frame[id], 1, p->frame_len[id], out);
+	}
+	fprintf(out, " %llu\n", (unsigned long long)count);
 }
 
 int folded_write(FILE *out, const struct aggregate *a, folded_proc_name_fn proc_name, void *ctx)
@@ -234,8 +241,11 @@ int folded_write(FILE *out, const struct aggregate *a, folded_proc_name_fn proc_
 		/* Two process instances with the same pid and comm: one line. */
 		while (i + 1 < a->nstacks && !cmp_stacks(&order[i], &order[i + 1], &p))
 			count += a->stacks[order[++i]].count;
-		if ((err = write_line(out, &p, &a->stacks[order[i]], count)))
+		write_line(out, &p, &a->stacks[order[i]], count);
+		if (ferror_unlocked(out)) {
+			err = -EIO;
 			goto cleanup;
+		}
 	}
 	if (fflush(out))
 		err = -errno;
