@@ -46,7 +46,7 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test unit e2e bench demo deps format
+.PHONY: all clean test unit e2e bench demo deps format install uninstall
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -204,6 +204,24 @@ demo: deps rbprof-bpf
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h $(USER_SRCS) $(shell find user -name '*.h') \
 		tests/unit/*.c tests/unit/*.h
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary into sbin (it needs root, and
+# sudo's secure_path has sbin) and the man page rbprof-bpf(8); make uninstall removes exactly
+# those two files.
+PREFIX ?= /usr/local
+SBINDIR := $(DESTDIR)$(PREFIX)/sbin
+MAN8DIR := $(DESTDIR)$(PREFIX)/share/man/man8
+
+install: rbprof-bpf docs/rbprof-bpf.8
+	$(call msg,INSTALL,$(SBINDIR)/rbprof-bpf)
+	$(Q)install -d $(SBINDIR) $(MAN8DIR)
+	$(Q)install -D -m 0755 rbprof-bpf $(SBINDIR)/rbprof-bpf
+	$(call msg,INSTALL,$(MAN8DIR)/rbprof-bpf.8)
+	$(Q)install -D -m 0644 docs/rbprof-bpf.8 $(MAN8DIR)/rbprof-bpf.8
+
+uninstall:
+	$(call msg,RM,$(SBINDIR)/rbprof-bpf $(MAN8DIR)/rbprof-bpf.8)
+	$(Q)rm -f $(SBINDIR)/rbprof-bpf $(MAN8DIR)/rbprof-bpf.8
 
 clean:
 	$(call msg,CLEAN)

@@ -1,5 +1,5 @@
 # make bench: what rbprof-bpf costs, measured side by side in one run with what a user would
-# pick instead (a benchmark, not a test: make test does not run it). See README "Benchmark".
+# pick instead (a benchmark, not a test: make test does not run it). See docs/benchmark.md.
 #
 #   1. the loader's per-sample path on recorded events (bench/userspace.c);
 #   2. the BPF run time per sample of rbprof-bpf's and bpftrace's programs, Ruby samples and

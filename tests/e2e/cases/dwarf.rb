@@ -3,7 +3,7 @@
 # A Ruby whose version has no table entry gets its offsets from its DWARF, with one notice;
 # DWARF lacking a member the profiler needs falls back to the series' entry, saying which.
 # The processes are stand-ins (lib/fake_ruby.rb, DwarfRuby): real -g Rubies are checked
-# in development (README, "Ruby versions").
+# in development (docs/ruby-versions.md).
 module E2E
   test "DWARF: an unknown version (4.1.0) is read from its DWARF, one notice" do
     notice = dwarf_notice(:new)
