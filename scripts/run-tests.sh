@@ -45,7 +45,7 @@ echo "== end-to-end tests again, every Ruby read as a stripped build is (from it
 # ruby_current_ec and ruby_current_vm_ptr in the code of rb_errinfo and rb_get_coverages, and
 # check them against each live process, as for a stripped 3.3+. The stand-in Rubies of the
 # DWARF, version and debuginfod tests have no such code: they are left out.
-run_suite e2e env RBPROF_SYMBOLS_FROM=code E2E_EXCLUDE="DWARF:|unsupported Ruby|--force-version|debuginfod:" \
+run_suite e2e env RBPROF_SYMBOLS_FROM=code E2E_EXCLUDE="DWARF:|unsupported Ruby|--force-version|debuginfod:|formats:|top:|install:" \
 	ruby tests/e2e/run.rb ./rbprof-bpf
 
 echo "$passed passed, $failed failed"
