@@ -213,6 +213,38 @@ void test_svg_deep_stack(void)
 	aggregate_free(&a);
 }
 
+/*
+ * Deep stacks that part near the root, two samples each: a tower of 0.17 px boxes per stack,
+ * 600,000 boxes, until the narrowest are left out (flametree_limit) and the subtitle says so.
+ */
+void test_svg_box_limit(void)
+{
+	static const struct profile_proc procs[] = {{"ruby", 7}};
+	enum { TOWERS = 2000, DEPTH = 300 };
+	struct iseq_info m_i = {.label = "m", .path = "/m.rb"};
+	struct profile p = {.procs = procs, .nprocs = 1, .freq = 99};
+	struct aggregate a;
+	__u32 st[DEPTH], i, tower;
+	char *svg;
+
+	CHECK_EQ_INT(aggregate_init(&a), 0);
+	p.agg = &a;
+	for (i = 0; i < DEPTH; i++)
+		aggregate_ruby_frame(&a, &m_i, (int)i + 1, 0, &st[i]);
+	for (tower = 0; tower < TOWERS; tower++) {
+		aggregate_ruby_frame(&a, &m_i, 100000 + (int)tower, 0, &st[1]);
+		aggregate_stack(&a, 0, st, DEPTH, 2);
+	}
+	aggregate_stack(&a, 0, st, 1, 10000); /* the root's frame wide, with a self share */
+	svg = svg_of(&p);
+	CHECK(boxes_of(svg) <= 30000);
+	CHECK(strstr(svg, " px left out</text>"));
+	CHECK(strstr(svg, "<title>m (/m.rb:1) (14000 samples, 100.00%)</title>"));
+	CHECK(xml_valid(svg, "test-svg-limit.svg"));
+	free(svg);
+	aggregate_free(&a);
+}
+
 struct box_stats {
 	__u64 boxes, folded;
 	__u64 width[8]; /* the samples drawn per depth */

@@ -295,3 +295,68 @@ int flametree_walk(const struct flametree *t, flame_box_fn fn, void *ctx)
 	free(w.path);
 	return err;
 }
+
+/*
+ * Box widths by bucket: 8 per doubling (steps of 1/8 of an octave, ~9%), each a node count.
+ * A bucket's bound is exact in integers: (8 + frac) << (msb - 3).
+ */
+#define OCTAVE_STEPS 8
+#define NBUCKETS     (64 * OCTAVE_STEPS)
+
+struct histogram {
+	__u64 boxes;
+	__u64 nodes[NBUCKETS];
+};
+
+static __u32 bucket_of(__u64 v)
+{
+	__u32 msb = v ? 63 - (__u32)__builtin_clzll(v) : 0;
+
+	if (msb < 3) /* 1..7 samples: one bucket per value */
+		return (__u32)v;
+	return msb * OCTAVE_STEPS + (__u32)((v >> (msb - 3)) & 7);
+}
+
+/* The least value in bucket b. */
+static __u64 bucket_floor(__u32 b)
+{
+	__u32 msb = b / OCTAVE_STEPS;
+
+	if (msb < 3) /* the buckets of 1..7, then none until 8's */
+		return b < OCTAVE_STEPS ? b : OCTAVE_STEPS;
+	return (__u64)(OCTAVE_STEPS + b % OCTAVE_STEPS) << (msb - 3);
+}
+
+static int count_box(void *ctx, const struct flame_box *b)
+{
+	struct histogram *h = ctx;
+
+	h->boxes++;
+	if (!b->folded)
+		h->nodes[bucket_of(b->value)]++;
+	return 0;
+}
+
+int flametree_limit(struct flametree *t, __u64 max_boxes)
+{
+	struct histogram *h = calloc(1, sizeof(*h));
+	__u64 kept;
+	int err, b, tries;
+
+	if (!h)
+		return -ENOMEM;
+	/* each try keeps half the budget of nodes: the runs folded between them take the rest */
+	for (tries = 0; tries < 8; tries++) { /* 8: a second try has always sufficed; a bound */
+		memset(h, 0, sizeof(*h));
+		if ((err = flametree_walk(t, count_box, h)) || h->boxes <= max_boxes)
+			break;
+		for (b = NBUCKETS - 1, kept = 0; b > 0 && kept + h->nodes[b] <= max_boxes / 2; b--)
+			kept += h->nodes[b];
+		if ((double)bucket_floor((__u32)b + 1) > t->min_value)
+			t->min_value = (double)bucket_floor((__u32)b + 1);
+		else
+			t->min_value *= 2; /* no bucket left to drop: narrower by octaves */
+	}
+	free(h);
+	return err;
+}

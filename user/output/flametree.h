@@ -49,6 +49,12 @@ struct flametree {
 int flametree_init(struct flametree *t, const struct profile *p, double min_share);
 void flametree_free(struct flametree *t);
 
+/*
+ * Raise the narrowest box drawn until no more than max_boxes are: the widest are kept (a box is
+ * never narrower than its children, so what is left is still a tree). 0, or -ENOMEM.
+ */
+int flametree_limit(struct flametree *t, __u64 max_boxes);
+
 /* Called with each box, children before their parent. 0 to go on, or -errno to stop. */
 typedef int (*flame_box_fn)(void *ctx, const struct flame_box *b);
 

@@ -30,6 +30,12 @@
 /* px: a narrower box is not drawn (flamegraph.pl's --minwidth): its ink would not show */
 #define MIN_W  0.1
 #define DRAW_W (IMAGE_W - 2 * XPAD) /* px the root spans */
+/*
+ * Boxes at most: ~250 bytes each, 7.5 MB of SVG, 120,000 elements a browser still zooms and
+ * searches in well under a second. Past it the narrowest are left out (flametree_limit): deep
+ * stacks that part near the root would otherwise draw a tower of 0.1 px boxes per sample.
+ */
+#define MAX_BOXES 30000
 
 struct svg_out {
 	FILE *out;
@@ -298,39 +304,60 @@ static const char script[] =
     "  resetsearch.classList.add('hide');\n"
     "}\n";
 
-static int write_head(struct svg_out *o)
+/* The document up to the title: the style, the script and the background. */
+static int add_head(struct sbuf *b, int h)
+{
+	return sbuf_addf(
+	    b,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+	    "<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+	    "xmlns=\"http://www.w3.org/2000/svg\" onload=\"init()\">\n"
+	    "<style type=\"text/css\">\n%s</style>\n"
+	    "<script type=\"text/ecmascript\"><![CDATA[\n"
+	    "var W = %d, XPAD = %d, CHAR_W = %.2f, TEXT_PAD = %d;\n%s]]></script>\n"
+	    "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"rgb(248,248,240)\"/>\n",
+	    IMAGE_W, h, IMAGE_W, h, style, IMAGE_W, XPAD, CHAR_W, TEXT_PAD, script, IMAGE_W, h);
+}
+
+/* The command line, then how long, how fast, how many samples (and what was left out). */
+static int add_titles(struct svg_out *o, struct sbuf *b)
 {
 	const struct profile *p = o->t->p;
-	struct sbuf *b = &o->line;
-	int h = o->height;
+	double min_px = o->t->min_value * o->scale;
 
-	sbuf_reset(b);
-	if (sbuf_addf(
-		b,
-		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		"<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		"xmlns=\"http://www.w3.org/2000/svg\" onload=\"init()\">\n"
-		"<style type=\"text/css\">\n%s</style>\n"
-		"<script type=\"text/ecmascript\"><![CDATA[\n"
-		"var W = %d, XPAD = %d, CHAR_W = %.2f, TEXT_PAD = %d;\n%s]]></script>\n"
-		"<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"rgb(248,248,240)\"/>\n"
-		"<text id=\"title\" x=\"%d\" y=\"24\">",
-		IMAGE_W, h, IMAGE_W, h, style, IMAGE_W, XPAD, CHAR_W, TEXT_PAD, script, IMAGE_W, h,
-		IMAGE_W / 2) ||
+	if (sbuf_addf(b, "<text id=\"title\" x=\"%d\" y=\"24\">", IMAGE_W / 2) ||
 	    add_fitted(o, b, p->command ? p->command : "rbprof-bpf", DRAW_W,
 		       CHAR_W * TITLE_PX / FONT_PX) ||
-	    sbuf_addf(b,
-		      "</text>\n<text id=\"subtitle\" x=\"%d\" y=\"44\">%.1f s at %d Hz, %llu "
-		      "samples</text>\n"
-		      "<text id=\"unzoom\" class=\"ctl hide\" x=\"%d\" y=\"24\">Reset zoom</text>\n"
-		      "<text id=\"search\" class=\"ctl\" x=\"%d\" y=\"24\">Search</text>\n"
-		      "<text id=\"resetsearch\" class=\"ctl hide\" x=\"%d\" y=\"44\">Reset "
-		      "search</text>\n"
-		      "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n"
-		      "<text id=\"matched\" x=\"%d\" y=\"%d\"> </text>\n<g id=\"frames\">\n",
-		      IMAGE_W / 2, (double)p->duration_ns / 1e9, p->freq,
-		      (unsigned long long)o->t->total, XPAD, IMAGE_W - XPAD, IMAGE_W - XPAD, XPAD,
-		      h - 12, IMAGE_W - XPAD, h - 12))
+	    sbuf_addf(
+		b, "</text>\n<text id=\"subtitle\" x=\"%d\" y=\"44\">%.1f s at %d Hz, %llu samples",
+		IMAGE_W / 2, (double)p->duration_ns / 1e9, p->freq,
+		(unsigned long long)o->t->total))
+		return -ENOMEM;
+	/* raised by flametree_limit, not just rounding */
+	if (min_px > MIN_W * 1.01 && sbuf_addf(b, "; boxes under %.2f px left out", min_px))
+		return -ENOMEM;
+	return sbuf_adds(b, "</text>\n");
+}
+
+/* Reset zoom, Search and Reset search at the top; the details and Matched: line below. */
+static int add_controls(struct sbuf *b, int h)
+{
+	return sbuf_addf(
+	    b,
+	    "<text id=\"unzoom\" class=\"ctl hide\" x=\"%d\" y=\"24\">Reset zoom</text>\n"
+	    "<text id=\"search\" class=\"ctl\" x=\"%d\" y=\"24\">Search</text>\n"
+	    "<text id=\"resetsearch\" class=\"ctl hide\" x=\"%d\" y=\"44\">Reset "
+	    "search</text>\n"
+	    "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n"
+	    "<text id=\"matched\" x=\"%d\" y=\"%d\"> </text>\n<g id=\"frames\">\n",
+	    XPAD, IMAGE_W - XPAD, IMAGE_W - XPAD, XPAD, h - 12, IMAGE_W - XPAD, h - 12);
+}
+
+static int write_head(struct svg_out *o)
+{
+	sbuf_reset(&o->line);
+	if (add_head(&o->line, o->height) || add_titles(o, &o->line) ||
+	    add_controls(&o->line, o->height))
 		return -ENOMEM;
 	return write_line(o);
 }
@@ -345,7 +372,7 @@ static int write_profile(FILE *out, const struct profile *p)
 		return err;
 	o.t = &t;
 	o.scale = t.total ? (double)DRAW_W / (double)t.total : 0;
-	if ((err = flametree_walk(&t, measure_box, &o)))
+	if ((err = flametree_limit(&t, MAX_BOXES)) || (err = flametree_walk(&t, measure_box, &o)))
 		goto cleanup;
 	o.height = TOP_H + (int)(o.max_depth + 1) * FRAME_H + BOTTOM_H;
 	if ((err = write_head(&o)) || (err = flametree_walk(&t, write_box, &o)))
