@@ -74,12 +74,13 @@ static __u32 label_hash(const char *s, size_t n)
 
 static void box_colour(const struct svg_out *o, const struct flame_box *b, int rgb[3])
 {
-	const struct flame_sym *s = &o->t->syms[b->sym];
 	const struct palette *pal = &grey;
 	__u32 h = 0;
 	int c;
 
 	if (!b->folded && b->sym != o->t->root_sym) {
+		const struct flame_sym *s = &o->t->syms[b->sym];
+
 		pal = &palettes[s->cls];
 		h = label_hash(s->text, s->label_len);
 	}
@@ -87,7 +88,10 @@ static void box_colour(const struct svg_out *o, const struct flame_box *b, int r
 		rgb[c] = pal->base[c] + (int)(pal->range[c] * ((h >> (8 * c)) & 0xff) / 255);
 }
 
-/* The code points of UTF-8 text (text is clean: every sequence valid). */
+/*
+ * The code points of UTF-8 text (clean: every sequence valid); *byte_at is set to where code
+ * point nth (from 0) starts, if there is one.
+ */
 static size_t utf8_len(const char *s, size_t *byte_at, size_t nth)
 {
 	size_t n = 0, i;
