@@ -30,6 +30,11 @@ int test_failed_checks;
 	X(test_aggregate_and_write)                                                                \
 	X(test_aggregate_many_stacks)                                                              \
 	X(test_write_order_is_strcmp)                                                              \
+	X(test_svg_hostile_names)                                                                  \
+	X(test_svg_thread_frames)                                                                  \
+	X(test_svg_deep_stack)                                                                     \
+	X(test_svg_box_limit)                                                                      \
+	X(test_svg_many_stacks)                                                                    \
 	X(test_tls_dynamic_libruby)                                                                \
 	X(test_tls_dlopened_libruby)                                                               \
 	X(test_tls_static_in_pie)                                                                  \
