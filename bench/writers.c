@@ -4,7 +4,7 @@
  * a large profile, against the size of its folded output (the issue's targets: < 2 s, and
  * < 3x the folded output's size in memory).
  *
- *   bench-writers STACKS MIN_DEPTH MAX_DEPTH
+ *   bench-writers STACKS MIN_DEPTH MAX_DEPTH [FORMAT]
  *
  * The profile is made up, the same every run (a fixed seed): STACKS distinct stacks of one
  * process, each the prefix of an earlier stack plus new frames up to a depth in [MIN_DEPTH,
@@ -27,8 +27,11 @@
 /* Methods and files of the made-up application: a large Rails app's order of magnitude. */
 #define METHODS 20000
 #define FILES	2000
-/* Lines a method's frames are spread over. */
-#define LINES 40
+/*
+ * Lines a method's frames are spread over: up to 160,000 distinct frames, several times what
+ * a profile of a large Rails application holds (a few tens of thousands).
+ */
+#define LINES 8
 
 static __u64 rng = 0x9e3779b97f4a7c15ULL;
 
@@ -153,16 +156,18 @@ int main(int argc, char **argv)
 	size_t i;
 	int failed = 0;
 
-	if (argc != 4 || !(nstacks = strtoul(argv[1], NULL, 10)) ||
+	if ((argc != 4 && argc != 5) || !(nstacks = strtoul(argv[1], NULL, 10)) ||
 	    !(lo = strtoul(argv[2], NULL, 10)) || (hi = strtoul(argv[3], NULL, 10)) < lo ||
 	    hi > 4096) {
-		fprintf(stderr, "usage: bench-writers STACKS MIN_DEPTH MAX_DEPTH\n");
+		fprintf(stderr, "usage: bench-writers STACKS MIN_DEPTH MAX_DEPTH [FORMAT]\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		pid_t pid;
 		int status;
 
+		if (argc == 5 && strcmp(argv[4], formats[i])) /* one format only */
+			continue;
 		fflush(stdout);
 		pid = fork();
 		if (pid == 0)

@@ -336,7 +336,7 @@ class Report
       ## Writers
 
       `.output/bench-writers` (bench/writers.c): a made-up profile of one process (stacks that
-      share prefixes as a call tree does; 20,000 methods in 2,000 files), each format written by
+      share prefixes as a call tree does; 20,000 methods in 2,000 files, up to 8 lines each), each format written by
       a child of its own into a counting sink. Memory is the growth of the child's peak RSS while
       it writes, against the size of the folded output of the same profile.
 
