@@ -77,6 +77,27 @@ static int add_cut(struct sbuf *b, const char *s, int cols)
 	return sbuf_addn(b, s, n);
 }
 
+/*
+ * A method's name as the view shows it: "label (file)" with the file's directories left out
+ * (gems' paths would fill the line; the profile has them whole), else the name as it is.
+ */
+static int add_method(struct sbuf *b, const char *name, int cols)
+{
+	const char *open = strrchr(name, '('), *slash;
+	size_t len = strlen(name);
+	struct sbuf short_name = {0};
+	int err;
+
+	if (!open || open == name || open[-1] != ' ' || name[len - 1] != ')' ||
+	    !(slash = strrchr(open, '/')))
+		return add_cut(b, name, cols);
+	err = sbuf_addn(&short_name, name, (size_t)(open + 1 - name)); /* "label (" */
+	err = err ?: sbuf_adds(&short_name, slash + 1);		       /* "file)" */
+	err = err ?: add_cut(b, short_name.s, cols);
+	sbuf_free(&short_name);
+	return err;
+}
+
 static void proc_label(const struct proc_table *pt, const struct method *m, char *buf, size_t cap)
 {
 	const struct ruby_proc *rp = m->proc_id < pt->n ? pt->procs[m->proc_id] : NULL;
@@ -131,7 +152,7 @@ static int render(struct top_view *v, const struct proc_table *pt, __u64 elapsed
 			       PROC_COLS, proc);
 		err = add_cut(b, head, cols);
 		if (!err && len < cols)
-			err = add_cut(b, m->name, cols - len);
+			err = add_method(b, m->name, cols - len);
 		err = err ?: sbuf_adds(b, v->tty ? ANSI_EOL "\n" : "\n");
 	}
 	if (!err && !t->samples)

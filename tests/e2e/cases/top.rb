@@ -75,7 +75,7 @@ module E2E
       _, up = wait_pane(tmux, 10) { |s| s.include?("rbprof-bpf --top") }
       assert(up, "no --top title on the screen:\n#{pane(tmux)}")
       screen, hot = wait_pane(tmux, TOP_SHOW_WITHIN) do |s|
-        s.lines.any? { |l| l.include?("Object#burn (#{target.path})") && l.include?("ruby [#{target.pid}]") }
+        s.lines.any? { |l| l.include?("Object#burn (#{File.basename(target.path)})") && l.include?("ruby [#{target.pid}]") }
       end
       assert(hot, "Object#burn of pid #{target.pid} not shown within #{TOP_SHOW_WITHIN} s:\n#{screen}")
       row = screen.lines.find { |l| l.include?("Object#burn") }
@@ -97,7 +97,7 @@ module E2E
     tables = result.stdout.split(/^(?=rbprof-bpf --top)/)
     assert(tables.size >= 3, "expected a table a second for 3 s, got #{tables.size}:\n#{result.stdout}")
     last = tables.last
-    assert(last.lines.any? { |l| l.include?("Object#burn (#{target.path})") }, "no Object#burn row:\n#{last}")
+    assert(last.lines.any? { |l| l.include?("Object#burn (#{File.basename(target.path)})") }, "no Object#burn row:\n#{last}")
     profile = Folded.parse(File.read(out))
     assert(stacks_of(profile, target).total.positive?, "-o #{out} holds no stack of pid #{target.pid}")
   ensure
