@@ -27,6 +27,10 @@ int test_failed_checks;
 	X(test_aggregate_and_write)                                                                \
 	X(test_aggregate_many_stacks)                                                              \
 	X(test_write_order_is_strcmp)                                                              \
+	X(test_speedscope_processes)                                                               \
+	X(test_speedscope_threads)                                                                 \
+	X(test_pprof_processes)                                                                    \
+	X(test_pprof_threads)                                                                      \
 	X(test_tls_dynamic_libruby)                                                                \
 	X(test_tls_dlopened_libruby)                                                               \
 	X(test_tls_static_in_pie)                                                                  \
