@@ -7,15 +7,18 @@
 #include "test.h"
 #include "writer_fixture.h"
 
-/* The top and the frames, alike with and without -t: the thread frames are never frames. */
+/*
+ * The top and the frames (in the order of their text's hash), alike with and without -t: the
+ * thread frames are never frames.
+ */
 #define HEAD                                                                                       \
 	"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\n"                   \
 	"\"exporter\":\"rbprof-bpf\",\"name\":\"" FIX_COMMAND_CLEAN                                \
 	"\",\"activeProfileIndex\":0,\n"                                                           \
 	"\"shared\":{\"frames\":[\n"                                                               \
-	"{\"name\":\"Array#each\"},\n"                                                             \
 	"{\"name\":\"m<&\\\"\\\\;\\\\x0a\\\\x01\xef\xbf\xbd\",\"file\":\"/d&<'\\\"/p\\\\q.rb\","   \
 	"\"line\":3},\n"                                                                           \
+	"{\"name\":\"Array#each\"},\n"                                                             \
 	"{\"name\":\"run\",\"file\":\"/a.rb\",\"line\":10},\n"                                     \
 	"{\"name\":\"run\",\"file\":\"/a.rb\",\"line\":11}]},\n"                                   \
 	"\"profiles\":[\n"
@@ -47,7 +50,7 @@ void test_speedscope_processes(void)
 
 	CHECK_STR(out,
 		  HEAD PROFILE("ruby [100]",
-			       "60000000") "\"samples\":[[2,1],[2,0],[]],"
+			       "60000000") "\"samples\":[[2,0],[2,1],[]],"
 					   "\"weights\":[30000000,20000000,10000000]},\n" PROFILE(
 					       "we\\\"ird\\\\x0a [101]",
 					       "90000000") "\"samples\":[[3],[2]],"
@@ -62,9 +65,9 @@ void test_speedscope_threads(void)
 
 	CHECK_STR(
 	    out, HEAD PROFILE("ruby [100] thread main [1]",
-			      "40000000") "\"samples\":[[2,1],[]],\"weights\":[30000000,10000000]},"
+			      "40000000") "\"samples\":[[2,0],[]],\"weights\":[30000000,10000000]},"
 					  "\n" PROFILE("ruby [100] thread work [2]",
-						       "20000000") "\"samples\":[[2,0]],"
+						       "20000000") "\"samples\":[[2,1]],"
 								   "\"weights\":[20000000]},"
 								   "\n" PROFILE("we\\\"ird\\\\x0a "
 										"[101] thread "

@@ -27,7 +27,7 @@ struct frame_entry {
 struct frame_table {
 	struct sbuf text;	     /* every label and file, each NUL-terminated */
 	__u32 *index;		     /* by frame id: its entry, or FRAME_TABLE_NONE */
-	struct frame_entry *entries; /* sorted by (label, file, line) */
+	struct frame_entry *entries; /* by (label, file) (by their hash), then line */
 	__u32 n, nfuncs;
 };
 

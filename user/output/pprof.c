@@ -58,6 +58,8 @@
 #define PPROF_CHUNK (64 * 1024)
 /* zlib's windowBits for a gzip stream: the largest window (15), +16 for the gzip wrapper. */
 #define PPROF_GZIP_WINDOW (15 + 16)
+/* Go's runtime/pprof gzips at BestSpeed too: 3x faster than the default, 10-20% larger. */
+#define PPROF_GZIP_LEVEL Z_BEST_SPEED
 /* zlib's memLevel default (deflateInit's): 8 */
 #define PPROF_MEM_LEVEL 8
 
@@ -443,8 +445,8 @@ static int prepare(struct pprof *w)
 	    (err = alloc_tables(w)) || (err = add_fixed_strings(w)) || (err = add_strings(w)) ||
 	    (err = string_table_finish(&w->st)))
 		return err;
-	if (deflateInit2(&w->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, PPROF_GZIP_WINDOW,
-			 PPROF_MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&w->z, PPROF_GZIP_LEVEL, Z_DEFLATED, PPROF_GZIP_WINDOW, PPROF_MEM_LEVEL,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
 	w->z_ready = 1;
 	return 0;
