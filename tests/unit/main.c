@@ -35,6 +35,10 @@ int test_failed_checks;
 	X(test_svg_deep_stack)                                                                     \
 	X(test_svg_box_limit)                                                                      \
 	X(test_svg_many_stacks)                                                                    \
+	X(test_speedscope_processes)                                                               \
+	X(test_speedscope_threads)                                                                 \
+	X(test_pprof_processes)                                                                    \
+	X(test_pprof_threads)                                                                      \
 	X(test_tls_dynamic_libruby)                                                                \
 	X(test_tls_dlopened_libruby)                                                               \
 	X(test_tls_static_in_pie)                                                                  \
