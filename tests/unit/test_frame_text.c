@@ -114,9 +114,9 @@ void test_methods_table(void)
 	CHECK_EQ_INT(methods_build(&t, &agg, 0, 0), 0);
 	CHECK_EQ_INT(t.samples, 10);
 	m = find(&t, "a (/x.rb)", 0);
-	CHECK(m && m->self == 7 && m->total == 10 && m->several);
+	CHECK(m && m->self == 7 && m->total == 10);
 	m = find(&t, "b\\x3b\\x0a (/x.rb)", 0);
-	CHECK(m && m->self == 3 && m->total == 3 && !m->several);
+	CHECK(m && m->self == 3 && m->total == 3);
 	methods_sort(&t, 1);
 	CHECK_STR(t.m[0].name, "a (/x.rb)");
 

@@ -72,11 +72,8 @@ static struct method *row_of(struct method_table *t, struct hashmap *rows, __u32
 	__u64 *v = hashmap_get(rows, per_proc ? proc_id : 0, group);
 	struct method *m;
 
-	if (v) {
-		m = &t->m[*v];
-		m->several |= m->proc_id != proc_id;
-		return m;
-	}
+	if (v)
+		return &t->m[*v];
 	if (t->n == t->cap) {
 		__u32 cap = t->cap ? t->cap * 2 : 256;
 

@@ -13,7 +13,6 @@
 struct method {
 	const char *name; /* escaped as the folded output escapes a label; the table's */
 	__u32 proc_id;	  /* per_proc: its process; else the first process seen */
-	int several;	  /* not per_proc: seen in more than one process */
 	__u64 self, total;
 	__u64 last_stack; /* the stack that counted it last, + 1: once per stack */
 };

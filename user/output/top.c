@@ -139,10 +139,7 @@ static int render(struct top_view *v, const struct proc_table *pt, __u64 elapsed
 
 		if (!m->total)
 			break;
-		if (m->several)
-			snprintf(proc, sizeof(proc), "(several)");
-		else
-			proc_label(pt, m, proc, sizeof(proc));
+		proc_label(pt, m, proc, sizeof(proc));
 		for (p = proc; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				*p = '?';

@@ -14,9 +14,6 @@ module E2E
   INSTALLED = { "usr/sbin/rbprof-bpf" => 0o755, "usr/share/man/man8/rbprof-bpf.8" => 0o644 }.freeze
   MAN_SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "OUTPUT", "EXIT STATUS",
                   "ENVIRONMENT", "FILES", "EXAMPLES", "SEE ALSO"].freeze
-  # Pictures the README shows that are made apart from the text: a link to one of them may
-  # point to nothing until it is added (then it is checked as every other link is).
-  PICTURES_TO_COME = %w[docs/images/flamegraph.png docs/images/speedscope.png docs/images/top.txt].freeze
 
   class Context
     # Runs +argv+ (from the repository root, stdin closed), bounded by +timeout+; returns
@@ -144,7 +141,6 @@ module E2E
 
     def link_problem(file, anchor)
       full = File.join(REPO_ROOT, file)
-      return nil if !File.exist?(full) && PICTURES_TO_COME.include?(file)
       return "no such file #{file}" unless File.exist?(full)
       return nil unless anchor && file.end_with?(".md")
       return nil if markdown_anchors(File.read(full)).include?(anchor)
