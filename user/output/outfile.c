@@ -9,6 +9,33 @@
 #include <unistd.h>
 #include "output/outfile.h"
 
+/* A whole decimal id from the environment variable `name`, or -1. */
+static long env_id(const char *name)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno || *end || v < 0 || v >= (long)(uid_t)-1 ? -1 : v;
+}
+
+/*
+ * Run through sudo, the profile is the invoking user's: the file gets their uid and gid
+ * (SUDO_UID, SUDO_GID), not root's. Through the descriptor: nothing else can be changed.
+ */
+static void give_to_sudo_user(int fd)
+{
+	long uid = env_id("SUDO_UID"), gid = env_id("SUDO_GID");
+
+	/* on a file system without owners (vfat) it fails: the file stays root's */
+	if (uid >= 0 && gid >= 0 && geteuid() == 0)
+		(void)!fchown(fd, (uid_t)uid, (gid_t)gid);
+}
+
 /* Open a temporary file beside `path` for an atomic replace. */
 static FILE *open_temp_beside(const char *path, char *tmp, size_t cap)
 {
@@ -23,6 +50,7 @@ static FILE *open_temp_beside(const char *path, char *tmp, size_t cap)
 	if (fd < 0)
 		return NULL;
 	fchmod(fd, 0644);
+	give_to_sudo_user(fd);
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);

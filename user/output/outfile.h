@@ -2,7 +2,8 @@
 /*
  * outfile.h - where the profile goes: stdout, or with -o a temporary file beside FILE,
  * opened before profiling (a bad path fails at once, not after the profile was taken) and
- * renamed into place when complete, so that a reader never sees half a profile.
+ * renamed into place when complete, so that a reader never sees half a profile. Under sudo
+ * the file belongs to the user who ran sudo (SUDO_UID, SUDO_GID).
  */
 #ifndef RBPROF_OUTFILE_H
 #define RBPROF_OUTFILE_H

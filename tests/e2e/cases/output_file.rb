@@ -23,6 +23,20 @@ module E2E
     FileUtils.rm_rf(dir) if dir
   end
 
+  test "output: under sudo (SUDO_UID, SUDO_GID) -o FILE belongs to the invoking user" do
+    target = Target.ruby("basic.rb")
+    dir = Dir.mktmpdir("rbprof-e2e-out")
+    file = File.join(dir, "profile.svg")
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-q", "-o", file],
+                          wrap: ["env", "SUDO_UID=65534", "SUDO_GID=65533"])
+    assert_exit(result, 0)
+    stat = File.stat(file)
+    assert([stat.uid, stat.gid] == [65_534, 65_533], "#{file} is #{stat.uid}:#{stat.gid}, not 65534:65533")
+  ensure
+    target&.stop
+    FileUtils.rm_rf(dir) if dir
+  end
+
   test "output: an -o FILE that cannot be written fails before profiling (exit 1)" do
     dir = Dir.mktmpdir("rbprof-e2e-out")
     file = File.join(dir, "missing-dir", "profile.folded")
