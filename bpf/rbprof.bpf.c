@@ -156,8 +156,10 @@ static __always_inline int sample(int use_bpf_loop)
 	       (s->ev.nframes & (2 * RBPROF_MAX_FRAMES - 1)) * sizeof(struct rbprof_frame);
 	if (size > sizeof(s->ev))
 		size = sizeof(s->ev);
-	wakeup = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									       : BPF_RB_NO_WAKEUP;
+	wakeup = (proc->flags & RBPROF_PROC_EAGER) ||
+			 bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+		     ? BPF_RB_FORCE_WAKEUP
+		     : BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_output(&events, &s->ev, size, wakeup))
 		count(RBPROF_CNT_RB_FULL);
 	else
@@ -181,6 +183,86 @@ SEC("perf_event")
 int rbprof_sample_bounded(struct bpf_perf_event_data *ctx)
 {
 	return sample(0);
+}
+
+/*
+ * Process events (rbprof.h: RBPROF_EV_EXEC, _FORK, _EXIT) through the ring buffer, with a
+ * wakeup: the loader acts on them at once. Raw tracepoints: no tracefs needed, every kernel
+ * the sampler loads on has them.
+ */
+static __always_inline void proc_event(__u32 pid, __u32 other, __u32 flags)
+{
+	struct rbprof_event *ev = bpf_ringbuf_reserve(&events, RBPROF_EVENT_HDR_SIZE, 0);
+
+	if (!ev) {
+		count(RBPROF_CNT_RB_FULL);
+		return;
+	}
+	ev->pid = pid;
+	ev->tid = other;
+	ev->nframes = 0;
+	ev->flags = flags;
+	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
+}
+
+/* Every exec on the host: whether the new image is Ruby is for the loader to find out. */
+SEC("raw_tp/sched_process_exec")
+int rbprof_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *p = (struct task_struct *)ctx->args[0];
+	__u32 tgid = (__u32)BPF_CORE_READ(p, tgid);
+
+	/* a registered process's facts describe the image it had: gone */
+	bpf_map_delete_elem(&procs, &tgid);
+	proc_event(tgid, tgid, RBPROF_EV_EXEC);
+	return 0;
+}
+
+/*
+ * A registered process forked: the child has its parent's image, so it is registered with the
+ * parent's facts here, before it runs, and its first samples count. Threads (a clone that
+ * makes no new process) are no concern.
+ */
+SEC("raw_tp/sched_process_fork")
+int rbprof_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *parent = (struct task_struct *)ctx->args[0];
+	struct task_struct *child = (struct task_struct *)ctx->args[1];
+	__u32 ptgid = (__u32)BPF_CORE_READ(parent, tgid), ctgid = (__u32)BPF_CORE_READ(child, tgid);
+	__u32 bit = rbprof_filter_bit(ctgid);
+	struct rbprof_proc *proc;
+
+	if (ctgid != (__u32)BPF_CORE_READ(child, pid) || ctgid == ptgid)
+		return 0;
+	proc = bpf_map_lookup_elem(&procs, &ptgid);
+	if (!proc)
+		return 0;
+	if (bpf_map_update_elem(&procs, &ctgid, proc, BPF_ANY))
+		return 0;
+	proc = bpf_map_lookup_elem(&procs, &ctgid);
+	if (proc)
+		proc->flags |= RBPROF_PROC_EAGER;
+	__sync_fetch_and_or(&tgid_filter[bit / 64], 1ULL << (bit % 64));
+	proc_event(ctgid, ptgid, RBPROF_EV_FORK);
+	return 0;
+}
+
+/* The last thread of a registered process exits: unregistered, and the loader told. */
+SEC("raw_tp/sched_process_exit")
+int rbprof_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *p = (struct task_struct *)ctx->args[0];
+	__u32 tgid = (__u32)BPF_CORE_READ(p, tgid), bit = rbprof_filter_bit(tgid);
+
+	if (!(tgid_filter[bit / 64] & (1ULL << (bit % 64))))
+		return 0;
+	/* the thread group's live count reaches 0 before this tracepoint, on its last thread */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	if (bpf_map_delete_elem(&procs, &tgid))
+		return 0;
+	proc_event(tgid, tgid, RBPROF_EV_EXIT);
+	return 0;
 }
 
 /*

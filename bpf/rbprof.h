@@ -182,7 +182,18 @@ struct rbprof_proc {
 	 * skip the two DTV reads. The loader writes 0.
 	 */
 	__u64 learned_tls_offset;
+	/*
+	 * enum rbprof_proc_flags. RBPROF_PROC_EAGER: wake the loader at each sample of this
+	 * process, so that it names the frames while the process lives (a young process may
+	 * not live to the next poll); set by the loader for a process's first seconds, and by
+	 * the sampler on a child it registers at fork.
+	 */
+	__u64 flags;
 	struct rbprof_vm_offsets off;
+};
+
+enum rbprof_proc_flags {
+	RBPROF_PROC_EAGER = 1,
 };
 
 /*
@@ -228,7 +239,17 @@ enum rbprof_event_flags {
 	 * saved, possibly by the frame's previous occupant (vm_backtrace.c rb_profile_frames).
 	 */
 	RBPROF_EV_LEAF_JIT = 16,
+	/*
+	 * Records that are no samples but process events (nframes 0; a sample never has these
+	 * flags), so that the loader follows processes as they come and go instead of at its
+	 * next scan of /proc. pid: the process; tid: EXEC the same, FORK the parent.
+	 */
+	RBPROF_EV_EXEC = 1 << 8,  /* pid exec'd (a registered one is unregistered: new image) */
+	RBPROF_EV_FORK = 1 << 9,  /* a registered process forked pid: registered as its parent */
+	RBPROF_EV_EXIT = 1 << 10, /* the last thread of registered pid exited: unregistered */
 };
+
+#define RBPROF_EV_PROC_EVENTS (RBPROF_EV_EXEC | RBPROF_EV_FORK | RBPROF_EV_EXIT)
 
 /* Ring-buffer record: header plus nframes frames, innermost first. */
 struct rbprof_event {

@@ -13,6 +13,7 @@
 #include "common/msg.h"
 #include "output/report.h"
 #include "output/summary.h"
+#include "discover/procfs.h"
 #include "profiler.h"
 
 /*
@@ -24,6 +25,14 @@
 #define POLL_JITTER_MS 50
 /* New processes are looked for this often (ms): "found within 1 s". */
 #define RESCAN_MS 1000
+/*
+ * A process's samples wake the loader at once for its first seconds (RBPROF_PROC_EAGER): its
+ * frames are named while it lives, however short its life. 2 s holds a test run or a rake
+ * task's start; past it, samples wait for the poll like any other's.
+ */
+#define EAGER_MS 2000
+/* How long an exec'd process is looked at again for its VM to appear (ms). */
+#define YOUNG_MS 1000
 /*
  * Until the first sample arrives (for at most the first second), the ring buffer is drained
  * this often (ms) instead: the first sample then shows a few ms after it was taken, not a
@@ -43,12 +52,18 @@ static void report_startup(const struct profiler *p, const char *what)
 		msg("%s %.3f s after start", what, (double)(clock_ns() - p->start_ns) / 1e9);
 }
 
+static void on_proc_event(struct profiler *p, const struct rbprof_event *ev);
+
 static void on_event(void *ctx, const struct rbprof_event *ev)
 {
 	struct profiler *p = ctx;
 	struct ruby_proc *rp = proc_table_live(&p->procs, (pid_t)ev->pid);
 	__u32 thread;
 
+	if (ev->flags & RBPROF_EV_PROC_EVENTS) {
+		on_proc_event(p, ev);
+		return;
+	}
 	if (!rp) {
 		p->orphan_samples++;
 		return;
@@ -86,7 +101,9 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 		return -ENOMEM;
 	rp->sym.on_settle = sampler_settle;
 	rp->sym.settle_ctx = &p->sampler;
-	err = sampler_add_proc(&p->sampler, (__u32)t->pid, &t->bpf);
+	rp->eager_until_ms = now_ms() + EAGER_MS;
+	rp->t.bpf.flags |= RBPROF_PROC_EAGER;
+	err = sampler_add_proc(&p->sampler, (__u32)t->pid, &rp->t.bpf);
 	if (err) {
 		msg("cannot sample pid %d: %s", t->pid, strerror(-err));
 		rp->exited = 1;
@@ -94,6 +111,32 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 	}
 	report_target(t, p->opts->verbose, p->opts->quiet);
 	return 0;
+}
+
+/*
+ * hostscan: is pid one to profile? Every process of the host, or with -s the -p processes'
+ * descendants, or a command's and its descendants (orphans among them come to us, its
+ * subreaper: discover/launch.h).
+ */
+static int is_wanted(void *ctx, pid_t pid)
+{
+	const struct profiler *p = ctx;
+	const struct profiler_opts *o = p->opts;
+	pid_t self = getpid();
+
+	if (o->launched)
+		return pid != self && proc_descends_from(pid, &self, 1);
+	if (o->npids && o->subprocesses)
+		return proc_descends_from(pid, o->pids, o->npids);
+	if (o->npids) {
+		int i;
+
+		for (i = 0; i < o->npids; i++)
+			if (o->pids[i] == pid)
+				return 1;
+		return 0;
+	}
+	return 1;
 }
 
 /* hostscan: is the instance of pid that started at `start` being profiled? */
@@ -117,6 +160,70 @@ static void on_verdict(void *ctx, enum probe_result r, struct ruby_target *t, co
 		p->error = -ENOMEM;
 }
 
+/*
+ * The kernel's word on a process (RBPROF_EV_EXEC, _FORK, _EXIT), in order with the samples:
+ * a sample of a process comes before its exit, a child's first ones after its fork.
+ */
+static void on_proc_event(struct profiler *p, const struct rbprof_event *ev)
+{
+	struct ruby_proc *rp = proc_table_live(&p->procs, (pid_t)ev->pid), *parent;
+	struct ruby_target t;
+
+	if (ev->flags & (RBPROF_EV_EXEC | RBPROF_EV_EXIT)) {
+		if (rp && !rp->exited) { /* the kernel has unregistered it */
+			rp->exited = 1;
+			sampler_del_proc(&p->sampler, ev->pid);
+		}
+		if ((ev->flags & RBPROF_EV_EXEC) && p->nyoung < YOUNG_MAX &&
+		    is_wanted(p, ev->pid)) {
+			p->young[p->nyoung] = (pid_t)ev->pid;
+			p->young_until_ms[p->nyoung++] = now_ms() + YOUNG_MS;
+		}
+		return;
+	}
+	/* a fork: the kernel registered the child with its parent's facts */
+	parent = proc_table_live(&p->procs, (pid_t)ev->tid);
+	if (!parent || parent->exited || !is_wanted(p, (pid_t)ev->pid)) {
+		sampler_del_proc(&p->sampler, ev->pid);
+		return;
+	}
+	t = parent->t;
+	t.pid = (pid_t)ev->pid;
+	/* gone already (a child that exits at once): its exit event follows */
+	if (proc_stat_read(t.pid, t.comm, &t.start_time)) {
+		sampler_del_proc(&p->sampler, ev->pid);
+		return;
+	}
+	if (rp)
+		rp->exited = 1;
+	rp = proc_table_add(&p->procs, &t);
+	if (!rp || sampler_adopt_proc(&p->sampler, ev->pid)) {
+		p->error = -ENOMEM;
+		return;
+	}
+	rp->sym.on_settle = sampler_settle;
+	rp->sym.settle_ctx = &p->sampler;
+	rp->eager_until_ms = now_ms() + EAGER_MS;
+	if (p->opts->verbose)
+		msg("pid %d (%s) forked from pid %d: profiled as its parent", t.pid, t.comm,
+		    parent->t.pid);
+}
+
+/* Look again at the processes exec'd lately that were not Ruby yet (libruby not mapped). */
+static void probe_young(struct profiler *p)
+{
+	__u64 now = now_ms();
+	int i, kept = 0;
+
+	for (i = 0; i < p->nyoung; i++) {
+		if (hostscan_consider(&p->scan, p->young[i]) || now >= p->young_until_ms[i])
+			continue;
+		p->young[kept] = p->young[i];
+		p->young_until_ms[kept++] = p->young_until_ms[i];
+	}
+	p->nyoung = kept;
+}
+
 /* Drop processes that exited (or whose pid now names another process) from the BPF map. */
 static int prune_exited(struct profiler *p)
 {
@@ -138,6 +245,11 @@ static int prune_exited(struct profiler *p)
 			continue;
 		}
 		alive++;
+		if (rp->eager_until_ms && clock_ns() / 1000000 >= rp->eager_until_ms) {
+			rp->eager_until_ms = 0;
+			rp->t.bpf.flags &= ~(__u64)RBPROF_PROC_EAGER;
+			sampler_add_proc(&p->sampler, (__u32)rp->t.pid, &rp->t.bpf);
+		}
 		/* A process found right after it started may have had no VM yet. */
 		if (!rp->t.bpf.gc_flags_addr && !discover_resolve_gc(&rp->t))
 			sampler_add_proc(&p->sampler, (__u32)rp->t.pid, &rp->t.bpf);
@@ -190,6 +302,8 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	p->disc.thread_pointer = thread_pointer;
 	p->disc.thread_pointer_ctx = &p->sampler;
 	hostscan_init(&p->scan, &p->disc, is_profiled, on_verdict, p);
+	if (o->launched || o->subprocesses)
+		p->scan.wanted = is_wanted;
 	proc_table_init(&p->procs);
 	if (aggregate_init(&p->agg))
 		return 1;
@@ -209,11 +323,17 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 		msg("failed to attach perf events: %s", strerror(-err));
 		return 1;
 	}
+	/* before the processes are looked for: none that starts meanwhile is missed */
+	err = sampler_attach_proc_events(&p->sampler);
+	if (err && o->verbose)
+		msg("process events not followed (%s): new processes are found by scans of /proc",
+		    strerror(-err));
 	if (o->npids) {
 		err = probe_given_pids(p);
 		if (err)
 			return err;
-	} else if ((err = hostscan_run(&p->scan))) {
+	}
+	if ((!o->npids || o->subprocesses) && (err = hostscan_run(&p->scan))) {
 		msg("cannot read /proc: %s", strerror(-err));
 		return 1;
 	}
@@ -269,7 +389,7 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 		__u64 now = now_ms();
 		int timeout = POLL_MS - POLL_JITTER_MS + rand() % (2 * POLL_JITTER_MS + 1);
 
-		if (!p->first_sample_seen && now - start < RESCAN_MS)
+		if ((!p->first_sample_seen && now - start < RESCAN_MS) || p->nyoung)
 			timeout = STARTUP_POLL_MS;
 		if (deadline && now >= deadline)
 			break;
@@ -283,6 +403,9 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 		}
 		if (top_tick(p, &last_draw))
 			break;
+		probe_young(p);
+		if (p->opts->done && p->opts->done(p->opts->done_ctx))
+			break;
 		if (now_ms() - last_scan < RESCAN_MS)
 			continue;
 		last_scan = now_ms();
@@ -290,7 +413,7 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 			msg("every profiled process has exited");
 			break;
 		}
-		if (!p->opts->npids)
+		if (!p->opts->npids || p->opts->subprocesses)
 			hostscan_run(&p->scan);
 	}
 	/* What is still in the ring buffer belongs to the profile. */

@@ -29,7 +29,14 @@ struct profiler_opts {
 	const struct writer *writer; /* the output format (output/writer.h) */
 	const char *command;	     /* our command line, for the profile's title */
 	int top;		     /* --top: the live view on stdout (output/top.h) */
+	int subprocesses;	     /* -s: the -p processes' descendants too */
+	pid_t launched;		     /* -- COMMAND: its pid; it and its descendants are profiled */
+	int (*done)(void *ctx);	     /* 1: stop now (the command has exited); may be NULL */
+	void *done_ctx;
 };
+
+/* Processes exec'd and not yet found Ruby, looked at again at each poll for their first second. */
+#define YOUNG_MAX 256
 
 struct profiler {
 	const struct profiler_opts *opts;
@@ -49,6 +56,9 @@ struct profiler {
 	int thread_roots;    /* the aggregate has a thread frame at every stack's root */
 	struct top_view top; /* --top, while profiler_run runs */
 	int top_open;
+	pid_t young[YOUNG_MAX];
+	__u64 young_until_ms[YOUNG_MAX];
+	int nyoung;
 	int first_sample_seen;
 };
 

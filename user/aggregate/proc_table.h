@@ -20,6 +20,7 @@ struct ruby_proc {
 	struct symbolizer sym;
 	struct thread_table threads; /* --threads: its threads' frames */
 	__u64 samples;
+	__u64 eager_until_ms; /* its samples wake the loader until then (RBPROF_PROC_EAGER) */
 	int exited;
 };
 

@@ -44,39 +44,52 @@ static int was_seen(const struct hostscan *hs, pid_t pid, unsigned long long sta
 	return h && *h == comm_hash(comm);
 }
 
-/* Look at a pid not seen before (or reused, or exec'd). */
-static void consider_pid(void *ctx, pid_t pid)
+/* Look at a pid not seen before (or reused, or exec'd). 1: settled, 0: look again later. */
+static int consider(struct hostscan *hs, pid_t pid)
 {
-	struct hostscan *hs = ctx;
 	unsigned long long start;
 	struct ruby_target t;
 	char comm[COMM_LEN], why[128];
 	enum probe_result r;
 
 	if (pid == getpid() || proc_stat_read(pid, comm, &start))
-		return;
+		return 1;
 	if (hs->is_profiled(hs->ctx, pid, start) || was_seen(hs, pid, start, comm))
-		return;
+		return 1;
+	if (hs->wanted && !hs->wanted(hs->ctx, pid))
+		return 1;
 	r = discover_probe(hs->disc, pid, &t, why, sizeof(why));
 	if (r == PROBE_RUBY) {
 		hs->verdict(hs->ctx, r, &t, why);
-		return;
+		return 1;
 	}
 	if (r == PROBE_GONE)
-		return;
+		return 1;
 	/*
 	 * A process caught between execve() and the dynamic linker mapping libruby looks like no
 	 * Ruby, and one caught before the linker has relocated libruby has no TLS module id yet:
 	 * only a process old enough (1 s) to be past that is remembered as not Ruby or failed.
 	 */
 	if ((r == PROBE_NOT_RUBY || r == PROBE_FAILED) && start + hs->clk_tck > hs->scan_ticks)
-		return;
+		return 0;
 	hs->verdict(hs->ctx, r, &t, why);
 	mark_seen(hs, pid, start, comm);
+	return 1;
+}
+
+static void consider_pid(void *ctx, pid_t pid)
+{
+	consider(ctx, pid);
 }
 
 int hostscan_run(struct hostscan *hs)
 {
 	hs->scan_ticks = proc_uptime_ticks(hs->clk_tck);
 	return proc_each_pid(consider_pid, hs);
+}
+
+int hostscan_consider(struct hostscan *hs, pid_t pid)
+{
+	hs->scan_ticks = proc_uptime_ticks(hs->clk_tck);
+	return consider(hs, pid);
 }

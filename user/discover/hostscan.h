@@ -20,8 +20,12 @@ typedef int (*hostscan_profiled_fn)(void *ctx, pid_t pid, unsigned long long sta
 typedef void (*hostscan_verdict_fn)(void *ctx, enum probe_result r, struct ruby_target *t,
 				    const char *why);
 
+/* 1 if pid is one to profile at all (a descendant of -p's with -s, of a command run); */
+typedef int (*hostscan_wanted_fn)(void *ctx, pid_t pid);
+
 struct hostscan {
 	struct discover *disc;
+	hostscan_wanted_fn wanted; /* NULL: every process of the host */
 	hostscan_profiled_fn is_profiled;
 	hostscan_verdict_fn verdict;
 	void *ctx;
@@ -36,5 +40,11 @@ void hostscan_free(struct hostscan *hs);
 
 /* Look at every process on the host. 0 or -errno (/proc unreadable). */
 int hostscan_run(struct hostscan *hs);
+
+/*
+ * Look at pid now (it exec'd). 1 if nothing more is to be learned of it (profiled, given its
+ * verdict, gone, not wanted), 0 if it may still be starting: look again soon.
+ */
+int hostscan_consider(struct hostscan *hs, pid_t pid);
 
 #endif /* RBPROF_HOSTSCAN_H */

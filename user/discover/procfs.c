@@ -77,6 +77,42 @@ int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_tim
 	return 0;
 }
 
+int proc_ppid(pid_t pid, pid_t *ppid)
+{
+	char path[64], buf[512], *close_paren;
+	size_t n;
+	FILE *f;
+	int v;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* "pid (comm) state ppid ...": after the last ')' (comm may hold one) */
+	close_paren = strrchr(buf, ')');
+	if (!close_paren || sscanf(close_paren + 1, " %*c %d", &v) != 1)
+		return -EINVAL;
+	*ppid = v;
+	return 0;
+}
+
+int proc_descends_from(pid_t pid, const pid_t *roots, int n)
+{
+	int depth, i;
+
+	for (depth = 0; depth < PROC_ANCESTRY_MAX && pid > 1; depth++) {
+		for (i = 0; i < n; i++)
+			if (roots[i] == pid)
+				return 1;
+		if (proc_ppid(pid, &pid))
+			return 0;
+	}
+	return 0;
+}
+
 unsigned long long proc_uptime_ticks(unsigned long long clk_tck)
 {
 	double uptime = 0;

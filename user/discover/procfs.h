@@ -18,6 +18,18 @@
 /* Read /proc/PID/stat: comm and start time (field 22). 0 or -errno (-ENOENT: gone). */
 int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_time);
 
+/* The parent of pid (field 4 of /proc/PID/stat). 0 or -errno. */
+int proc_ppid(pid_t pid, pid_t *ppid);
+
+/*
+ * Process trees deeper than this are not followed up (a shell in a make in a test runner is
+ * a few levels; the kernel allows chains of any depth, and a hostile one could make them long).
+ */
+#define PROC_ANCESTRY_MAX 64
+
+/* 1 if pid is one of roots[0..n) or descends from one (through its parents), else 0. */
+int proc_descends_from(pid_t pid, const pid_t *roots, int n);
+
 /* Read /proc/PID/task/TID/comm (a thread's name: Thread#name, pthread_setname_np). 0 or -errno. */
 int proc_thread_comm(pid_t pid, pid_t tid, char comm[COMM_LEN]);
 

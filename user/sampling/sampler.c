@@ -183,6 +183,37 @@ static void filter_update(struct sampler *s, __u32 pid, int delta)
 		__atomic_fetch_and(word, ~mask, __ATOMIC_RELAXED);
 }
 
+int sampler_attach_proc_events(struct sampler *s)
+{
+	struct bpf_program *progs[3] = {s->skel->progs.rbprof_exec, s->skel->progs.rbprof_fork,
+					s->skel->progs.rbprof_exit};
+	int i, err = 0;
+
+	for (i = 0; i < 3; i++) {
+		s->proc_links[i] = bpf_program__attach(progs[i]);
+		if (!s->proc_links[i] && !err)
+			err = -errno;
+	}
+	s->proc_events = !err;
+	return err;
+}
+
+int sampler_adopt_proc(struct sampler *s, __u32 pid)
+{
+	__u64 *reg = hashmap_get(&s->registered, pid, 0);
+	int err;
+
+	if (reg && *reg)
+		return 0;
+	err = hashmap_put(&s->registered, pid, 0, 1);
+	if (err) {
+		bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);
+		return err;
+	}
+	filter_update(s, pid, 1);
+	return 0;
+}
+
 int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p)
 {
 	int err =
@@ -295,6 +326,8 @@ void sampler_close(struct sampler *s)
 
 	for (i = 0; i < s->nlinks; i++)
 		bpf_link__destroy(s->links[i]);
+	for (i = 0; i < 3; i++)
+		bpf_link__destroy(s->proc_links[i]);
 	free(s->links);
 	ring_buffer__free(s->rb);
 	rbprof_bpf__destroy(s->skel);

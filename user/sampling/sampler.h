@@ -16,7 +16,10 @@ struct bpf_link;
 struct bpf_program;
 struct ring_buffer;
 
-/* Called for each sample; `ev` holds ev->nframes frames (validated against the record size). */
+/*
+ * Called for each sample; `ev` holds ev->nframes frames (validated against the record size).
+ * A process event (ev->flags & RBPROF_EV_PROC_EVENTS, no frames) comes the same way.
+ */
 typedef void (*sampler_event_fn)(void *ctx, const struct rbprof_event *ev);
 
 struct sampler {
@@ -24,6 +27,9 @@ struct sampler {
 	struct bpf_program *prog; /* the form of the sampler loaded (rbprof.bpf.c) */
 	struct bpf_link **links;
 	int nlinks;
+	/* the process events' raw tracepoints (exec, fork, exit); NULL where one failed */
+	struct bpf_link *proc_links[3];
+	int proc_events; /* all three attached: processes are followed as they come */
 	struct ring_buffer *rb;
 	sampler_event_fn on_event;
 	void *ctx;
@@ -42,9 +48,16 @@ struct sampler {
 int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx);
 /* Sample every online CPU at `freq` Hz. 0 or -errno. */
 int sampler_attach(struct sampler *s, int freq);
+/*
+ * Follow exec, fork and exit through the ring buffer (RBPROF_EV_PROC_EVENTS). 0, or -errno
+ * if the kernel refused one (the loader's scans of /proc are then all there is).
+ */
+int sampler_attach_proc_events(struct sampler *s);
 /* Sample pid's threads as `p` says (or update what it says). 0 or -errno. */
 int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p);
 void sampler_del_proc(struct sampler *s, __u32 pid);
+/* pid was registered by the sampler itself, at fork (RBPROF_EV_FORK): count it as ours. */
+int sampler_adopt_proc(struct sampler *s, __u32 pid);
 /* Deliver what the ring buffer holds, waiting up to timeout_ms. >= 0 or -errno (-EINTR ok). */
 int sampler_poll(struct sampler *s, int timeout_ms);
 /*

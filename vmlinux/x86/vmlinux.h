@@ -4,8 +4,8 @@
  *
  * A full `bpftool btf dump file /sys/kernel/btf/vmlinux format c` is ~3 MiB and pins one
  * kernel's layout in the repository. The sampler reads one kernel field (the interrupted
- * task's user FS base) and the thread iterator three (a task's ids and FS base), so it
- * declares just those, with preserve_access_index: libbpf's CO-RE relocates the accesses
+ * task's user FS base), the thread iterator three (a task's ids and FS base) and the process
+ * events a task's ids and its thread group's live count, so it declares just those, with preserve_access_index: libbpf's CO-RE relocates the accesses
  * against the running kernel's BTF at load time, whatever its layout.
  */
 #ifndef RBPROF_VMLINUX_H
@@ -21,9 +21,20 @@ struct thread_struct {
 	unsigned long fsbase;
 };
 
+/* include/linux/types.h */
+typedef struct {
+	int counter;
+} atomic_t;
+
+/* include/linux/sched/signal.h: what a thread group shares; live: its threads not exited */
+struct signal_struct {
+	atomic_t live;
+};
+
 struct task_struct {
 	int pid;  /* the thread's id */
 	int tgid; /* its process's */
+	struct signal_struct *signal;
 	struct thread_struct thread;
 };
 
