@@ -4,6 +4,7 @@
  * privileges allow BPF, run the profiler, write the profile (atomically with -o).
  */
 #include <argp.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "common/msg.h"
 #include "devtools/fixture.h"
+#include "discover/launch.h"
 #include "layouts/layout.h"
 #include "output/outfile.h"
 #include "output/writer.h"
@@ -45,6 +47,8 @@ static struct env {
 	int threads;
 	const char *format; /* -f; NULL: from -o's extension */
 	int top;
+	int subprocesses;
+	char **launch_argv; /* -- COMMAND ARGS...: the command to run and profile */
 	char command[1024]; /* argv, joined: the profile's title */
 } env = {
     .freq = 99,
@@ -78,6 +82,10 @@ static const struct argp_option opts[] = {
     {"top", OPT_TOP, NULL, 0,
      "A live view of the hottest methods, redrawn every second (q quits); the profile goes "
      "only to -o FILE, if given",
+     0},
+    {"subprocesses", 's', NULL, 0,
+     "With -p: also every descendant of those processes, running or started during the run "
+     "(forked workers, system(\"ruby ...\"))",
      0},
     {"threads", 't', NULL, 0, "A frame per thread under each process: \"thread NAME [TID]\"", 0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
@@ -178,6 +186,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 't':
 		env.threads = 1;
 		break;
+	case 's':
+		env.subprocesses = 1;
+		break;
 	case OPT_TOP:
 		env.top = 1;
 		break;
@@ -200,7 +211,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case ARGP_KEY_ARG:
-		usage_error("unexpected argument: %s", arg);
+		usage_error("unexpected argument: %s (to run and profile a command: rbprof-bpf "
+			    "[OPTIONS] -- COMMAND [ARGS...])",
+			    arg);
+		break;
+	case ARGP_KEY_END:
+		if (env.subprocesses && !env.npids)
+			usage_error(
+			    "-s/--subprocesses follows the descendants of -p processes: give "
+			    "-p PID (a command's are followed without it)");
+		if (env.launch_argv && env.npids)
+			usage_error("-p and -- COMMAND: profile one or the other");
 		break;
 	case ARGP_KEY_ERROR:
 		/* getopt rejected argv[next - 1]; ARGP_NO_ERRS kept argp from printing 2 lines */
@@ -223,11 +244,53 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 static volatile sig_atomic_t stop;
+/* -- COMMAND: its pid, and the signals that asked us to stop so far */
+static volatile pid_t launched_pid;
+static volatile sig_atomic_t stop_requests;
 
-static void on_signal(int sig)
+/*
+ * SIGINT, SIGTERM. Profiling a command, the first one is the command's: one sent to us alone
+ * (kill, si_code <= 0) is passed on, one from the terminal (Ctrl-C) reached it already; the
+ * profile is written once it has exited. A second one stops profiling at once.
+ */
+static void on_signal(int sig, siginfo_t *info, void *uctx)
 {
-	(void)sig;
-	stop = 1;
+	(void)uctx;
+	if (!launched_pid || ++stop_requests > 1) {
+		stop = 1;
+		return;
+	}
+	if (info->si_code <= 0)
+		kill(launched_pid, sig);
+}
+
+/*
+ * Where the profile of a command goes without -o: "rbprof-NAME-PID.EXT" in the current
+ * directory, NAME the command's base name (letters, digits, '.', '-', '_'), EXT the format's
+ * (svg unless -f says otherwise).
+ */
+static const char *default_output(const char *command, pid_t pid)
+{
+	static char path[128];
+	const char *base = strrchr(command, '/') ? strrchr(command, '/') + 1 : command;
+	const char *fmt = env.format ? env.format : "svg";
+	const char *ext = !strcmp(fmt, "speedscope") ? "json"
+			  : !strcmp(fmt, "pprof")    ? "pb.gz"
+						     : fmt;
+	char name[32];
+	size_t i;
+
+	for (i = 0; base[i] && i + 1 < sizeof(name); i++)
+		name[i] = isalnum((unsigned char)base[i]) || strchr(".-_", base[i]) ? base[i] : '_';
+	name[i] = 0;
+	snprintf(path, sizeof(path), "rbprof-%s-%d.%s", name, (int)pid, ext);
+	return path;
+}
+
+/* profiler_opts.done: the command has exited. */
+static int command_done(void *ctx)
+{
+	return launch_poll(ctx);
 }
 
 /* --capture FILE -p PID: write a fixture of the process for the unit tests. */
@@ -263,21 +326,47 @@ static int profile(void)
 				      .writer = env.format ? writer_by_name(env.format)
 							   : writer_for_path(env.output),
 				      .command = env.command,
-				      .top = env.top};
-	struct sigaction sa = {.sa_handler = on_signal};
+				      .top = env.top,
+				      .subprocesses = env.subprocesses};
+	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 	struct profiler prof;
+	struct launch cmd = {0};
 	struct outfile out = {0};
-	/* --top draws on stdout: the profile goes only to -o FILE */
-	int write_profile = !env.top || env.output;
-	int err = write_profile ? outfile_open(&out, env.output) : 0;
+	int write_profile, err;
 
+	if (env.launch_argv) {
+		if ((err = launch_start(&cmd, env.launch_argv))) {
+			msg("cannot start %s: %s", env.launch_argv[0], strerror(-err));
+			return 1;
+		}
+		popts.launched = launched_pid = cmd.pid;
+		popts.done = command_done;
+		popts.done_ctx = &cmd;
+		/* the command writes to stdout too: the profile goes to a file of its own */
+		if (!env.output && !env.top) {
+			env.output = default_output(env.launch_argv[0], cmd.pid);
+			popts.writer =
+			    env.format ? writer_by_name(env.format) : writer_for_path(env.output);
+		}
+	}
+	/* --top draws on stdout: the profile goes only to -o FILE */
+	write_profile = !env.top || env.output;
+	err = write_profile ? outfile_open(&out, env.output) : 0;
 	if (err) {
 		msg("cannot write %s: %s", env.output, strerror(-err));
+		if (env.launch_argv)
+			launch_wait(&cmd);
 		return 1;
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	err = profiler_start(&prof, &popts);
+	if (!err && env.launch_argv && (err = launch_go(&cmd))) {
+		/* as a shell says it: 127 not found, 126 found but not executable */
+		msg("%s: %s", env.launch_argv[0],
+		    err == -ENOENT ? "command not found" : strerror(-err));
+		err = err == -ENOENT ? 127 : 126;
+	}
 	if (!err)
 		err = profiler_run(&prof, &stop);
 	if (err) {
@@ -293,6 +382,20 @@ static int profile(void)
 		err = 1;
 	}
 	profiler_close(&prof);
+	if (env.launch_argv) {
+		if (!launch_poll(&cmd) && cmd.go_fd < 0 && !stop_requests && !err) {
+			msg("-d %d s ended: pid %d (%s) left running", env.duration, cmd.pid,
+			    env.launch_argv[0]);
+			return 0;
+		}
+		if (!launch_poll(&cmd) && cmd.go_fd < 0)
+			return err; /* stopped by a second signal: the command still runs */
+		launch_wait(&cmd);
+		if (!err && !env.quiet)
+			msg("wrote %s", env.output ? env.output : "the profile");
+		/* the command's status, unless profiling failed */
+		return err ? err : launch_exit_code(&cmd);
+	}
 	return err;
 }
 
@@ -308,6 +411,15 @@ int main(int argc, char **argv)
 		len += (size_t)snprintf(env.command + len, sizeof(env.command) - len, "%s%s",
 					i ? " " : "", argv[i]);
 	argp_err_exit_status = 2;
+	/* "--": what follows is the command to run, none of our options */
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			if (i + 1 == argc)
+				usage_error("-- without a command after it");
+			env.launch_argv = argv + i + 1;
+			argc = i;
+			break;
+		}
 	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
 		return 2;
 	libbpf_set_print(libbpf_print);

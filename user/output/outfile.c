@@ -7,21 +7,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common/sudo_user.h"
 #include "output/outfile.h"
-
-/* A whole decimal id from the environment variable `name`, or -1. */
-static long env_id(const char *name)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	return errno || *end || v < 0 || v >= (long)(uid_t)-1 ? -1 : v;
-}
 
 /*
  * Run through sudo, the profile is the invoking user's: the file gets their uid and gid
@@ -29,11 +16,12 @@ static long env_id(const char *name)
  */
 static void give_to_sudo_user(int fd)
 {
-	long uid = env_id("SUDO_UID"), gid = env_id("SUDO_GID");
+	uid_t uid;
+	gid_t gid;
 
 	/* on a file system without owners (vfat) it fails: the file stays root's */
-	if (uid >= 0 && gid >= 0 && geteuid() == 0)
-		(void)!fchown(fd, (uid_t)uid, (gid_t)gid);
+	if (sudo_user(&uid, &gid))
+		(void)!fchown(fd, uid, gid);
 }
 
 /* Open a temporary file beside `path` for an atomic replace. */
