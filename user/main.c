@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "common/msg.h"
 #include "devtools/fixture.h"
+#include "discover/container.h"
 #include "discover/launch.h"
 #include "layouts/layout.h"
 #include "output/outfile.h"
@@ -25,7 +26,7 @@
 /* -p: far more than one host runs Ruby processes; the list is a static array. */
 #define MAX_PIDS 1024
 /* Keys of the options that have no short form. */
-enum { OPT_TOP = 0x100 };
+enum { OPT_TOP = 0x100, OPT_CONTAINER };
 
 /* -d: a year; a longer profile is a typo. */
 #define MAX_DURATION (365 * 24 * 3600)
@@ -48,8 +49,9 @@ static struct env {
 	const char *format; /* -f; NULL: from -o's extension */
 	int top;
 	int subprocesses;
-	char **launch_argv; /* -- COMMAND ARGS...: the command to run and profile */
-	char command[1024]; /* argv, joined: the profile's title */
+	const char *container; /* --container ID */
+	char **launch_argv;    /* -- COMMAND ARGS...: the command to run and profile */
+	char command[1024];    /* argv, joined: the profile's title */
 } env = {
     .freq = 99,
 };
@@ -87,6 +89,8 @@ static const struct argp_option opts[] = {
      "With -p: also every descendant of those processes, running or started during the run "
      "(forked workers, system(\"ruby ...\"))",
      0},
+    {"container", OPT_CONTAINER, "ID", 0,
+     "Only the processes of this container (its id, or the first 12 or more hex digits of it)", 0},
     {"threads", 't', NULL, 0, "A frame per thread under each process: \"thread NAME [TID]\"", 0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
     {"quiet", 'q', NULL, 0, "Errors only on stderr: no summary at the end", 0},
@@ -192,6 +196,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_TOP:
 		env.top = 1;
 		break;
+	case OPT_CONTAINER: {
+		size_t n = strspn(arg, "0123456789abcdef");
+
+		if (n != strlen(arg) || n < CONTAINER_SHORT_ID || n > CONTAINER_ID_LEN)
+			usage_error("--container %s: not a container id (12 to 64 lowercase hex "
+				    "digits, as docker ps shows them)",
+				    arg);
+		env.container = arg;
+		break;
+	}
 	case 'v':
 		env.verbose = 1;
 		break;
@@ -327,7 +341,8 @@ static int profile(void)
 							   : writer_for_path(env.output),
 				      .command = env.command,
 				      .top = env.top,
-				      .subprocesses = env.subprocesses};
+				      .subprocesses = env.subprocesses,
+				      .container = env.container};
 	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 	struct profiler prof;
 	struct launch cmd = {0};

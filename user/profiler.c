@@ -88,6 +88,15 @@ static int thread_pointer(void *ctx, pid_t pid, __u64 *tp)
 	return sampler_thread_pointer(ctx, pid, pid, tp);
 }
 
+/* Its container (short id) and namespace pid, as its frame and pprof's labels show them. */
+static void note_container(struct ruby_proc *rp)
+{
+	char id[CONTAINER_ID_LEN + 1];
+
+	if (!container_of(rp->t.pid, id, &rp->ns_pid))
+		snprintf(rp->container, sizeof(rp->container), "%.*s", CONTAINER_SHORT_ID, id);
+}
+
 /* Start sampling a probed Ruby process. 0 or -ENOMEM. */
 static int profile_target(struct profiler *p, const struct ruby_target *t)
 {
@@ -103,6 +112,7 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 	rp->sym.settle_ctx = &p->sampler;
 	rp->eager_until_ms = now_ms() + EAGER_MS;
 	rp->t.bpf.flags |= RBPROF_PROC_EAGER;
+	note_container(rp);
 	err = sampler_add_proc(&p->sampler, (__u32)t->pid, &rp->t.bpf);
 	if (err) {
 		msg("cannot sample pid %d: %s", t->pid, strerror(-err));
@@ -122,8 +132,12 @@ static int is_wanted(void *ctx, pid_t pid)
 {
 	const struct profiler *p = ctx;
 	const struct profiler_opts *o = p->opts;
-	pid_t self = getpid();
+	char id[CONTAINER_ID_LEN + 1];
+	pid_t self = getpid(), ns_pid;
 
+	if (o->container &&
+	    (container_of(pid, id, &ns_pid) || strncmp(id, o->container, strlen(o->container))))
+		return 0;
 	if (o->launched)
 		return pid != self && proc_descends_from(pid, &self, 1);
 	if (o->npids && o->subprocesses)
@@ -204,6 +218,7 @@ static void on_proc_event(struct profiler *p, const struct rbprof_event *ev)
 	rp->sym.on_settle = sampler_settle;
 	rp->sym.settle_ctx = &p->sampler;
 	rp->eager_until_ms = now_ms() + EAGER_MS;
+	note_container(rp);
 	if (p->opts->verbose)
 		msg("pid %d (%s) forked from pid %d: profiled as its parent", t.pid, t.comm,
 		    parent->t.pid);
@@ -302,7 +317,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	p->disc.thread_pointer = thread_pointer;
 	p->disc.thread_pointer_ctx = &p->sampler;
 	hostscan_init(&p->scan, &p->disc, is_profiled, on_verdict, p);
-	if (o->launched || o->subprocesses)
+	if (o->launched || o->subprocesses || o->container)
 		p->scan.wanted = is_wanted;
 	proc_table_init(&p->procs);
 	if (aggregate_init(&p->agg))
@@ -454,6 +469,8 @@ int profiler_write(struct profiler *p, FILE *out)
 	for (i = 0; i < p->procs.n; i++) {
 		procs[i].comm = p->procs.procs[i]->t.comm;
 		procs[i].pid = p->procs.procs[i]->t.pid;
+		procs[i].container = p->procs.procs[i]->container;
+		procs[i].ns_pid = p->procs.procs[i]->ns_pid;
 	}
 	prof.procs = procs;
 	err = p->opts->writer->write(out, &prof);

@@ -30,6 +30,7 @@ struct profiler_opts {
 	const char *command;	     /* our command line, for the profile's title */
 	int top;		     /* --top: the live view on stdout (output/top.h) */
 	int subprocesses;	     /* -s: the -p processes' descendants too */
+	const char *container;	     /* --container: only its processes (an id or its prefix) */
 	pid_t launched;		     /* -- COMMAND: its pid; it and its descendants are profiled */
 	int (*done)(void *ctx);	     /* 1: stop now (the command has exited); may be NULL */
 	void *done_ctx;

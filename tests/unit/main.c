@@ -25,6 +25,8 @@ int test_failed_checks;
 	X(test_walk_owner_capture)                                                                 \
 	X(test_escape)                                                                             \
 	X(test_text_escapes)                                                                       \
+	X(test_container_ids)                                                                      \
+	X(test_profile_proc_label)                                                                 \
 	X(test_frame_text_kinds)                                                                   \
 	X(test_methods_table)                                                                      \
 	X(test_aggregate_and_write)                                                                \

@@ -5,6 +5,7 @@
 #include "aggregate/aggregate.h"
 #include "output/frame_text.h"
 #include "output/methods.h"
+#include "output/writer.h"
 #include "test.h"
 
 /* One escape's result, in a buffer of the test's (freed at the end: ASan checks leaks). */
@@ -134,4 +135,25 @@ void test_methods_table(void)
 	CHECK(m && m->self == 2 && m->total == 5);
 	methods_free(&t);
 	aggregate_free(&agg);
+}
+
+/* A process's frame: its container and namespace pid when it has them, either alone. */
+void test_profile_proc_label(void)
+{
+	struct profile_proc p = {.comm = "ruby", .pid = 4242};
+	char buf[PROFILE_PROC_LABEL_MAX];
+
+	profile_proc_label(&p, buf, sizeof(buf));
+	CHECK_STR(buf, "ruby [4242]");
+	p.container = "3f2a9c1b7d10";
+	p.ns_pid = 1;
+	profile_proc_label(&p, buf, sizeof(buf));
+	CHECK_STR(buf, "ruby [4242] (container 3f2a9c1b7d10, pid 1)");
+	p.ns_pid = 0;
+	profile_proc_label(&p, buf, sizeof(buf));
+	CHECK_STR(buf, "ruby [4242] (container 3f2a9c1b7d10)");
+	p.container = "";
+	p.ns_pid = 7;
+	profile_proc_label(&p, buf, sizeof(buf));
+	CHECK_STR(buf, "ruby [4242] (pid 7)");
 }

@@ -71,7 +71,9 @@ static int xml_valid(const char *svg, const char *name)
 void test_svg_hostile_names(void)
 {
 	static const struct profile_proc procs[] = {
-	    {"ru<by&", 100}, {"ru<by&", 100}, {"other", 200}};
+	    {.comm = "ru<by&", .pid = 100},
+	    {.comm = "ru<by&", .pid = 100},
+	    {.comm = "other", .pid = 200}};
 	struct iseq_info main_i = {.label = "<main>", .path = "/app/a&b'.rb"};
 	struct iseq_info evil_i = {.label = "ev<il&\"q'", .path = "/d/x]]>y\x01\xff.rb"};
 	struct iseq_info cdata_i = {.label = "S]]>t#<<"}; /* a C method: no path */
@@ -156,7 +158,7 @@ void test_svg_hostile_names(void)
 
 void test_svg_thread_frames(void)
 {
-	static const struct profile_proc procs[] = {{"ruby", 7}};
+	static const struct profile_proc procs[] = {{.comm = "ruby", .pid = 7}};
 	struct iseq_info w1 = {.label = "w<x"}, w2 = {.label = "w<x"};
 	struct iseq_info m_i = {.label = "m", .path = "/m.rb"};
 	struct profile p = {.procs = procs, .nprocs = 1, .thread_roots = 1, .freq = 99};
@@ -189,7 +191,7 @@ void test_svg_thread_frames(void)
 
 void test_svg_deep_stack(void)
 {
-	static const struct profile_proc procs[] = {{"ruby", 7}};
+	static const struct profile_proc procs[] = {{.comm = "ruby", .pid = 7}};
 	enum { DEPTH = 1000 };
 	struct iseq_info m_i = {.label = "deep", .path = "/d.rb"};
 	struct profile p = {.procs = procs, .nprocs = 1, .freq = 99};
@@ -219,7 +221,7 @@ void test_svg_deep_stack(void)
  */
 void test_svg_box_limit(void)
 {
-	static const struct profile_proc procs[] = {{"ruby", 7}};
+	static const struct profile_proc procs[] = {{.comm = "ruby", .pid = 7}};
 	enum { TOWERS = 2000, DEPTH = 300 };
 	struct iseq_info m_i = {.label = "m", .path = "/m.rb"};
 	struct profile p = {.procs = procs, .nprocs = 1, .freq = 99};
@@ -271,7 +273,7 @@ static double seconds(void)
 
 void test_svg_many_stacks(void)
 {
-	static const struct profile_proc procs[] = {{"ruby", 7}};
+	static const struct profile_proc procs[] = {{.comm = "ruby", .pid = 7}};
 	/* 5 levels of 20 labels each (20^5 = 3.2 M combinations): 100 k distinct stacks */
 	enum { NSTACKS = 100000, LEVELS = 5, FANOUT = 20 };
 	struct iseq_info info[LEVELS * FANOUT];

@@ -7,6 +7,7 @@
 #ifndef RBPROF_PROC_TABLE_H
 #define RBPROF_PROC_TABLE_H
 
+#include "discover/container.h"
 #include "discover/probe.h"
 #include "common/hashmap.h"
 #include "rubyvm/memread.h"
@@ -21,6 +22,8 @@ struct ruby_proc {
 	struct thread_table threads; /* --threads: its threads' frames */
 	__u64 samples;
 	__u64 eager_until_ms; /* its samples wake the loader until then (RBPROF_PROC_EAGER) */
+	char container[CONTAINER_SHORT_ID + 1]; /* its container's short id, "" if none */
+	pid_t ns_pid; /* its pid in its own pid namespace, 0 if it has only the host's */
 	int exited;
 };
 

@@ -62,12 +62,13 @@ cleanup:
 
 static int sym_of_proc(struct flame_sym *s, const struct profile_proc *proc)
 {
+	char label[PROFILE_PROC_LABEL_MAX];
 	struct sbuf b = {0};
 	int err;
 
 	s->cls = CLASS_PROCESS;
-	if ((err = sbuf_adds(&b, "")) || (err = sbuf_add_clean(&b, proc->comm ? proc->comm : "")) ||
-	    (err = sbuf_addf(&b, " [%d]", (int)proc->pid)))
+	profile_proc_label(proc, label, sizeof(label));
+	if ((err = sbuf_adds(&b, "")) || (err = sbuf_add_clean(&b, label)))
 		goto cleanup;
 	s->label_len = b.len;
 	sym_take(s, &b);

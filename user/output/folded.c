@@ -259,7 +259,7 @@ static void profile_proc_name(void *ctx, __u32 id, char *buf, size_t cap)
 {
 	const struct profile *p = ctx;
 
-	snprintf(buf, cap, "%s [%d]", p->procs[id].comm, p->procs[id].pid);
+	profile_proc_label(&p->procs[id], buf, cap);
 }
 
 static int write_profile(FILE *out, const struct profile *p)

@@ -67,6 +67,7 @@
 struct pprof_strings {
 	__u32 empty, samples, count, cpu, nanoseconds; /* the sample and period types */
 	__u32 pid, tid, thread_name, comm;	       /* the label keys */
+	__u32 container_id, ns_pid;
 	__u32 command;
 };
 
@@ -96,6 +97,7 @@ struct pprof {
 	struct pprof_strings s;
 	__u32 *func_name, *func_file; /* by function: string indices */
 	__u32 *root_name, *comm;      /* by proc id: "COMM [PID]", COMM */
+	__u32 *container;	      /* by proc id: its container's short id, 0 ("") if none */
 	__u32 *thread_name;	      /* by frame id, for thread frames: NAME */
 	__u64 period;		      /* ns of CPU a sample stands for */
 	struct sbuf in;		      /* encoded, not yet deflated */
@@ -235,7 +237,9 @@ static int add_fixed_strings(struct pprof *w)
 	    string_add(&w->st, "nanoseconds", &s->nanoseconds) ||
 	    string_add(&w->st, "pid", &s->pid) || string_add(&w->st, "tid", &s->tid) ||
 	    string_add(&w->st, "thread_name", &s->thread_name) ||
-	    string_add(&w->st, "comm", &s->comm) || string_add(&w->st, command, &s->command))
+	    string_add(&w->st, "comm", &s->comm) ||
+	    string_add(&w->st, "container_id", &s->container_id) ||
+	    string_add(&w->st, "ns_pid", &s->ns_pid) || string_add(&w->st, command, &s->command))
 		return -ENOMEM;
 	return 0;
 }
@@ -243,7 +247,7 @@ static int add_fixed_strings(struct pprof *w)
 /* Every string but the fixed ones: functions, processes and threads. */
 static int add_strings(struct pprof *w)
 {
-	char root[64]; /* a comm (16 bytes at most) and a pid */
+	char root[PROFILE_PROC_LABEL_MAX];
 	__u32 i;
 
 	for (i = 0; i < w->ft.n; i++) {
@@ -256,9 +260,12 @@ static int add_strings(struct pprof *w)
 			return -ENOMEM;
 	}
 	for (i = 0; i < w->p->nprocs; i++) {
-		snprintf(root, sizeof(root), "%s [%d]", w->p->procs[i].comm, w->p->procs[i].pid);
+		const char *container = w->p->procs[i].container;
+
+		profile_proc_label(&w->p->procs[i], root, sizeof(root));
 		if (string_add(&w->st, root, &w->root_name[i]) ||
-		    string_add(&w->st, w->p->procs[i].comm, &w->comm[i]))
+		    string_add(&w->st, w->p->procs[i].comm, &w->comm[i]) ||
+		    (container && container[0] && string_add(&w->st, container, &w->container[i])))
 			return -ENOMEM;
 	}
 	for (i = 0; i < w->a->nframes; i++)
@@ -276,8 +283,10 @@ static int alloc_tables(struct pprof *w)
 	w->func_file = calloc(funcs, sizeof(*w->func_file));
 	w->root_name = calloc(procs, sizeof(*w->root_name));
 	w->comm = calloc(procs, sizeof(*w->comm));
+	w->container = calloc(procs, sizeof(*w->container));
 	w->thread_name = calloc(w->a->nframes ? w->a->nframes : 1, sizeof(*w->thread_name));
-	if (!w->func_name || !w->func_file || !w->root_name || !w->comm || !w->thread_name)
+	if (!w->func_name || !w->func_file || !w->root_name || !w->comm || !w->container ||
+	    !w->thread_name)
 		return -ENOMEM;
 	return 0;
 }
@@ -395,6 +404,11 @@ static int add_labels(struct pprof *w, const struct stack_rec *s)
 	if (add_label(w, w->s.pid, 0, (__u64)proc->pid, 0) ||
 	    add_label(w, w->s.comm, w->comm[s->proc_id], 0, 1))
 		return -ENOMEM;
+	if (w->container[s->proc_id] &&
+	    add_label(w, w->s.container_id, w->container[s->proc_id], 0, 1))
+		return -ENOMEM;
+	if (proc->ns_pid && add_label(w, w->s.ns_pid, 0, (__u64)proc->ns_pid, 0))
+		return -ENOMEM;
 	if (!thread || !thread->line) /* no thread, or the threads past the table's */
 		return 0;
 	if (add_label(w, w->s.tid, 0, (__u64)thread->line, 0) ||
@@ -462,6 +476,7 @@ static void pprof_free(struct pprof *w)
 	free(w->func_file);
 	free(w->root_name);
 	free(w->comm);
+	free(w->container);
 	free(w->thread_name);
 	sbuf_free(&w->in);
 	sbuf_free(&w->msg);

@@ -130,12 +130,12 @@ static int cmp_stacks(const void *x, const void *y, void *ctx)
 /* "COMM [PID]", and " thread NAME [TID]" for a thread's own profile. */
 static int add_profile_name(struct speedscope *w, const struct stack_rec *s)
 {
-	const struct profile_proc *proc = &w->p->procs[s->proc_id];
+	char label[PROFILE_PROC_LABEL_MAX];
 	__u32 thread = thread_of(w, s);
 	struct frame_text ft;
 
-	if (sbuf_adds(&w->b, "\"name\":\"") || sbuf_add_json(&w->b, proc->comm) ||
-	    sbuf_addf(&w->b, " [%d]", proc->pid))
+	profile_proc_label(&w->p->procs[s->proc_id], label, sizeof(label));
+	if (sbuf_adds(&w->b, "\"name\":\"") || sbuf_add_json(&w->b, label))
 		return -ENOMEM;
 	if (thread != FRAME_TABLE_NONE) {
 		frame_text(&w->a->frames[thread], &ft);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* writer.c - the writers by name and by file name. */
+#include <stdio.h>
 #include <string.h>
 #include "output/writer.h"
 
@@ -43,6 +44,21 @@ const struct writer *writer_for_path(const char *path)
 const char *writer_names(void)
 {
 	return "folded, svg, speedscope, pprof";
+}
+
+void profile_proc_label(const struct profile_proc *p, char *buf, size_t cap)
+{
+	int has_c = p->container && p->container[0];
+
+	if (has_c && p->ns_pid)
+		snprintf(buf, cap, "%s [%d] (container %s, pid %d)", p->comm, p->pid, p->container,
+			 p->ns_pid);
+	else if (has_c)
+		snprintf(buf, cap, "%s [%d] (container %s)", p->comm, p->pid, p->container);
+	else if (p->ns_pid)
+		snprintf(buf, cap, "%s [%d] (pid %d)", p->comm, p->pid, p->ns_pid);
+	else
+		snprintf(buf, cap, "%s [%d]", p->comm, p->pid);
 }
 
 __u64 profile_samples(const struct profile *p)

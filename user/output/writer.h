@@ -15,7 +15,18 @@
 struct profile_proc {
 	const char *comm;
 	pid_t pid;
+	const char *container; /* its container's short id, or NULL / "" */
+	pid_t ns_pid;	       /* the pid its pid namespace gives it, 0 if none but the host's */
 };
+
+/* Room for profile_proc_label's text: a comm, two pids and a short container id. */
+#define PROFILE_PROC_LABEL_MAX 96
+
+/*
+ * A process's frame, unescaped: "COMM [PID]", and " (container ID, pid N)" for one in a
+ * container and a pid namespace of its own (either part alone where it has only that).
+ */
+void profile_proc_label(const struct profile_proc *p, char *buf, size_t cap);
 
 struct profile {
 	const struct aggregate *agg;

@@ -11,8 +11,9 @@ module E2E
     end
   end
 
-  # One output line: the process, its Ruby frames (root first), the count.
-  Stack = Struct.new(:raw, :comm, :pid, :frames, :count) do
+  # One output line: the process, its Ruby frames (root first), the count; for a process in a
+  # container its short id and the pid its namespace gives it ("... (container ID, pid N)").
+  Stack = Struct.new(:raw, :comm, :pid, :frames, :count, :container, :ns_pid) do
     def labels
       frames.map(&:label)
     end
@@ -62,7 +63,7 @@ module E2E
 
   module Folded
     LINE = /\A(.+) (\d+)\z/.freeze
-    PROCESS_FRAME = /\A(.*) \[(\d+)\]\z/.freeze
+    PROCESS_FRAME = /\A(.*) \[(\d+)\](?: \((?:container (\h{12}))?(?:, )?(?:pid (\d+))?\))?\z/.freeze
     RUBY_FRAME = /\A(.*) \((.*):(\d+)\)\z/.freeze
     ESCAPE = /\\x(\h\h)|\\\\/.freeze
 
@@ -77,7 +78,7 @@ module E2E
       process, *frames = m[1].split(";", -1)
       p = PROCESS_FRAME.match(process) or
         raise Failure, "output line #{number}: bad process frame #{process.dump}"
-      Stack.new(line, unescape(p[1]), p[2].to_i, frames.map { |f| parse_frame(f) }, m[2].to_i)
+      Stack.new(line, unescape(p[1]), p[2].to_i, frames.map { |f| parse_frame(f) }, m[2].to_i, p[3], p[4]&.to_i)
     end
 
     def self.parse_frame(text)
