@@ -10,13 +10,16 @@
 #      while (lib/loader_cost.rb);
 #   4. each output format's writer on a profile of 100,000 distinct stacks, and on deep ones
 #      (bench/writers.c): time, and memory against the folded output's size (lib/writers.rb);
-#   5. four workloads (bench/workloads/) unprofiled and under rbprof-bpf, stackprof and
+#   5. following processes through the kernel's exec/fork/exit events against /proc scans
+#      alone: pickup time of a short Ruby process, and the loader's CPU under 200 execs/s
+#      (lib/process_events.rb);
+#   6. four workloads (bench/workloads/) unprofiled and under rbprof-bpf, stackprof and
 #      bpftrace at 99 Hz and 999 Hz, interleaved round after round (lib/slowdown.rb).
 # The results go to stdout and to bench/results.md, with the machine they come from.
 #
 # Environment: BENCH_QUICK=1 (a short run while developing: 2 rounds of ~0.75 s workloads),
 # BENCH_ROUNDS=N, BENCH_SCALE=X (workload length, 1 = ~3 s), BENCH_OUT=FILE,
-# BENCH_ONLY=userspace,writers,bpf,startup,discovery,loader,slowdown (parts to run),
+# BENCH_ONLY=userspace,writers,bpf,startup,discovery,loader,procs,slowdown (parts to run),
 # BENCH_WORKLOADS=mix50,rec1000,threads4,procs20 (workloads to run), BENCH_RUBY=ruby,
 # BENCH_STRIPPED_RUBY=path (a stripped Ruby build to discover, too), BENCH_BASELINE=REV (the BPF
 # time of rbprof-bpf built at commit REV too, attached at the same time as the work tree's:
@@ -31,6 +34,7 @@ require_relative "lib/slowdown"
 require_relative "lib/startup"
 require_relative "lib/userspace"
 require_relative "lib/writers"
+require_relative "lib/process_events"
 
 abort "make bench loads BPF programs: run it as root" unless Process.uid.zero?
 
@@ -43,7 +47,7 @@ REPLAY = QUICK ? 1.0 : 3.0
 # The BPF-time windows run each workload long enough to outlast the window (scale 1: ~3 s).
 COST_SCALE = (WINDOW + 3) / 3.0 * 1.5
 OUT = ENV.fetch("BENCH_OUT", File.join(ROOT, "bench", "results.md"))
-ONLY = ENV.fetch("BENCH_ONLY", "userspace,writers,bpf,startup,discovery,loader,slowdown").split(",")
+ONLY = ENV.fetch("BENCH_ONLY", "userspace,writers,bpf,startup,discovery,loader,procs,slowdown").split(",")
 # The loader's first seconds on new processes (owners of methods are looked for in up to 64
 # batches of 100 ms), then its steady cost.
 LOADER_SETTLE = QUICK ? 2 : 7
@@ -98,6 +102,11 @@ if ONLY.include?("loader")
   LOG.call("== rbprof-bpf's own cost at #{LoaderCost::HZ} Hz")
   loader = LoaderCost.run(WORKLOADS, settle: LOADER_SETTLE, window: LOADER_WINDOW, log: LOG)
 end
+procs = {}
+if ONLY.include?("procs")
+  LOG.call("== following processes: the kernel's events against /proc scans")
+  procs = ProcessEvents.run(seconds: QUICK ? 2 : 5, log: LOG)
+end
 runs = {}
 if ONLY.include?("slowdown")
   LOG.call("== workloads under each profiler: #{ROUNDS} rounds x #{WORKLOADS.size} workloads x " \
@@ -110,7 +119,7 @@ settings = format("%d interleaved rounds, workload scale %.2f (1 = ~3 s), %.0f s
                   (Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) / 60,
                   QUICK ? " (BENCH_QUICK: a development run, not a result)" : "")
 text = Report.new(info: info, settings: settings, userspace: userspace, writers: writers,
-                  cost: cost, side: side,
+                  procs: procs, cost: cost, side: side,
                   startup: startup, discovery: discovery, loader: loader, runs: runs).markdown
 puts text
 File.write(OUT, text)

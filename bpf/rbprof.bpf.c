@@ -190,7 +190,7 @@ int rbprof_sample_bounded(struct bpf_perf_event_data *ctx)
  * wakeup: the loader acts on them at once. Raw tracepoints: no tracefs needed, every kernel
  * the sampler loads on has them.
  */
-static __always_inline void proc_event(__u32 pid, __u32 other, __u32 flags)
+static __always_inline void proc_event(__u32 pid, __u32 other, __u32 flags, __u64 wakeup)
 {
 	struct rbprof_event *ev = bpf_ringbuf_reserve(&events, RBPROF_EVENT_HDR_SIZE, 0);
 
@@ -202,19 +202,44 @@ static __always_inline void proc_event(__u32 pid, __u32 other, __u32 flags)
 	ev->tid = other;
 	ev->nframes = 0;
 	ev->flags = flags;
-	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
+	bpf_ringbuf_submit(ev, wakeup);
 }
 
-/* Every exec on the host: whether the new image is Ruby is for the loader to find out. */
+/* Bytes of an exec's interpreter path looked at for "ruby" (rbenv's, rvm's paths are long). */
+#define EXEC_INTERP_MAX 128
+
+/* 1 if "ruby" is in the first n bytes of s (NUL-terminated within them). */
+static __always_inline int has_ruby(const char *s, int n)
+{
+	int i;
+
+	for (i = 0; i + 3 < n && s[i]; i++)
+		if (s[i] == 'r' && s[i + 1] == 'u' && s[i + 2] == 'b' && s[i + 3] == 'y')
+			return 1;
+	return 0;
+}
+
+/*
+ * Every exec on the host: whether the new image is Ruby is for the loader to find out. One
+ * that looks like Ruby (its name, "ruby", "ruby3.3", or a script's interpreter) wakes the
+ * loader at once, so that it is probed within milliseconds; the others (a shell's thousands of
+ * /bin/true) wait for the next poll, which costs no wakeup each.
+ */
 SEC("raw_tp/sched_process_exec")
 int rbprof_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *p = (struct task_struct *)ctx->args[0];
+	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
 	__u32 tgid = (__u32)BPF_CORE_READ(p, tgid);
+	char comm[16], interp[EXEC_INTERP_MAX] = {};
+	int rubyish;
 
 	/* a registered process's facts describe the image it had: gone */
 	bpf_map_delete_elem(&procs, &tgid);
-	proc_event(tgid, tgid, RBPROF_EV_EXEC);
+	bpf_get_current_comm(comm, sizeof(comm)); /* the exec'd file's name by now */
+	bpf_probe_read_kernel_str(interp, sizeof(interp), BPF_CORE_READ(bprm, interp));
+	rubyish = has_ruby(comm, sizeof(comm)) || has_ruby(interp, sizeof(interp));
+	proc_event(tgid, tgid, RBPROF_EV_EXEC, rubyish ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
@@ -243,7 +268,7 @@ int rbprof_fork(struct bpf_raw_tracepoint_args *ctx)
 	if (proc)
 		proc->flags |= RBPROF_PROC_EAGER;
 	__sync_fetch_and_or(&tgid_filter[bit / 64], 1ULL << (bit % 64));
-	proc_event(ctgid, ptgid, RBPROF_EV_FORK);
+	proc_event(ctgid, ptgid, RBPROF_EV_FORK, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 
@@ -261,7 +286,7 @@ int rbprof_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (bpf_map_delete_elem(&procs, &tgid))
 		return 0;
-	proc_event(tgid, tgid, RBPROF_EV_EXIT);
+	proc_event(tgid, tgid, RBPROF_EV_EXIT, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 

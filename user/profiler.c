@@ -5,6 +5,7 @@
  * exit, and write the profile at the end.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,8 +32,14 @@
  * task's start; past it, samples wait for the poll like any other's.
  */
 #define EAGER_MS 2000
-/* How long an exec'd process is looked at again for its VM to appear (ms). */
-#define YOUNG_MS 1000
+/*
+ * How long an exec'd process is looked at again for its VM to appear (ms), and when: first
+ * YOUNG_FIRST_MS after its exec (the dynamic linker has mapped libruby by then, and most short
+ * non-Ruby processes, a shell's /bin/true, are gone, costing no probe), then at twice the
+ * delay each time: 7 looks at most in its first second, however busy the host.
+ */
+#define YOUNG_MS       1000
+#define YOUNG_FIRST_MS 5
 /*
  * Until the first sample arrives (for at most the first second), the ring buffer is drained
  * this often (ms) instead: the first sample then shows a few ms after it was taken, not a
@@ -72,6 +79,14 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 		p->first_sample_seen = 1;
 		report_startup(p, "first sample received");
 	}
+	if (!rp->samples && p->opts->verbose) { /* make bench reads it */
+		char after[64] = "";
+
+		if (rp->exec_ns)
+			snprintf(after, sizeof(after), " %.1f ms after its exec",
+				 (double)(clock_ns() - rp->exec_ns) / 1e6);
+		msg("pid %d (%s): first sample%s", rp->t.pid, rp->t.comm, after);
+	}
 	rp->samples++;
 	if (p->thread_roots &&
 	    thread_frame(&rp->threads, &p->agg, (pid_t)ev->pid, (pid_t)ev->tid, &thread)) {
@@ -101,7 +116,7 @@ static void note_container(struct ruby_proc *rp)
 static int profile_target(struct profiler *p, const struct ruby_target *t)
 {
 	struct ruby_proc *old = proc_table_live(&p->procs, t->pid), *rp;
-	int err;
+	int err, i;
 
 	if (old)
 		old->exited = 1;
@@ -113,6 +128,9 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 	rp->eager_until_ms = now_ms() + EAGER_MS;
 	rp->t.bpf.flags |= RBPROF_PROC_EAGER;
 	note_container(rp);
+	for (i = 0; i < p->nyoung; i++)
+		if (p->young[i] == t->pid)
+			rp->exec_ns = p->young_exec_ns[i];
 	err = sampler_add_proc(&p->sampler, (__u32)t->pid, &rp->t.bpf);
 	if (err) {
 		msg("cannot sample pid %d: %s", t->pid, strerror(-err));
@@ -191,6 +209,8 @@ static void on_proc_event(struct profiler *p, const struct rbprof_event *ev)
 		if ((ev->flags & RBPROF_EV_EXEC) && p->nyoung < YOUNG_MAX &&
 		    is_wanted(p, ev->pid)) {
 			p->young[p->nyoung] = (pid_t)ev->pid;
+			p->young_exec_ns[p->nyoung] = clock_ns();
+			p->young_next_ms[p->nyoung] = now_ms() + YOUNG_FIRST_MS;
 			p->young_until_ms[p->nyoung++] = now_ms() + YOUNG_MS;
 		}
 		return;
@@ -224,6 +244,18 @@ static void on_proc_event(struct profiler *p, const struct rbprof_event *ev)
 		    parent->t.pid);
 }
 
+/* When the next look at an exec'd process is due (ms), or UINT64_MAX. */
+static __u64 young_due(const struct profiler *p)
+{
+	__u64 due = UINT64_MAX;
+	int i;
+
+	for (i = 0; i < p->nyoung; i++)
+		if (p->young_next_ms[i] < due)
+			due = p->young_next_ms[i];
+	return due;
+}
+
 /* Look again at the processes exec'd lately that were not Ruby yet (libruby not mapped). */
 static void probe_young(struct profiler *p)
 {
@@ -231,9 +263,17 @@ static void probe_young(struct profiler *p)
 	int i, kept = 0;
 
 	for (i = 0; i < p->nyoung; i++) {
-		if (hostscan_consider(&p->scan, p->young[i]) || now >= p->young_until_ms[i])
-			continue;
+		__u64 next = p->young_next_ms[i];
+
+		if (now >= next) {
+			if (hostscan_consider(&p->scan, p->young[i]) || now >= p->young_until_ms[i])
+				continue;
+			/* twice as long after its exec as the last look */
+			next = now + (now - p->young_exec_ns[i] / 1000000);
+		}
 		p->young[kept] = p->young[i];
+		p->young_exec_ns[kept] = p->young_exec_ns[i];
+		p->young_next_ms[kept] = next;
 		p->young_until_ms[kept++] = p->young_until_ms[i];
 	}
 	p->nyoung = kept;
@@ -338,8 +378,14 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 		msg("failed to attach perf events: %s", strerror(-err));
 		return 1;
 	}
-	/* before the processes are looked for: none that starts meanwhile is missed */
-	err = sampler_attach_proc_events(&p->sampler);
+	/*
+	 * Before the processes are looked for: none that starts meanwhile is missed.
+	 * RBPROF_PROC_EVENTS=0 leaves them out, the scans of /proc alone finding processes (what
+	 * a kernel that refuses them gets; make bench compares the two).
+	 */
+	err = getenv("RBPROF_PROC_EVENTS") && !strcmp(getenv("RBPROF_PROC_EVENTS"), "0")
+		  ? -ENOTSUP
+		  : sampler_attach_proc_events(&p->sampler);
 	if (err && o->verbose)
 		msg("process events not followed (%s): new processes are found by scans of /proc",
 		    strerror(-err));
@@ -404,8 +450,16 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 		__u64 now = now_ms();
 		int timeout = POLL_MS - POLL_JITTER_MS + rand() % (2 * POLL_JITTER_MS + 1);
 
-		if ((!p->first_sample_seen && now - start < RESCAN_MS) || p->nyoung)
+		if (!p->first_sample_seen && now - start < RESCAN_MS)
 			timeout = STARTUP_POLL_MS;
+		if (p->nyoung) { /* an exec'd process's next look may come sooner */
+			__u64 due = young_due(p);
+
+			if (due <= now)
+				timeout = 0;
+			else if (due - now < (__u64)timeout)
+				timeout = (int)(due - now);
+		}
 		if (deadline && now >= deadline)
 			break;
 		if (deadline && deadline - now < (__u64)timeout)

@@ -59,6 +59,8 @@ struct profiler {
 	int top_open;
 	pid_t young[YOUNG_MAX];
 	__u64 young_until_ms[YOUNG_MAX];
+	__u64 young_exec_ns[YOUNG_MAX]; /* when its exec was reported */
+	__u64 young_next_ms[YOUNG_MAX]; /* when to look at it next (backing off) */
 	int nyoung;
 	int first_sample_seen;
 };

@@ -10,8 +10,9 @@ class Report
   US = 1000.0 # ns per microsecond
 
   def initialize(info:, settings:, userspace:, cost:, startup:, discovery:, loader:, runs:,
-                 side: nil, writers: [])
+                 side: nil, writers: [], procs: {})
     @info = info
+    @procs = procs
     @writers = writers
     @settings = settings
     @userspace = userspace
@@ -33,6 +34,7 @@ class Report
     parts << loader_table unless @loader.empty?
     parts << userspace_table unless @userspace.empty?
     parts << writers_table unless @writers.empty?
+    parts << procs_table unless @procs.empty?
     parts.join("\n")
   end
 
@@ -145,6 +147,7 @@ class Report
              "< 50 ms", code.empty? ? "-" : format("%.1f ms", code.max),
              yes(code.empty? ? nil : code.max < 50)]
     rows.concat(writer_targets)
+    rows.concat(procs_targets)
     <<~MD
 
       ## Targets
@@ -321,6 +324,50 @@ class Report
               folded / 1048576.0),
        yes(f[:s] < 2 && ratio < 3)]
     end
+  end
+
+  # Issue #13's targets: a Ruby process sampled within 50 ms of its exec, and the process
+  # events cost the loader under 2% of a core at 200 execs a second.
+  def procs_targets
+    ev = @procs["events"]
+    sc = @procs["scans"]
+    return [] unless ev
+
+    picks = ev[:pickup_ms].compact
+    missed = ev[:pickup_ms].count(&:nil?)
+    [["pickup, spawn of a short Ruby process to its first sample (median, max; vs /proc scans)",
+      "< 50 ms",
+      format("%.1f ms, %.1f ms%s (scans: %s)", median(picks) || 0, picks.max || 0,
+             missed.positive? ? ", #{missed} never sampled" : "",
+             sc ? format("%.0f ms median, %d of %d never sampled", median(sc[:pickup_ms].compact) || 0,
+                         sc[:pickup_ms].count(&:nil?), sc[:pickup_ms].size) : "-"),
+      yes(missed.zero? && picks.max && picks.max < 50)],
+     ["loader CPU, #{ProcessEvents::FORKS_PER_S} short non-Ruby processes a second", "< 2% of a core",
+      format("%.2f%% (scans: %.2f%%)", ev[:fork_share] * 100, (sc ? sc[:fork_share] : 0) * 100),
+      yes(ev[:fork_share] < 0.02)]]
+  end
+
+  def procs_table
+    rows = @procs.map do |mode, r|
+      picks = r[:pickup_ms]
+      format("| %s | %s | %d of %d | %.2f%% |", mode,
+             picks.map { |ms| ms ? format("%.0f", ms) : "-" }.join(", "), picks.compact.size,
+             picks.size, r[:fork_share] * 100)
+    end
+    <<~MD
+
+      ## Following processes
+
+      lib/process_events.rb: the kernel's exec, fork and exit events (`events`) against the
+      scans of /proc alone (`scans`, RBPROF_PROC_EVENTS=0), whole host. Pickup: from the
+      spawn of a Ruby process that lives 0.3 s to the loader's first sample of it, at
+      #{ProcessEvents::PICKUP_HZ} Hz, ms for each of #{ProcessEvents::PICKUPS}. Loader CPU: its
+      share of one core while a shell starts #{ProcessEvents::FORKS_PER_S} `/bin/true` a second.
+
+      | mode | pickup (ms) | sampled | loader CPU, #{ProcessEvents::FORKS_PER_S} execs/s |
+      | --- | --- | ---: | ---: |
+      #{rows.join("\n")}
+    MD
   end
 
   def writers_table

@@ -5,7 +5,8 @@
  * A full `bpftool btf dump file /sys/kernel/btf/vmlinux format c` is ~3 MiB and pins one
  * kernel's layout in the repository. The sampler reads one kernel field (the interrupted
  * task's user FS base), the thread iterator three (a task's ids and FS base) and the process
- * events a task's ids and its thread group's live count, so it declares just those, with preserve_access_index: libbpf's CO-RE relocates the accesses
+ * events a task's ids, its thread group's live count and an exec's interpreter, so it declares
+ * just those, with preserve_access_index: libbpf's CO-RE relocates the accesses
  * against the running kernel's BTF at load time, whatever its layout.
  */
 #ifndef RBPROF_VMLINUX_H
@@ -36,6 +37,11 @@ struct task_struct {
 	int tgid; /* its process's */
 	struct signal_struct *signal;
 	struct thread_struct thread;
+};
+
+/* include/linux/binfmts.h: an exec; interp is the interpreter of a script (#!), else filename */
+struct linux_binprm {
+	const char *interp;
 };
 
 /* include/linux/bpf.h: a task iterator program's context (kernel/bpf/task_iter.c). */
