@@ -49,12 +49,24 @@ static FILE *open_temp_beside(const char *path, char *tmp, size_t cap)
 
 int outfile_open(struct outfile *o, const char *path)
 {
+	struct stat st;
+
 	o->f = stdout;
 	o->path = path;
 	o->tmp[0] = 0;
+	o->direct = 0;
 	if (!path)
 		return 0;
-	o->f = open_temp_beside(path, o->tmp, sizeof(o->tmp));
+	/*
+	 * A device, a FIFO or a socket (/dev/null, /dev/stdout, a pipe to a reader) is written
+	 * to as it is: a file renamed over it would replace the device itself.
+	 */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		o->f = fopen(path, "we");
+		o->direct = 1;
+	} else {
+		o->f = open_temp_beside(path, o->tmp, sizeof(o->tmp));
+	}
 	return o->f ? 0 : (errno ? -errno : -EIO);
 }
 
@@ -64,6 +76,8 @@ int outfile_commit(struct outfile *o, int err)
 		return err;
 	if (fclose(o->f) && !err)
 		err = -errno;
+	if (o->direct)
+		return err;
 	if (!err && rename(o->tmp, o->path))
 		err = -errno;
 	if (err)
@@ -76,5 +90,6 @@ void outfile_abandon(struct outfile *o)
 	if (!o->path)
 		return;
 	fclose(o->f);
-	unlink(o->tmp);
+	if (!o->direct)
+		unlink(o->tmp);
 }

@@ -3,7 +3,8 @@
  * outfile.h - where the profile goes: stdout, or with -o a temporary file beside FILE,
  * opened before profiling (a bad path fails at once, not after the profile was taken) and
  * renamed into place when complete, so that a reader never sees half a profile. Under sudo
- * the file belongs to the user who ran sudo (SUDO_UID, SUDO_GID).
+ * the file belongs to the user who ran sudo (SUDO_UID, SUDO_GID). A device or a FIFO
+ * (/dev/null, a pipe) is written to as it is.
  */
 #ifndef RBPROF_OUTFILE_H
 #define RBPROF_OUTFILE_H
@@ -15,6 +16,7 @@ struct outfile {
 	FILE *f;		 /* what the writers write to */
 	const char *path;	 /* -o FILE; NULL: stdout */
 	char tmp[PATH_MAX + 16]; /* the temporary file beside it */
+	int direct;		 /* path is a device or a FIFO: written as it is, no rename */
 };
 
 /* Open the output: `path`, or stdout if NULL. 0, or -errno (nothing created). */

@@ -37,6 +37,26 @@ module E2E
     FileUtils.rm_rf(dir) if dir
   end
 
+  test "output: -o of a device or a FIFO writes into it, never replaces it (/dev/null stays a device)" do
+    target = Target.ruby("basic.rb")
+    dir = Dir.mktmpdir("rbprof-e2e-out")
+    fifo = File.join(dir, "fifo")
+    File.mkfifo(fifo)
+    reader = Thread.new { File.binread(fifo) }
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-q", "-o", fifo])
+    assert_exit(result, 0)
+    assert(File.pipe?(fifo), "#{fifo} is no FIFO any more")
+    got = reader.join(10)&.value
+    assert(got&.include?("Object#burn"), "the FIFO's reader got #{got.to_s[0, 100].inspect}")
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-q", "-o", "/dev/null"])
+    assert_exit(result, 0)
+    assert(File.chardev?("/dev/null"), "/dev/null is no character device any more")
+    assert(Dir.children("/dev").none? { |f| f.start_with?(".null.") }, "a temporary file left in /dev")
+  ensure
+    target&.stop
+    FileUtils.rm_rf(dir) if dir
+  end
+
   test "output: an -o FILE that cannot be written fails before profiling (exit 1)" do
     dir = Dir.mktmpdir("rbprof-e2e-out")
     file = File.join(dir, "missing-dir", "profile.folded")
