@@ -156,10 +156,9 @@ static __always_inline int sample(int use_bpf_loop)
 	       (s->ev.nframes & (2 * RBPROF_MAX_FRAMES - 1)) * sizeof(struct rbprof_frame);
 	if (size > sizeof(s->ev))
 		size = sizeof(s->ev);
-	wakeup = (proc->flags & RBPROF_PROC_EAGER) ||
-			 bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
-		     ? BPF_RB_FORCE_WAKEUP
-		     : BPF_RB_NO_WAKEUP;
+	wakeup = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									       : BPF_RB_NO_WAKEUP;
+
 	if (bpf_ringbuf_output(&events, &s->ev, size, wakeup))
 		count(RBPROF_CNT_RB_FULL);
 	else
@@ -264,9 +263,6 @@ int rbprof_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (bpf_map_update_elem(&procs, &ctgid, proc, BPF_ANY))
 		return 0;
-	proc = bpf_map_lookup_elem(&procs, &ctgid);
-	if (proc)
-		proc->flags |= RBPROF_PROC_EAGER;
 	__sync_fetch_and_or(&tgid_filter[bit / 64], 1ULL << (bit % 64));
 	proc_event(ctgid, ptgid, RBPROF_EV_FORK, BPF_RB_FORCE_WAKEUP);
 	return 0;

@@ -182,18 +182,7 @@ struct rbprof_proc {
 	 * skip the two DTV reads. The loader writes 0.
 	 */
 	__u64 learned_tls_offset;
-	/*
-	 * enum rbprof_proc_flags. RBPROF_PROC_EAGER: wake the loader at each sample of this
-	 * process, so that it names the frames while the process lives (a young process may
-	 * not live to the next poll); set by the loader for a process's first seconds, and by
-	 * the sampler on a child it registers at fork.
-	 */
-	__u64 flags;
 	struct rbprof_vm_offsets off;
-};
-
-enum rbprof_proc_flags {
-	RBPROF_PROC_EAGER = 1,
 };
 
 /*

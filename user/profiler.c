@@ -27,11 +27,13 @@
 /* New processes are looked for this often (ms): "found within 1 s". */
 #define RESCAN_MS 1000
 /*
- * A process's samples wake the loader at once for its first seconds (RBPROF_PROC_EAGER): its
- * frames are named while it lives, however short its life. 2 s holds a test run or a rake
- * task's start; past it, samples wait for the poll like any other's.
+ * While a process is new (its first EAGER_MS), the ring buffer is drained every EAGER_POLL_MS:
+ * its frames are named while it lives, however short its life (frames named once stay named:
+ * each iseq is cached), at no cost to the sampler, which wakes no one. 2 s holds a test run or
+ * a rake task's start; past it, its samples wait for the usual poll.
  */
-#define EAGER_MS 2000
+#define EAGER_MS      2000
+#define EAGER_POLL_MS 10
 /*
  * How long an exec'd process is looked at again for its VM to appear (ms), and when: first
  * YOUNG_FIRST_MS after its exec (the dynamic linker has mapped libruby by then, and most short
@@ -125,8 +127,7 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 		return -ENOMEM;
 	rp->sym.on_settle = sampler_settle;
 	rp->sym.settle_ctx = &p->sampler;
-	rp->eager_until_ms = now_ms() + EAGER_MS;
-	rp->t.bpf.flags |= RBPROF_PROC_EAGER;
+	p->eager_until_ms = now_ms() + EAGER_MS;
 	note_container(rp);
 	for (i = 0; i < p->nyoung; i++)
 		if (p->young[i] == t->pid)
@@ -237,7 +238,7 @@ static void on_proc_event(struct profiler *p, const struct rbprof_event *ev)
 	}
 	rp->sym.on_settle = sampler_settle;
 	rp->sym.settle_ctx = &p->sampler;
-	rp->eager_until_ms = now_ms() + EAGER_MS;
+	p->eager_until_ms = now_ms() + EAGER_MS;
 	note_container(rp);
 	if (p->opts->verbose)
 		msg("pid %d (%s) forked from pid %d: profiled as its parent", t.pid, t.comm,
@@ -300,11 +301,6 @@ static int prune_exited(struct profiler *p)
 			continue;
 		}
 		alive++;
-		if (rp->eager_until_ms && clock_ns() / 1000000 >= rp->eager_until_ms) {
-			rp->eager_until_ms = 0;
-			rp->t.bpf.flags &= ~(__u64)RBPROF_PROC_EAGER;
-			sampler_add_proc(&p->sampler, (__u32)rp->t.pid, &rp->t.bpf);
-		}
 		/* A process found right after it started may have had no VM yet. */
 		if (!rp->t.bpf.gc_flags_addr && !discover_resolve_gc(&rp->t))
 			sampler_add_proc(&p->sampler, (__u32)rp->t.pid, &rp->t.bpf);
@@ -452,6 +448,8 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 
 		if (!p->first_sample_seen && now - start < RESCAN_MS)
 			timeout = STARTUP_POLL_MS;
+		if (now < p->eager_until_ms && timeout > EAGER_POLL_MS)
+			timeout = EAGER_POLL_MS;
 		if (p->nyoung) { /* an exec'd process's next look may come sooner */
 			__u64 due = young_due(p);
 

@@ -62,6 +62,7 @@ struct profiler {
 	__u64 young_exec_ns[YOUNG_MAX]; /* when its exec was reported */
 	__u64 young_next_ms[YOUNG_MAX]; /* when to look at it next (backing off) */
 	int nyoung;
+	__u64 eager_until_ms; /* a process is new till then: drain often (profiler.c EAGER_MS) */
 	int first_sample_seen;
 };
 

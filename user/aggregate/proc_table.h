@@ -21,8 +21,7 @@ struct ruby_proc {
 	struct symbolizer sym;
 	struct thread_table threads; /* --threads: its threads' frames */
 	__u64 samples;
-	__u64 eager_until_ms; /* its samples wake the loader until then (RBPROF_PROC_EAGER) */
-	__u64 exec_ns;	      /* found at its exec: when that was reported (-v: pickup time) */
+	__u64 exec_ns; /* found at its exec: when that was reported (-v: pickup time) */
 	char container[CONTAINER_SHORT_ID + 1]; /* its container's short id, "" if none */
 	pid_t ns_pid; /* its pid in its own pid namespace, 0 if it has only the host's */
 	int exited;

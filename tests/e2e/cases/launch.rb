@@ -68,8 +68,12 @@ module E2E
     dir = Dir.mktmpdir("rbprof-e2e-launch")
     File.chmod(0o777, dir)
     uid_file = File.join(dir, "uid")
+    # a copy the user can read, wherever the repository is (a root-only home, in CI)
+    script = File.join(dir, "launch_split.rb")
+    FileUtils.cp(program("launch_split.rb"), script)
+    File.chmod(0o644, script)
     result = Profiler.run(["-q", "-o", File.join(dir, "p.folded"), "--", Target::RUBY,
-                           program("launch_split.rb"), uid_file],
+                           script, uid_file],
                           wrap: ["env", "SUDO_UID=65534", "SUDO_GID=65534"], timeout: 30)
     assert_exit(result, 3)
     uid = File.read(uid_file)
