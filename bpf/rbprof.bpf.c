@@ -243,6 +243,12 @@ int rbprof_exec(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /*
+ * 1 if a registered process's children are profiled too (the whole host, -s, a command run),
+ * set by the loader before it attaches; with -p alone they are not, and are left alone here.
+ */
+__u32 follow_forks;
+
+/*
  * A registered process forked: the child has its parent's image, so it is registered with the
  * parent's facts here, before it runs, and its first samples count. Threads (a clone that
  * makes no new process) are no concern.
@@ -256,7 +262,7 @@ int rbprof_fork(struct bpf_raw_tracepoint_args *ctx)
 	__u32 bit = rbprof_filter_bit(ctgid);
 	struct rbprof_proc *proc;
 
-	if (ctgid != (__u32)BPF_CORE_READ(child, pid) || ctgid == ptgid)
+	if (!follow_forks || ctgid != (__u32)BPF_CORE_READ(child, pid) || ctgid == ptgid)
 		return 0;
 	proc = bpf_map_lookup_elem(&procs, &ptgid);
 	if (!proc)

@@ -381,7 +381,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	 */
 	err = getenv("RBPROF_PROC_EVENTS") && !strcmp(getenv("RBPROF_PROC_EVENTS"), "0")
 		  ? -ENOTSUP
-		  : sampler_attach_proc_events(&p->sampler);
+		  : sampler_attach_proc_events(&p->sampler, !o->npids || o->subprocesses);
 	if (err && o->verbose)
 		msg("process events not followed (%s): new processes are found by scans of /proc",
 		    strerror(-err));

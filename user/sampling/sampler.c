@@ -183,12 +183,13 @@ static void filter_update(struct sampler *s, __u32 pid, int delta)
 		__atomic_fetch_and(word, ~mask, __ATOMIC_RELAXED);
 }
 
-int sampler_attach_proc_events(struct sampler *s)
+int sampler_attach_proc_events(struct sampler *s, int follow_forks)
 {
 	struct bpf_program *progs[3] = {s->skel->progs.rbprof_exec, s->skel->progs.rbprof_fork,
 					s->skel->progs.rbprof_exit};
 	int i, err = 0;
 
+	s->skel->bss->follow_forks = follow_forks ? 1 : 0;
 	for (i = 0; i < 3; i++) {
 		s->proc_links[i] = bpf_program__attach(progs[i]);
 		if (!s->proc_links[i] && !err)

@@ -49,10 +49,11 @@ int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx);
 /* Sample every online CPU at `freq` Hz. 0 or -errno. */
 int sampler_attach(struct sampler *s, int freq);
 /*
- * Follow exec, fork and exit through the ring buffer (RBPROF_EV_PROC_EVENTS). 0, or -errno
- * if the kernel refused one (the loader's scans of /proc are then all there is).
+ * Follow exec, fork and exit through the ring buffer (RBPROF_EV_PROC_EVENTS); with
+ * follow_forks, a registered process's children are registered at fork. 0, or -errno if the
+ * kernel refused one (the loader's scans of /proc are then all there is).
  */
-int sampler_attach_proc_events(struct sampler *s);
+int sampler_attach_proc_events(struct sampler *s, int follow_forks);
 /* Sample pid's threads as `p` says (or update what it says). 0 or -errno. */
 int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p);
 void sampler_del_proc(struct sampler *s, __u32 pid);

@@ -134,11 +134,20 @@ module E2E
     assert(working.size == 4 && (working.keys & [early.pid, late.pid]).empty?,
            "expected 4 worker processes in Object#worker_N, got #{working.inspect}")
     working.each { |w, n| assert(n >= 100, "worker #{w}: #{n} samples in 3 s at 199 Hz") }
-    # without -s, the masters only
-    result = Profiler.run(["-p", early.pid, "-d", 1, "-q"])
-    assert((samples_by_pid(result.profile).keys - [early.pid]).empty?, "-p without -s profiled others")
   ensure
     early&.stop
+    late&.stop
+  end
+
+  test "subprocesses: -p without -s: the master only; workers it forks meanwhile are not even sampled" do
+    late = Target.ruby("forker.rb", args: ["late"], env: { "FORKER_WORKERS" => "2", "FORKER_BURN" => "2" })
+    result = Profiler.run(["-p", late.pid, "-d", 3, "-F", 199])
+    assert_exit(result, 0)
+    others = samples_by_pid(result.profile).keys - [late.pid]
+    assert(others.empty?, "-p without -s profiled #{others.inspect}")
+    dropped = result.stderr_lines.grep(/dropped/)
+    assert(dropped.empty?, "the workers' samples were sent and dropped: #{dropped.inspect}")
+  ensure
     late&.stop
   end
 
