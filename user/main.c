@@ -398,13 +398,13 @@ static int profile(void)
 	}
 	profiler_close(&prof);
 	if (env.launch_argv) {
-		if (!launch_poll(&cmd) && cmd.go_fd < 0 && !stop_requests && !err) {
-			msg("-d %d s ended: pid %d (%s) left running", env.duration, cmd.pid,
-			    env.launch_argv[0]);
-			return 0;
+		/* let go and still running: -d ended, or a second signal stopped us */
+		if (!launch_poll(&cmd) && cmd.go_fd < 0) {
+			if (!stop_requests && !err)
+				msg("-d %d s ended: pid %d (%s) left running", env.duration,
+				    cmd.pid, env.launch_argv[0]);
+			return err;
 		}
-		if (!launch_poll(&cmd) && cmd.go_fd < 0)
-			return err; /* stopped by a second signal: the command still runs */
 		launch_wait(&cmd);
 		if (!err && !env.quiet)
 			msg("wrote %s", env.output ? env.output : "the profile");

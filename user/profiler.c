@@ -114,24 +114,38 @@ static void note_container(struct ruby_proc *rp)
 		snprintf(rp->container, sizeof(rp->container), "%.*s", CONTAINER_SHORT_ID, id);
 }
 
-/* Start sampling a probed Ruby process. 0 or -ENOMEM. */
-static int profile_target(struct profiler *p, const struct ruby_target *t)
+/*
+ * A new instance of t's process in the table, the pid's live one from now on (an instance
+ * before it exited or exec'd): settling through the sampler, its container noted, drained
+ * often while it is new. NULL on ENOMEM.
+ */
+static struct ruby_proc *add_instance(struct profiler *p, const struct ruby_target *t)
 {
 	struct ruby_proc *old = proc_table_live(&p->procs, t->pid), *rp;
-	int err, i;
 
 	if (old)
 		old->exited = 1;
 	rp = proc_table_add(&p->procs, t);
 	if (!rp)
-		return -ENOMEM;
+		return NULL;
 	rp->sym.on_settle = sampler_settle;
 	rp->sym.settle_ctx = &p->sampler;
 	p->eager_until_ms = now_ms() + EAGER_MS;
 	note_container(rp);
+	return rp;
+}
+
+/* Start sampling a probed Ruby process. 0 or -ENOMEM. */
+static int profile_target(struct profiler *p, const struct ruby_target *t)
+{
+	struct ruby_proc *rp = add_instance(p, t);
+	int err, i;
+
+	if (!rp)
+		return -ENOMEM;
 	for (i = 0; i < p->nyoung; i++)
-		if (p->young[i] == t->pid)
-			rp->exec_ns = p->young_exec_ns[i];
+		if (p->young[i].pid == t->pid)
+			rp->exec_ns = p->young[i].exec_ns;
 	err = sampler_add_proc(&p->sampler, (__u32)t->pid, &rp->t.bpf);
 	if (err) {
 		msg("cannot sample pid %d: %s", t->pid, strerror(-err));
@@ -209,10 +223,11 @@ static void on_proc_event(struct profiler *p, const struct rbprof_event *ev)
 		}
 		if ((ev->flags & RBPROF_EV_EXEC) && p->nyoung < YOUNG_MAX &&
 		    is_wanted(p, ev->pid)) {
-			p->young[p->nyoung] = (pid_t)ev->pid;
-			p->young_exec_ns[p->nyoung] = clock_ns();
-			p->young_next_ms[p->nyoung] = now_ms() + YOUNG_FIRST_MS;
-			p->young_until_ms[p->nyoung++] = now_ms() + YOUNG_MS;
+			p->young[p->nyoung++] = (struct young_proc){
+			    .pid = (pid_t)ev->pid,
+			    .exec_ns = clock_ns(),
+			    .next_ms = now_ms() + YOUNG_FIRST_MS,
+			};
 		}
 		return;
 	}
@@ -229,17 +244,10 @@ static void on_proc_event(struct profiler *p, const struct rbprof_event *ev)
 		sampler_del_proc(&p->sampler, ev->pid);
 		return;
 	}
-	if (rp)
-		rp->exited = 1;
-	rp = proc_table_add(&p->procs, &t);
-	if (!rp || sampler_adopt_proc(&p->sampler, ev->pid)) {
+	if (!add_instance(p, &t) || sampler_adopt_proc(&p->sampler, ev->pid)) {
 		p->error = -ENOMEM;
 		return;
 	}
-	rp->sym.on_settle = sampler_settle;
-	rp->sym.settle_ctx = &p->sampler;
-	p->eager_until_ms = now_ms() + EAGER_MS;
-	note_container(rp);
 	if (p->opts->verbose)
 		msg("pid %d (%s) forked from pid %d: profiled as its parent", t.pid, t.comm,
 		    parent->t.pid);
@@ -252,8 +260,8 @@ static __u64 young_due(const struct profiler *p)
 	int i;
 
 	for (i = 0; i < p->nyoung; i++)
-		if (p->young_next_ms[i] < due)
-			due = p->young_next_ms[i];
+		if (p->young[i].next_ms < due)
+			due = p->young[i].next_ms;
 	return due;
 }
 
@@ -264,18 +272,16 @@ static void probe_young(struct profiler *p)
 	int i, kept = 0;
 
 	for (i = 0; i < p->nyoung; i++) {
-		__u64 next = p->young_next_ms[i];
+		struct young_proc y = p->young[i];
+		__u64 age_ms = now - y.exec_ns / 1000000;
 
-		if (now >= next) {
-			if (hostscan_consider(&p->scan, p->young[i]) || now >= p->young_until_ms[i])
+		if (now >= y.next_ms) {
+			if (hostscan_consider(&p->scan, y.pid) || age_ms >= YOUNG_MS)
 				continue;
-			/* twice as long after its exec as the last look */
-			next = now + (now - p->young_exec_ns[i] / 1000000);
+			y.next_ms =
+			    now + age_ms; /* twice as long after its exec as the last look */
 		}
-		p->young[kept] = p->young[i];
-		p->young_exec_ns[kept] = p->young_exec_ns[i];
-		p->young_next_ms[kept] = next;
-		p->young_until_ms[kept++] = p->young_until_ms[i];
+		p->young[kept++] = y;
 	}
 	p->nyoung = kept;
 }

@@ -57,10 +57,11 @@ struct profiler {
 	int thread_roots;    /* the aggregate has a thread frame at every stack's root */
 	struct top_view top; /* --top, while profiler_run runs */
 	int top_open;
-	pid_t young[YOUNG_MAX];
-	__u64 young_until_ms[YOUNG_MAX];
-	__u64 young_exec_ns[YOUNG_MAX]; /* when its exec was reported */
-	__u64 young_next_ms[YOUNG_MAX]; /* when to look at it next (backing off) */
+	struct young_proc {
+		pid_t pid;
+		__u64 exec_ns; /* when its exec was reported */
+		__u64 next_ms; /* when to look at it next (backing off) */
+	} young[YOUNG_MAX];
 	int nyoung;
 	__u64 eager_until_ms; /* a process is new till then: drain often (profiler.c EAGER_MS) */
 	int first_sample_seen;

@@ -44,32 +44,45 @@ int proc_thread_comm(pid_t pid, pid_t tid, char comm[COMM_LEN])
 	return 0;
 }
 
-int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_time)
+/*
+ * /proc/PID/stat into buf, NUL-terminated; *after_comm: past the comm's closing ')' (comm may
+ * hold spaces and parentheses, so the last ')'), *open_paren: its '('. 0 or -errno.
+ */
+static int stat_text(pid_t pid, char *buf, size_t cap, char **open_paren, char **after_comm)
 {
-	char path[64], buf[1024], *open_paren, *close_paren, *p;
-	size_t n, len;
+	char path[64], *close_paren;
+	size_t n;
 	FILE *f;
-	int field;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	n = fread(buf, 1, cap - 1, f);
 	fclose(f);
 	buf[n] = 0;
-	/* "pid (comm) state ...": comm may hold spaces and parentheses, so take the last ')'. */
-	open_paren = strchr(buf, '(');
+	*open_paren = strchr(buf, '(');
 	close_paren = strrchr(buf, ')');
-	if (!open_paren || !close_paren || close_paren < open_paren)
+	if (!*open_paren || !close_paren || close_paren < *open_paren)
 		return -EINVAL;
-	len = (size_t)(close_paren - open_paren - 1);
+	*after_comm = close_paren + 1;
+	return 0;
+}
+
+int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_time)
+{
+	char buf[1024], *open_paren, *p;
+	size_t len;
+	int field, err = stat_text(pid, buf, sizeof(buf), &open_paren, &p);
+
+	if (err)
+		return err;
+	len = (size_t)(p - open_paren - 2); /* between the parentheses */
 	if (len >= COMM_LEN)
 		len = COMM_LEN - 1;
 	memcpy(comm, open_paren + 1, len);
 	comm[len] = 0;
 	/* Fields after comm start at 3 (state); starttime is field 22. */
-	p = close_paren + 1;
 	for (field = 3; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p, " %llu", start_time) != 1)
@@ -79,21 +92,13 @@ int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_tim
 
 int proc_ppid(pid_t pid, pid_t *ppid)
 {
-	char path[64], buf[512], *close_paren;
-	size_t n;
-	FILE *f;
-	int v;
+	char buf[1024], *open_paren, *after_comm;
+	int v, err = stat_text(pid, buf, sizeof(buf), &open_paren, &after_comm);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	/* "pid (comm) state ppid ...": after the last ')' (comm may hold one) */
-	close_paren = strrchr(buf, ')');
-	if (!close_paren || sscanf(close_paren + 1, " %*c %d", &v) != 1)
+	if (err)
+		return err;
+	/* "pid (comm) state ppid ..." */
+	if (sscanf(after_comm, " %*c %d", &v) != 1)
 		return -EINVAL;
 	*ppid = v;
 	return 0;

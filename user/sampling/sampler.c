@@ -199,6 +199,7 @@ int sampler_attach_proc_events(struct sampler *s, int follow_forks)
 	return err;
 }
 
+/* pid is in the procs map: count it as ours and let the filter pass it (once). */
 int sampler_adopt_proc(struct sampler *s, __u32 pid)
 {
 	__u64 *reg = hashmap_get(&s->registered, pid, 0);
@@ -219,18 +220,9 @@ int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p)
 {
 	int err =
 	    bpf_map__update_elem(s->skel->maps.procs, &pid, sizeof(pid), p, sizeof(*p), BPF_ANY);
-	__u64 *reg = hashmap_get(&s->registered, pid, 0);
 
 	/* In the map first, then in the filter: the program finds what the filter lets in. */
-	if (err || (reg && *reg))
-		return err;
-	err = hashmap_put(&s->registered, pid, 0, 1);
-	if (err) {
-		bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);
-		return err;
-	}
-	filter_update(s, pid, 1);
-	return 0;
+	return err ? err : sampler_adopt_proc(s, pid);
 }
 
 void sampler_del_proc(struct sampler *s, __u32 pid)
