@@ -63,14 +63,23 @@ $(OUTPUT)/rbprof.skel.h: $(OUTPUT)/rbprof.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name rbprof_bpf > $@
 
+# The names of this architecture's system calls, by number, from the kernel's headers (what
+# an off-CPU thread of --wall is blocked in): one "[NR] = \"name\"," line each.
+$(OUTPUT)/syscall_names.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)echo '#include <asm/unistd.h>' | $(CC) -E -dM - | \
+		awk '$$1 == "#define" && $$2 ~ /^__NR_[a-z0-9_]+$$/ && $$3 ~ /^[0-9]+$$/ \
+		{ printf "\t[%s] = \"%s\",\n", $$3, substr($$2, 6) }' | sort -t'[' -k2 -n > $@
+	$(Q)test -s $@ || { echo "no system call numbers in <asm/unistd.h>" >&2; rm -f $@; exit 1; }
+
 # The skeleton comes first: the sampler includes it, and the compiler lists it as a dependency
 # only once it exists.
-$(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/rbprof.skel.h
+$(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/rbprof.skel.h $(OUTPUT)/syscall_names.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $(PKG_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(OUTPUT)/san/%.o: %.c $(OUTPUT)/rbprof.skel.h
+$(OUTPUT)/san/%.o: %.c $(OUTPUT)/rbprof.skel.h $(OUTPUT)/syscall_names.h
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) -Itests/unit $(PKG_CFLAGS) $(DEPFLAGS) -c $< -o $@

@@ -314,4 +314,77 @@ int rbprof_thread_pointers(struct bpf_iter__task *ctx)
 	return 0;
 }
 
+/*
+ * --wall: the loader's thread id (set before it attaches rbprof_switch), and per CPU the task
+ * it last took that CPU from while that task could still run (0: it took an idle CPU, or one
+ * whose task was blocking). Sized as the counters are.
+ */
+__u32 loader_tid;
+__u32 displaced_tid[RBPROF_MAX_CPUS];
+
+/*
+ * --wall: each time the loader is switched in, the task it displaces. When the loader wakes to
+ * read the thread states, the scheduler may give it the CPU of a Ruby thread that was running:
+ * that thread then looks runnable (waiting for a CPU) to the iterator, though it was running
+ * when the sample was due; the iterator tells it by this. One compare per context switch of
+ * the host.
+ */
+SEC("raw_tp/sched_switch")
+int rbprof_switch(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *prev = (struct task_struct *)ctx->args[1];
+	struct task_struct *next = (struct task_struct *)ctx->args[2];
+	__u32 cpu = bpf_get_smp_processor_id() & (RBPROF_MAX_CPUS - 1);
+	__u64 state;
+
+	if ((__u32)BPF_CORE_READ(next, pid) != loader_tid || !loader_tid)
+		return 0;
+	if (bpf_core_field_exists(prev->__state))
+		state = BPF_CORE_READ(prev, __state);
+	else
+		state = (__u64)BPF_CORE_READ((struct task_struct___pre514 *)prev, state);
+	displaced_tid[cpu] = state == RBPROF_TASK_RUNNING ? (__u32)BPF_CORE_READ(prev, pid) : 0;
+	return 0;
+}
+
+/*
+ * --wall and --dump: every thread of every registered process (the loader reads this iterator
+ * once a sample period): its scheduling state, whether it is on a CPU, how often it has been
+ * switched out, and the system call its saved registers say it is in. The loader walks the
+ * Ruby stacks of the threads that are not on a CPU itself (user/sampling/wall.c); those on a
+ * CPU are the perf events' to sample. One pass over the host's tasks, at a bitmap test each
+ * for the tasks of other processes.
+ */
+SEC("iter/task")
+int rbprof_thread_states(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct rbprof_thread_state st;
+	struct pt_regs *regs;
+	__u32 tgid, bit;
+
+	if (!task)
+		return 0;
+	tgid = (__u32)BPF_CORE_READ(task, tgid);
+	bit = rbprof_filter_bit(tgid);
+	if (!(tgid_filter[bit / 64] & (1ULL << (bit % 64))) || !bpf_map_lookup_elem(&procs, &tgid))
+		return 0;
+	st.pid = tgid;
+	st.tid = (__u32)BPF_CORE_READ(task, pid);
+	st.fsbase = BPF_CORE_READ(task, thread.fsbase);
+	if (bpf_core_field_exists(task->__state))
+		st.state = BPF_CORE_READ(task, __state);
+	else
+		st.state = (__u64)BPF_CORE_READ((struct task_struct___pre514 *)task, state);
+	st.on_cpu = (__u64)BPF_CORE_READ(task, on_cpu);
+	st.switches = BPF_CORE_READ(task, nvcsw) + BPF_CORE_READ(task, nivcsw);
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	st.syscall = regs ? (__s64)BPF_CORE_READ(regs, orig_ax) : -1;
+	st.arg0 = regs ? BPF_CORE_READ(regs, di) : 0;
+	st.displaced = !st.on_cpu && st.state == RBPROF_TASK_RUNNING &&
+		       displaced_tid[bpf_get_smp_processor_id() & (RBPROF_MAX_CPUS - 1)] == st.tid;
+	bpf_seq_write(ctx->meta->seq, &st, sizeof(st));
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -240,6 +240,24 @@ enum rbprof_event_flags {
 
 #define RBPROF_EV_PROC_EVENTS (RBPROF_EV_EXEC | RBPROF_EV_FORK | RBPROF_EV_EXIT)
 
+/*
+ * --wall: what a thread that is not on a CPU was doing, as the loader's wall sampler found it
+ * (user/sampling/wall.c; the kernel never sets these): its stack gets a leaf saying why it
+ * is not running. RBPROF_EV_OFFCPU carries the system call it is blocked in, plus one, in
+ * the bits from RBPROF_EV_SYSCALL_SHIFT (0: none known).
+ */
+enum rbprof_wall_flags {
+	RBPROF_EV_GVL_WAIT = 1 << 11, /* ready to run Ruby; another thread holds the GVL */
+	RBPROF_EV_RUNNABLE = 1 << 12, /* able to run; the kernel has given it no CPU */
+	RBPROF_EV_OFFCPU = 1 << 13,   /* blocked in the kernel */
+};
+
+#define RBPROF_EV_WALL_STATES (RBPROF_EV_GVL_WAIT | RBPROF_EV_RUNNABLE | RBPROF_EV_OFFCPU)
+#define RBPROF_EV_SYSCALL_SHIFT 16
+#define RBPROF_EV_SYSCALL_MASK	0xffff0000U
+/* System call numbers kept (x86_64 has ~460; the field's 16 bits hold them all, plus one). */
+#define RBPROF_SYSCALL_MAX 0xfffe
+
 /* Ring-buffer record: header plus nframes frames, innermost first. */
 struct rbprof_event {
 	__u32 pid; /* tgid */
@@ -250,6 +268,29 @@ struct rbprof_event {
 };
 
 #define RBPROF_EVENT_HDR_SIZE 16
+
+/*
+ * A record of the rbprof_thread_states task iterator: one thread of a registered process as
+ * the scheduler has it at the moment the loader reads the iterator (--wall, --dump).
+ */
+struct rbprof_thread_state {
+	__u32 pid; /* tgid */
+	__u32 tid;
+	__u64 fsbase;	/* its thread pointer: where its ruby_current_ec is found */
+	__u64 state;	/* task __state: TASK_RUNNING 0, TASK_INTERRUPTIBLE 1, ... */
+	__u64 on_cpu;	/* 1 while it runs on a CPU */
+	__u64 switches; /* nvcsw + nivcsw: unchanged, the thread has not run since */
+	__s64 syscall;	/* pt_regs->orig_ax: the system call it is in (if it blocks in one) */
+	__u64 arg0;	/* pt_regs->di: that system call's first argument */
+	/*
+	 * 1: runnable only because the loader, woken to read this iterator, took its CPU
+	 * (rbprof_switch): it was running when the sample was due, a CPU sample's to count.
+	 */
+	__u64 displaced;
+};
+
+/* Linux's task states (include/linux/sched.h), as rbprof_thread_state.state holds them. */
+#define RBPROF_TASK_RUNNING 0
 
 /* Per-CPU counters, indices into the `counters` map; the loader sums and reports them. */
 enum rbprof_counter {

@@ -26,7 +26,7 @@
 /* -p: far more than one host runs Ruby processes; the list is a static array. */
 #define MAX_PIDS 1024
 /* Keys of the options that have no short form. */
-enum { OPT_TOP = 0x100, OPT_CONTAINER };
+enum { OPT_TOP = 0x100, OPT_CONTAINER, OPT_WALL, OPT_DUMP };
 
 /* -d: a year; a longer profile is a typo. */
 #define MAX_DURATION (365 * 24 * 3600)
@@ -50,6 +50,8 @@ static struct env {
 	int top;
 	int subprocesses;
 	const char *container; /* --container ID */
+	int wall;	       /* --wall */
+	int dump;	       /* --dump */
 	char **launch_argv;    /* -- COMMAND ARGS...: the command to run and profile */
 	char command[1024];    /* argv, joined: the profile's title */
 } env = {
@@ -69,7 +71,9 @@ const char argp_program_doc[] =
     "    rbprof-bpf -p 1234 -d 10          # pid 1234: folded stacks on stdout\n"
     "    rbprof-bpf -p 1234,5678 -F 999 -t # 2 pids, 999 Hz, per thread, to Ctrl-C\n"
     "    rbprof-bpf -d 60 -o app.pb.gz     # pprof: go tool pprof, Pyroscope\n"
-    "    rbprof-bpf --top                  # the hottest methods, live\n";
+    "    rbprof-bpf --top                  # the hottest methods, live\n"
+    "    rbprof-bpf -p 1234 --wall -t -d 30 # where the wall time goes, by thread\n"
+    "    rbprof-bpf --dump -p 1234         # what each thread is doing now\n";
 
 static const struct argp_option opts[] = {
     {"duration", 'd', "SECS", 0, "Stop after SECS seconds (default: at Ctrl-C or SIGTERM)", 0},
@@ -92,6 +96,14 @@ static const struct argp_option opts[] = {
     {"container", OPT_CONTAINER, "ID", 0,
      "Only the processes of this container (its id, or the first 12 or more hex digits of it)", 0},
     {"threads", 't', NULL, 0, "A frame per thread under each process: \"thread NAME [TID]\"", 0},
+    {"wall", OPT_WALL, NULL, 0,
+     "Wall-clock time: every thread sampled whether it runs or not; a thread not running ends "
+     "in (GVL wait), (off-CPU: SYSCALL) or (runnable)",
+     0},
+    {"dump", OPT_DUMP, NULL, 0,
+     "With -p: print every Ruby thread's backtrace and state once, without stopping the "
+     "process, and exit",
+     0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
     {"quiet", 'q', NULL, 0, "Errors only on stderr: no summary at the end", 0},
     {"force-version", 'R', "X.Y.Z", 0,
@@ -196,6 +208,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_TOP:
 		env.top = 1;
 		break;
+	case OPT_WALL:
+		env.wall = 1;
+		break;
+	case OPT_DUMP:
+		env.dump = 1;
+		break;
 	case OPT_CONTAINER: {
 		size_t n = strspn(arg, "0123456789abcdef");
 
@@ -236,6 +254,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			    "-p PID (a command's are followed without it)");
 		if (env.launch_argv && env.npids)
 			usage_error("-p and -- COMMAND: profile one or the other");
+		if (env.dump && (!env.npids || env.launch_argv))
+			usage_error("--dump prints the threads of running processes: give -p PID");
+		if (env.dump && (env.wall || env.top || env.output || env.format || env.duration))
+			usage_error("--dump prints once: no --wall, --top, -o, -f or -d with it");
 		break;
 	case ARGP_KEY_ERROR:
 		/* getopt rejected argv[next - 1]; ARGP_NO_ERRS kept argp from printing 2 lines */
@@ -326,6 +348,28 @@ static int capture(void)
 	return 0;
 }
 
+/* --dump -p PID...: every Ruby thread's backtrace, once. An exit code. */
+static int dump(void)
+{
+	struct profiler_opts popts = {.freq = env.freq,
+				      .pids = env.pids,
+				      .npids = env.npids,
+				      .verbose = env.verbose,
+				      .quiet = env.quiet,
+				      .force_version = env.force_version,
+				      .writer = writer_by_name("folded"),
+				      .dump = 1};
+	struct profiler prof;
+	int err = profiler_start(&prof, &popts);
+
+	if (!err && (err = profiler_dump(&prof, stdout))) {
+		msg("--dump: %s", strerror(-err));
+		err = 1;
+	}
+	profiler_close(&prof);
+	return err;
+}
+
 /* Profile as the options say and write the profile. An exit code. */
 static int profile(void)
 {
@@ -342,7 +386,8 @@ static int profile(void)
 				      .command = env.command,
 				      .top = env.top,
 				      .subprocesses = env.subprocesses,
-				      .container = env.container};
+				      .container = env.container,
+				      .wall = env.wall};
 	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 	struct profiler prof;
 	struct launch cmd = {0};
@@ -444,5 +489,5 @@ int main(int argc, char **argv)
 		msg("%s", missing);
 		return 1;
 	}
-	return env.capture ? capture() : profile();
+	return env.capture ? capture() : env.dump ? dump() : profile();
 }

@@ -14,6 +14,7 @@
 #include "common/msg.h"
 #include "output/report.h"
 #include "output/summary.h"
+#include "output/dump.h"
 #include "discover/procfs.h"
 #include "profiler.h"
 
@@ -97,6 +98,45 @@ static void on_event(void *ctx, const struct rbprof_event *ev)
 	}
 	if (stack_count_event(&rp->sym, &p->agg, rp->id, ev, p->thread_roots ? &thread : NULL))
 		p->agg_errors++;
+}
+
+/* --wall: a thread not on a CPU sampled (the perf events sample those on one). */
+static void on_thread_state(void *ctx, const struct rbprof_thread_state *st)
+{
+	struct profiler *p = ctx;
+	struct ruby_proc *rp = proc_table_live(&p->procs, (pid_t)st->pid);
+	const struct rbprof_event *ev;
+	struct ruby_thread_vm_state vm;
+	int vm_ok;
+
+	if (!rp || rp->exited || st->on_cpu || st->displaced)
+		return;
+	if (wall_sample(&p->wall, rp->id, &rp->t, &rp->mem.base, st, &ev, &vm, &vm_ok))
+		return;
+	p->wall_samples++;
+	on_event(p, ev);
+}
+
+/*
+ * --wall: sample the threads not on a CPU if a period has passed, on a fixed grid of periods
+ * from the start: one sample a period, as the perf events take them of threads on a CPU. A
+ * period missed (the loader was late by more than one) is counted, not made up for.
+ */
+static void wall_tick(struct profiler *p)
+{
+	__u64 period = 1000000000ULL / (__u64)p->opts->freq, now = clock_ns(), late;
+	int err;
+
+	if (!p->opts->wall || now < p->wall_next_ns)
+		return;
+	err = sampler_thread_states(&p->sampler, on_thread_state, p);
+	if (err) {
+		p->error = err;
+		return;
+	}
+	late = (now - p->wall_next_ns) / period;
+	p->wall_missed += late;
+	p->wall_next_ns += (late + 1) * period;
 }
 
 /* discover: a process's main thread's thread pointer, from the sampler's task iterator. */
@@ -364,13 +404,28 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	proc_table_init(&p->procs);
 	if (aggregate_init(&p->agg))
 		return 1;
-	err = sampler_load(&p->sampler, o->freq, on_event, p);
+	if ((o->wall || o->dump) && wall_init(&p->wall))
+		return 1;
+	err = sampler_load(&p->sampler, o->freq, o->wall || o->dump, on_event, p);
+	if (err && (o->wall || o->dump)) { /* would CPU profiles work? */
+		sampler_close(&p->sampler);
+		if (sampler_load(&p->sampler, o->freq, 0, on_event, p))
+			goto load_failed;
+		sampler_close(&p->sampler);
+		msg("%s needs a BPF task iterator with bpf_task_pt_regs (Linux 5.15+), which this "
+		    "kernel refuses (%s); CPU profiles work without %s",
+		    o->wall ? "--wall" : "--dump", strerror(-err), o->wall ? "--wall" : "it");
+		return 1;
+	}
+load_failed:
 	if (err) {
 		msg("failed to load the BPF program: %s%s", strerror(-err),
 		    err == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 		return 1;
 	}
 	report_startup(p, "BPF program loaded");
+	if (o->dump) /* no samples: the processes are only looked at */
+		return probe_given_pids(p);
 	/*
 	 * Attached before the processes are looked for: each process is sampled from the moment
 	 * it is registered, not once all are (on a busy host with many, that is a while).
@@ -391,6 +446,10 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	if (err && o->verbose)
 		msg("process events not followed (%s): new processes are found by scans of /proc",
 		    strerror(-err));
+	if (o->wall && (err = sampler_attach_switch(&p->sampler))) {
+		msg("--wall: cannot follow the scheduler's switches: %s", strerror(-err));
+		return 1;
+	}
 	if (o->npids) {
 		err = probe_given_pids(p);
 		if (err)
@@ -403,6 +462,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	if (o->verbose)
 		msg("sampling %d CPUs at %d Hz", p->sampler.nlinks, o->freq);
 	p->sample_start_ns = clock_ns();
+	p->wall_next_ns = p->sample_start_ns;
 	p->start_unix_ns = clock_realtime_ns();
 	report_startup(p, "sampling");
 	return 0;
@@ -468,12 +528,23 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 			break;
 		if (deadline && deadline - now < (__u64)timeout)
 			timeout = (int)(deadline - now);
-		advance_epochs(p);
+		if (p->opts->wall) { /* its next period's sample, to the ms after it is due */
+			__u64 ns = clock_ns(), due = p->wall_next_ns;
+			__u64 wait = due > ns ? (due - ns + 999999) / 1000000 : 0;
+
+			if (wait < (__u64)timeout)
+				timeout = (int)wait;
+		}
+		if (now - p->epoch_ms >= POLL_MS - POLL_JITTER_MS) {
+			advance_epochs(p);
+			p->epoch_ms = now;
+		}
 		err = sampler_poll(&p->sampler, timeout);
 		if (err < 0 && err != -EINTR) {
 			p->error = err;
 			break;
 		}
+		wall_tick(p);
 		if (top_tick(p, &last_draw))
 			break;
 		probe_young(p);
@@ -482,6 +553,8 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 		if (now_ms() - last_scan < RESCAN_MS)
 			continue;
 		last_scan = now_ms();
+		if (p->opts->wall)
+			wall_sweep(&p->wall);
 		if (!prune_exited(p) && p->opts->npids) {
 			msg("every profiled process has exited");
 			break;
@@ -543,6 +616,125 @@ summary:
 		err = -ENOMEM;
 	if (p->opts->verbose)
 		report_owners(&p->procs, p->sampler.bits_unshared);
+	if (p->opts->verbose && p->opts->wall)
+		msg("--wall: %llu samples of threads off their CPUs (%llu walks, %llu unchanged "
+		    "since their last, %llu not running Ruby, %llu unreadable), %llu periods missed",
+		    (unsigned long long)p->wall_samples, (unsigned long long)p->wall.walks,
+		    (unsigned long long)p->wall.repeats, (unsigned long long)p->wall.no_ec,
+		    (unsigned long long)p->wall.failed, (unsigned long long)p->wall_missed);
+	return err;
+}
+
+/* --dump: the threads the iterator found, to be looked at in order. */
+struct dump_list {
+	struct rbprof_thread_state *st;
+	size_t n, cap;
+	int enomem;
+};
+
+static void on_dump_state(void *ctx, const struct rbprof_thread_state *st)
+{
+	struct dump_list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct rbprof_thread_state *n = realloc(l->st, cap * sizeof(*n));
+
+		if (!n) {
+			l->enomem = 1;
+			return;
+		}
+		l->st = n;
+		l->cap = cap;
+	}
+	l->st[l->n++] = *st;
+}
+
+static int by_pid_tid(const void *a, const void *b)
+{
+	const struct rbprof_thread_state *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/* --dump: thread st of rp, its backtrace on out. 0, 1 if it runs no Ruby, or -errno. */
+static int dump_one(struct profiler *p, struct ruby_proc *rp, const struct rbprof_thread_state *st,
+		    FILE *out)
+{
+	static __u32 ids[STACK_MAX_IDS];
+	const struct rbprof_event *ev;
+	struct ruby_thread_vm_state vm;
+	struct dump_thread d = {.tid = (int)st->tid, .main = st->tid == st->pid};
+	char comm[COMM_LEN];
+	int vm_ok, err;
+
+	err = wall_sample(&p->wall, rp->id, &rp->t, &rp->mem.base, st, &ev, &vm, &vm_ok);
+	if (err)
+		return err == -ENOENT ? 1 : err;
+	if (stack_from_event(&rp->sym, &p->agg, ev, ids, &d.n))
+		return -ENOMEM;
+	if (proc_thread_comm((pid_t)st->pid, (pid_t)st->tid, comm))
+		comm[0] = 0;
+	d.name = comm;
+	d.on_cpu = (int)st->on_cpu;
+	d.flags = ev->flags;
+	d.vm = vm_ok ? &vm : NULL;
+	d.ids = ids;
+	return dump_thread_write(out, &p->agg, &d);
+}
+
+int profiler_dump(struct profiler *p, FILE *out)
+{
+	struct dump_list l = {0};
+	size_t i, j;
+	int err;
+	__u32 k;
+
+	err = sampler_thread_states(&p->sampler, on_dump_state, &l);
+	if (!err && l.enomem)
+		err = -ENOMEM;
+	if (err)
+		goto cleanup;
+	qsort(l.st, l.n, sizeof(*l.st), by_pid_tid);
+	for (k = 0; k < p->procs.n; k++) {
+		struct ruby_proc *rp = p->procs.procs[k];
+		int ruby = 0, native = 0, r;
+
+		if (rp->exited)
+			continue;
+		for (i = j = 0; i < l.n; i++)
+			j += l.st[i].pid == (__u32)rp->t.pid;
+		fprintf(out, "%sProcess %d (", k ? "\n" : "", rp->t.pid);
+		for (i = 0; rp->t.comm[i]; i++) /* a comm is the process's to choose */
+			fputc((unsigned char)rp->t.comm[i] < 0x20 ? '?' : rp->t.comm[i], out);
+		fprintf(out, "), Ruby %s, %zu threads\n\n", rp->t.version, j);
+		for (i = 0; i < l.n; i++) {
+			if (l.st[i].pid != (__u32)rp->t.pid)
+				continue;
+			r = dump_one(p, rp, &l.st[i], out);
+			if (r < 0 && r != -EFAULT) {
+				err = r;
+				goto cleanup;
+			}
+			if (r == -EFAULT)
+				fprintf(out, "Thread %u: its stack could not be read (it changed "
+					     "while read, or the thread is exiting)\n",
+					l.st[i].tid);
+			ruby += r == 0;
+			native += r == 1;
+		}
+		if (native)
+			fprintf(out, "(%d other thread%s run%s no Ruby code)\n", native,
+				native > 1 ? "s" : "", native > 1 ? "" : "s");
+		if (!ruby && !native)
+			fprintf(out, "(no thread found: the process is exiting)\n");
+	}
+	if (fflush(out) || ferror(out))
+		err = -EIO;
+cleanup:
+	free(l.st);
 	return err;
 }
 
@@ -551,6 +743,7 @@ void profiler_close(struct profiler *p)
 	if (p->top_open)
 		top_close(&p->top);
 	sampler_close(&p->sampler);
+	wall_free(&p->wall);
 	aggregate_free(&p->agg);
 	proc_table_free(&p->procs);
 	hostscan_free(&p->scan);

@@ -16,6 +16,7 @@
 #include "output/top.h"
 #include "output/writer.h"
 #include "sampling/sampler.h"
+#include "sampling/wall.h"
 
 struct profiler_opts {
 	int duration; /* seconds; 0: until *stop is set */
@@ -32,6 +33,8 @@ struct profiler_opts {
 	int subprocesses;	     /* -s: the -p processes' descendants too */
 	const char *container;	     /* --container: only its processes (an id or its prefix) */
 	pid_t launched;		     /* -- COMMAND: its pid; it and its descendants are profiled */
+	int wall;		     /* --wall: threads off their CPUs sampled too (sampling/wall.h) */
+	int dump;		     /* --dump: no profile; profiler_dump says what threads do */
 	int (*done)(void *ctx);	     /* 1: stop now (the command has exited); may be NULL */
 	void *done_ctx;
 };
@@ -65,6 +68,11 @@ struct profiler {
 	int nyoung;
 	__u64 eager_until_ms; /* a process is new till then: drain often (profiler.c EAGER_MS) */
 	int first_sample_seen;
+	struct wall wall;     /* --wall, --dump: the threads not on a CPU */
+	__u64 wall_next_ns;   /* --wall: the next sample of them due (CLOCK_MONOTONIC) */
+	__u64 wall_samples;   /* samples of threads not on a CPU */
+	__u64 wall_missed;    /* periods the loader was too late to sample them in */
+	__u64 epoch_ms;	      /* when the symbolizers' epoch last advanced */
 };
 
 /*
@@ -84,6 +92,12 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop);
  * summary to stderr. 0 or -errno.
  */
 int profiler_write(struct profiler *p, FILE *out);
+
+/*
+ * --dump: every Ruby thread of the -p processes, once: its name, tid, state and backtrace,
+ * innermost frame first, on out. 0 or -errno.
+ */
+int profiler_dump(struct profiler *p, FILE *out);
 
 void profiler_close(struct profiler *p);
 

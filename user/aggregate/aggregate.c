@@ -72,6 +72,22 @@ int aggregate_thread_frame(struct aggregate *a, const struct iseq_info *info, in
 	return err;
 }
 
+int aggregate_offcpu_frame(struct aggregate *a, int nr, __u32 *id)
+{
+	/* keyed by the kind's number in place of an info pointer: no iseq_info is that small */
+	__u64 *v = hashmap_get(&a->frame_ids, FRAME_OFFCPU, (__u64)(__u32)(nr + 1));
+
+	if (v) {
+		*id = (__u32)*v;
+		return 0;
+	}
+	if (add_frame(a, NULL, nr + 1, FRAME_OFFCPU) ||
+	    hashmap_put(&a->frame_ids, FRAME_OFFCPU, (__u64)(__u32)(nr + 1), a->nframes - 1))
+		return -ENOMEM;
+	*id = a->nframes - 1;
+	return 0;
+}
+
 /*
  * Two frame ids per step of multiply and rotate (each step a bijection of the running hash,
  * so stacks that differ in one id never collide), one full mix at the end: this runs over

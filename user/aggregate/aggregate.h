@@ -18,8 +18,11 @@ enum frame_kind {
 	FRAME_GC,	 /* "(garbage collection)", under the stack that triggered it */
 	FRAME_GC_MARKING,
 	FRAME_GC_SWEEPING,
-	FRAME_RUBY,   /* "label (path:line)" */
-	FRAME_THREAD, /* --threads: "thread NAME [TID]"; info->label is NAME, line the tid */
+	FRAME_GVL_WAIT, /* --wall: "(GVL wait)", the leaf of a thread waiting to run Ruby */
+	FRAME_RUNNABLE, /* --wall: "(runnable)", of a thread waiting for a CPU */
+	FRAME_RUBY,	/* "label (path:line)" */
+	FRAME_THREAD,	/* --threads: "thread NAME [TID]"; info->label is NAME, line the tid */
+	FRAME_OFFCPU,	/* --wall: "(off-CPU: SYSCALL)"; line the system call + 1, 0: none */
 };
 
 /* The ids of the special frames are their kind. */
@@ -62,6 +65,9 @@ int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int 
 
 /* Id of the thread frame of tid named by info->label (threads.h). 0 or -ENOMEM. */
 int aggregate_thread_frame(struct aggregate *a, const struct iseq_info *info, int tid, __u32 *id);
+
+/* Id of the off-CPU frame of system call `nr` (-1: none known). 0 or -ENOMEM. */
+int aggregate_offcpu_frame(struct aggregate *a, int nr, __u32 *id);
 
 /* Add `count` samples of the stack `frames` (n ids, root first) of process `proc_id`. */
 int aggregate_stack(struct aggregate *a, __u32 proc_id, const __u32 *frames, __u32 n, __u64 count);

@@ -44,6 +44,18 @@ static int frame_lookup(struct symbolizer *s, struct aggregate *a, const struct 
 	return 0;
 }
 
+/* The leaf of a --wall sample of a thread that is not running (rbprof.h RBPROF_EV_GVL_WAIT...). */
+static int stack_wall_leaf(struct aggregate *a, __u32 flags, __u32 *id)
+{
+	if (flags & RBPROF_EV_GVL_WAIT)
+		*id = FRAME_GVL_WAIT;
+	else if (flags & RBPROF_EV_RUNNABLE)
+		*id = FRAME_RUNNABLE;
+	else if (aggregate_offcpu_frame(a, (int)(flags >> RBPROF_EV_SYSCALL_SHIFT) - 1, id))
+		return -ENOMEM;
+	return 0;
+}
+
 int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbprof_event *ev,
 		     __u32 ids[STACK_MAX_IDS], __u32 *n)
 {
@@ -96,6 +108,8 @@ int stack_from_event(struct symbolizer *s, struct aggregate *a, const struct rbp
 		if (frame_lookup(s, a, f, key_pc, &ids[(*n)++]))
 			return -ENOMEM;
 	}
+	if (ev->flags & RBPROF_EV_WALL_STATES) /* --wall: why it is not running (no GC frames) */
+		return stack_wall_leaf(a, ev->flags, &ids[(*n)++]);
 	if (ev->flags & RBPROF_EV_GC) {
 		ids[(*n)++] = FRAME_GC;
 		if (ev->flags & RBPROF_EV_GC_MARKING)

@@ -11,7 +11,7 @@
 #include "rbprof.h"
 #include "rubyvm/symbolize.h"
 
-/* Frame ids one event can make: its frames, (truncated), and two GC frames. */
+/* Frame ids one event can make: its frames, (truncated), and two GC frames or a wall state. */
 #define STACK_MAX_IDS (RBPROF_MAX_FRAMES + 3)
 
 /* Fill ids[0..*n) for `ev`. 0, or -ENOMEM. */

@@ -62,6 +62,7 @@ const char *folded_special(int kind)
 	    [FRAME_CFUNC] = "[cfunc]",	       [FRAME_UNKNOWN] = "[unknown]",
 	    [FRAME_TRUNCATED] = "(truncated)", [FRAME_GC] = "(garbage collection)",
 	    [FRAME_GC_MARKING] = "(marking)",  [FRAME_GC_SWEEPING] = "(sweeping)",
+	    [FRAME_GVL_WAIT] = "(GVL wait)",   [FRAME_RUNNABLE] = "(runnable)",
 	};
 
 	return kind >= 0 && kind < FRAME_RUBY ? special[kind] : "?";

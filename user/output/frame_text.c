@@ -2,6 +2,7 @@
 /* frame_text.c - a frame's parts, and the UTF-8, XML and JSON escapes. */
 #include <stdio.h>
 #include <string.h>
+#include "common/syscalls.h"
 #include "output/folded.h"
 #include "output/frame_text.h"
 
@@ -27,6 +28,19 @@ void frame_text(const struct frame_rec *f, struct frame_text *t)
 			snprintf(t->buf, sizeof(t->buf), "thread [%d]", f->line);
 		t->cls = CLASS_THREAD;
 		return;
+	case FRAME_OFFCPU:
+		if (!f->line)
+			snprintf(t->buf, sizeof(t->buf), "(off-CPU)");
+		else if (syscall_name(f->line - 1))
+			snprintf(t->buf, sizeof(t->buf), "(off-CPU: %s)", syscall_name(f->line - 1));
+		else
+			snprintf(t->buf, sizeof(t->buf), "(off-CPU: syscall %d)", f->line - 1);
+		t->cls = CLASS_WAIT;
+		return;
+	case FRAME_GVL_WAIT:
+	case FRAME_RUNNABLE:
+		t->cls = CLASS_WAIT;
+		break;
 	case FRAME_GC:
 	case FRAME_GC_MARKING:
 	case FRAME_GC_SWEEPING:

@@ -15,6 +15,7 @@ enum frame_class {
 	CLASS_RUBY,    /* a Ruby method or block: label (file:line) */
 	CLASS_CFUNC,   /* a C method: label, no file */
 	CLASS_GC,      /* (garbage collection), (marking), (sweeping) */
+	CLASS_WAIT,    /* --wall: (GVL wait), (runnable), (off-CPU: SYSCALL) */
 	CLASS_OTHER,   /* [unknown], [cfunc] (unnamed), (truncated) */
 	CLASS_THREAD,  /* thread NAME [TID] (--threads) */
 	CLASS_PROCESS, /* COMM [PID]: not a frame of the aggregate, the root the writers add */

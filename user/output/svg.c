@@ -55,6 +55,7 @@ static const struct palette palettes[] = {
     [CLASS_RUBY] = {{205, 0, 0}, {50, 230, 55}}, /* warm: reds to yellows (flamegraph.pl's hot) */
     [CLASS_CFUNC] = {{50, 165, 165}, {60, 55, 55}},    /* aqua */
     [CLASS_GC] = {{80, 180, 60}, {40, 50, 40}},	       /* green */
+    [CLASS_WAIT] = {{150, 110, 200}, {40, 40, 40}},    /* purple: waits (--wall) */
     [CLASS_OTHER] = {{190, 190, 120}, {30, 30, 40}},   /* khaki */
     [CLASS_THREAD] = {{110, 140, 210}, {30, 30, 40}},  /* blue */
     [CLASS_PROCESS] = {{150, 160, 200}, {20, 20, 20}}, /* grey-blue */

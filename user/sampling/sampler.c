@@ -62,7 +62,7 @@ static bool use_bpf_loop(void)
 	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, BPF_FUNC_loop, NULL) == 1;
 }
 
-int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx)
+int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_fn fn, void *ctx)
 {
 	int err, ncpus = libbpf_num_possible_cpus();
 	__u32 rb_bytes;
@@ -81,6 +81,8 @@ int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx)
 				  s->prog == s->skel->progs.rbprof_sample);
 	bpf_program__set_autoload(s->skel->progs.rbprof_sample_bounded,
 				  s->prog == s->skel->progs.rbprof_sample_bounded);
+	bpf_program__set_autoload(s->skel->progs.rbprof_thread_states, thread_states);
+	bpf_program__set_autoload(s->skel->progs.rbprof_switch, thread_states);
 	rb_bytes = ringbuf_bytes(freq, ncpus);
 	err = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes);
 	if (err)
@@ -279,6 +281,40 @@ cleanup:
 	return err;
 }
 
+int sampler_attach_switch(struct sampler *s)
+{
+	s->skel->bss->loader_tid = (__u32)syscall(SYS_gettid);
+	s->switch_link = bpf_program__attach(s->skel->progs.rbprof_switch);
+	return s->switch_link ? 0 : -errno;
+}
+
+/* Records of the thread-state iterator read at once: a read returns what fits of them. */
+#define STATES_BATCH 256
+
+int sampler_thread_states(struct sampler *s, sampler_thread_fn fn, void *ctx)
+{
+	struct rbprof_thread_state buf[STATES_BATCH];
+	int fd, err = 0;
+	ssize_t n, i;
+
+	if (!s->states_link) {
+		s->states_link = bpf_program__attach_iter(s->skel->progs.rbprof_thread_states, NULL);
+		if (!s->states_link)
+			return -errno;
+	}
+	fd = bpf_iter_create(bpf_link__fd(s->states_link));
+	if (fd < 0)
+		return -errno;
+	/* records are written whole; a read ends at a record's end */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i + (ssize_t)sizeof(buf[0]) <= n; i += sizeof(buf[0]))
+			fn(ctx, &buf[i / sizeof(buf[0])]);
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX])
 {
 	const struct rbprof_cpu_counters *c = s->skel->bss->cpu_counters;
@@ -321,6 +357,8 @@ void sampler_close(struct sampler *s)
 		bpf_link__destroy(s->links[i]);
 	for (i = 0; i < 3; i++)
 		bpf_link__destroy(s->proc_links[i]);
+	bpf_link__destroy(s->states_link);
+	bpf_link__destroy(s->switch_link);
 	free(s->links);
 	ring_buffer__free(s->rb);
 	rbprof_bpf__destroy(s->skel);

@@ -29,6 +29,8 @@ struct sampler {
 	int nlinks;
 	/* the process events' raw tracepoints (exec, fork, exit); NULL where one failed */
 	struct bpf_link *proc_links[3];
+	struct bpf_link *states_link; /* the thread-state iterator's, made at its first use */
+	struct bpf_link *switch_link; /* --wall: rbprof_switch's */
 	int proc_events; /* all three attached: processes are followed as they come */
 	struct ring_buffer *rb;
 	sampler_event_fn on_event;
@@ -44,8 +46,12 @@ struct sampler {
 	__u64 bits_unshared;
 };
 
-/* Open and load the BPF object; `freq` sizes the ring buffer. 0 or -errno. */
-int sampler_load(struct sampler *s, int freq, sampler_event_fn fn, void *ctx);
+/*
+ * Open and load the BPF object; `freq` sizes the ring buffer; with thread_states, the task
+ * iterator of sampler_thread_states too (--wall, --dump: Linux 5.15+, which a CPU profile
+ * does not need). 0 or -errno.
+ */
+int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_fn fn, void *ctx);
 /* Sample every online CPU at `freq` Hz. 0 or -errno. */
 int sampler_attach(struct sampler *s, int freq);
 /*
@@ -66,6 +72,17 @@ int sampler_poll(struct sampler *s, int timeout_ms);
  * iterator without stopping the process. 0, or -ESRCH (no such thread) / -errno.
  */
 int sampler_thread_pointer(struct sampler *s, pid_t pid, pid_t tid, __u64 *tp);
+/*
+ * --wall: tell the iterator which thread the loader (the calling thread) displaces when it is
+ * switched in (rbprof.bpf.c rbprof_switch). 0 or -errno.
+ */
+int sampler_attach_switch(struct sampler *s);
+typedef void (*sampler_thread_fn)(void *ctx, const struct rbprof_thread_state *st);
+/*
+ * Every thread of every registered process as the scheduler has it now (rbprof.bpf.c
+ * rbprof_thread_states), one call of fn each. 0 or -errno.
+ */
+int sampler_thread_states(struct sampler *s, sampler_thread_fn fn, void *ctx);
 /*
  * A symbolizer_settle_fn (rubyvm/symbolize.h), ctx the sampler: iseq settled, set its bit of
  * the kernel's bitmap; not settled but its frame came without its owner, clear the bit for

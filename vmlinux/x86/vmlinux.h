@@ -4,8 +4,9 @@
  *
  * A full `bpftool btf dump file /sys/kernel/btf/vmlinux format c` is ~3 MiB and pins one
  * kernel's layout in the repository. The sampler reads one kernel field (the interrupted
- * task's user FS base), the thread iterator three (a task's ids and FS base) and the process
- * events a task's ids, its thread group's live count and an exec's interpreter, so it declares
+ * task's user FS base), the thread iterator three (a task's ids and FS base), the process
+ * events a task's ids, its thread group's live count and an exec's interpreter, and --wall's
+ * iterator a task's scheduling state, context switches and system call, so it declares
  * just those, with preserve_access_index: libbpf's CO-RE relocates the accesses
  * against the running kernel's BTF at load time, whatever its layout.
  */
@@ -37,6 +38,20 @@ struct task_struct {
 	int tgid; /* its process's */
 	struct signal_struct *signal;
 	struct thread_struct thread;
+	unsigned int __state;	       /* TASK_RUNNING 0, TASK_INTERRUPTIBLE 1, ... (5.14+) */
+	int on_cpu;		       /* 1 while it runs on a CPU */
+	unsigned long nvcsw, nivcsw;   /* its context switches: voluntary, preempted */
+};
+
+/* The same before Linux 5.14, which called the state word `state` (a long). */
+struct task_struct___pre514 {
+	long state;
+};
+
+/* arch/x86/include/asm/ptrace.h: a task's user registers as it entered the kernel. */
+struct pt_regs {
+	unsigned long di;      /* a system call's first argument */
+	unsigned long orig_ax; /* the number of the system call it is in */
 };
 
 /* include/linux/binfmts.h: an exec; interp is the interpreter of a script (#!), else filename */
