@@ -7,6 +7,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "rbprof.h"
 
 #define RBPROF_READ_USER(dst, size, src) bpf_probe_read_user(dst, size, (const void *)(src))
@@ -315,35 +316,107 @@ int rbprof_thread_pointers(struct bpf_iter__task *ctx)
 }
 
 /*
- * --wall: the loader's thread id (set before it attaches rbprof_switch), and per CPU the task
- * it last took that CPU from while that task could still run (0: it took an idle CPU, or one
- * whose task was blocking). Sized as the counters are.
+ * --wall: the loader's thread id, set before it attaches rbprof_switch: the task it displaces
+ * when it is switched in is flagged (rbprof_thread_state.displaced).
  */
 __u32 loader_tid;
-__u32 displaced_tid[RBPROF_MAX_CPUS];
 
 /*
- * --wall: each time the loader is switched in, the task it displaces. When the loader wakes to
- * read the thread states, the scheduler may give it the CPU of a Ruby thread that was running:
- * that thread then looks runnable (waiting for a CPU) to the iterator, though it was running
- * when the sample was due; the iterator tells it by this. One compare per context switch of
- * the host.
+ * --wall: the scheduler's word on every thread of the registered processes, tid -> state,
+ * written at each of their context switches (rbprof_switch) and read by the loader once a
+ * sample period in one batch: what it costs is per Ruby thread, not per task of the host.
+ * Seeded from the task iterator for the threads of a process as it is registered (those that
+ * have not run since); a thread's entry goes at its exit (rbprof_thread_exit). 4096 threads:
+ * a host's Ruby threads many times over (a big Puma host runs ~1000), 72 bytes each. The
+ * loader reads it whole each period, and a batch read visits every bucket: the bound keeps
+ * that within ~10 us.
  */
-SEC("raw_tp/sched_switch")
-int rbprof_switch(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct task_struct *prev = (struct task_struct *)ctx->args[1];
-	struct task_struct *next = (struct task_struct *)ctx->args[2];
-	__u32 cpu = bpf_get_smp_processor_id() & (RBPROF_MAX_CPUS - 1);
-	__u64 state;
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RBPROF_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, struct rbprof_thread_state);
+} threads SEC(".maps");
 
-	if ((__u32)BPF_CORE_READ(next, pid) != loader_tid || !loader_tid)
-		return 0;
-	if (bpf_core_field_exists(prev->__state))
-		state = BPF_CORE_READ(prev, __state);
-	else
-		state = (__u64)BPF_CORE_READ((struct task_struct___pre514 *)prev, state);
-	displaced_tid[cpu] = state == RBPROF_TASK_RUNNING ? (__u32)BPF_CORE_READ(prev, pid) : 0;
+/* 1 if tgid is a registered process: the bitmap first, as every task of the host comes here. */
+static __always_inline int registered(__u32 tgid)
+{
+	__u32 bit = rbprof_filter_bit(tgid);
+
+	return (tgid_filter[bit / 64] & (1ULL << (bit % 64))) && bpf_map_lookup_elem(&procs, &tgid);
+}
+
+static __always_inline __u64 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return (__u64)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+/* What the scheduler says of task t now, into st (not on a CPU: it is being switched out). */
+static __always_inline void fill_state(struct rbprof_thread_state *st, struct task_struct *t)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+	st->pid = (__u32)BPF_CORE_READ(t, tgid);
+	st->tid = (__u32)BPF_CORE_READ(t, pid);
+	st->fsbase = BPF_CORE_READ(t, thread.fsbase);
+	st->state = task_state(t);
+	st->syscall = regs ? (__s64)BPF_CORE_READ(regs, orig_ax) : -1;
+	st->arg0 = regs ? BPF_CORE_READ(regs, di) : 0;
+}
+
+/*
+ * --wall: a thread of a registered process switched out gets its state and system call
+ * recorded, one switched in is marked on a CPU. When the loader, woken to sample, takes the
+ * CPU of a Ruby thread that could go on running, that thread is flagged displaced: it was
+ * running when the sample was due, which makes it a CPU sample's, not a (runnable) one. Every
+ * context switch of the host runs this: two bitmap tests for those of other processes.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(rbprof_switch, unsigned long long preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 ptid = (__u32)BPF_CORE_READ(prev, pid), ntid = (__u32)BPF_CORE_READ(next, pid);
+	struct rbprof_thread_state *st, fresh = {};
+
+	if (registered((__u32)BPF_CORE_READ(prev, tgid))) {
+		st = bpf_map_lookup_elem(&threads, &ptid);
+		if (!st) {
+			bpf_map_update_elem(&threads, &ptid, &fresh, BPF_NOEXIST);
+			st = bpf_map_lookup_elem(&threads, &ptid);
+		}
+		if (st) {
+			fill_state(st, prev);
+			st->on_cpu = 0;
+			st->switches++;
+			st->displaced = ntid == loader_tid && st->state == RBPROF_TASK_RUNNING;
+		}
+	}
+	if (registered((__u32)BPF_CORE_READ(next, tgid))) {
+		st = bpf_map_lookup_elem(&threads, &ntid);
+		if (st) {
+			st->on_cpu = 1;
+			st->displaced = 0;
+		} else {
+			fresh.pid = (__u32)BPF_CORE_READ(next, tgid);
+			fresh.tid = ntid;
+			fresh.fsbase = BPF_CORE_READ(next, thread.fsbase);
+			fresh.on_cpu = 1;
+			bpf_map_update_elem(&threads, &ntid, &fresh, BPF_NOEXIST);
+		}
+	}
+	return 0;
+}
+
+/* --wall: a thread exits: its entry goes (a new thread may reuse its stack and TLS). */
+SEC("raw_tp/sched_process_exit")
+int rbprof_thread_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *p = (struct task_struct *)ctx->args[0];
+	__u32 tid = (__u32)BPF_CORE_READ(p, pid);
+
+	if (registered((__u32)BPF_CORE_READ(p, tgid)))
+		bpf_map_delete_elem(&threads, &tid);
 	return 0;
 }
 
@@ -359,30 +432,13 @@ SEC("iter/task")
 int rbprof_thread_states(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
-	struct rbprof_thread_state st;
-	struct pt_regs *regs;
-	__u32 tgid, bit;
+	struct rbprof_thread_state st = {};
 
-	if (!task)
+	if (!task || !registered((__u32)BPF_CORE_READ(task, tgid)))
 		return 0;
-	tgid = (__u32)BPF_CORE_READ(task, tgid);
-	bit = rbprof_filter_bit(tgid);
-	if (!(tgid_filter[bit / 64] & (1ULL << (bit % 64))) || !bpf_map_lookup_elem(&procs, &tgid))
-		return 0;
-	st.pid = tgid;
-	st.tid = (__u32)BPF_CORE_READ(task, pid);
-	st.fsbase = BPF_CORE_READ(task, thread.fsbase);
-	if (bpf_core_field_exists(task->__state))
-		st.state = BPF_CORE_READ(task, __state);
-	else
-		st.state = (__u64)BPF_CORE_READ((struct task_struct___pre514 *)task, state);
+	fill_state(&st, task);
 	st.on_cpu = (__u64)BPF_CORE_READ(task, on_cpu);
 	st.switches = BPF_CORE_READ(task, nvcsw) + BPF_CORE_READ(task, nivcsw);
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	st.syscall = regs ? (__s64)BPF_CORE_READ(regs, orig_ax) : -1;
-	st.arg0 = regs ? BPF_CORE_READ(regs, di) : 0;
-	st.displaced = !st.on_cpu && st.state == RBPROF_TASK_RUNNING &&
-		       displaced_tid[bpf_get_smp_processor_id() & (RBPROF_MAX_CPUS - 1)] == st.tid;
 	bpf_seq_write(ctx->meta->seq, &st, sizeof(st));
 	return 0;
 }

@@ -270,8 +270,9 @@ struct rbprof_event {
 #define RBPROF_EVENT_HDR_SIZE 16
 
 /*
- * A record of the rbprof_thread_states task iterator: one thread of a registered process as
- * the scheduler has it at the moment the loader reads the iterator (--wall, --dump).
+ * One thread of a registered process as the scheduler has it (--wall, --dump): a value of the
+ * `threads` map (written at its context switches), or a record of the rbprof_thread_states
+ * task iterator (read at once).
  */
 struct rbprof_thread_state {
 	__u32 pid; /* tgid */
@@ -279,15 +280,18 @@ struct rbprof_thread_state {
 	__u64 fsbase;	/* its thread pointer: where its ruby_current_ec is found */
 	__u64 state;	/* task __state: TASK_RUNNING 0, TASK_INTERRUPTIBLE 1, ... */
 	__u64 on_cpu;	/* 1 while it runs on a CPU */
-	__u64 switches; /* nvcsw + nivcsw: unchanged, the thread has not run since */
+	__u64 switches; /* times switched out: unchanged, the thread has not run since */
 	__s64 syscall;	/* pt_regs->orig_ax: the system call it is in (if it blocks in one) */
 	__u64 arg0;	/* pt_regs->di: that system call's first argument */
 	/*
-	 * 1: runnable only because the loader, woken to read this iterator, took its CPU
-	 * (rbprof_switch): it was running when the sample was due, a CPU sample's to count.
+	 * 1: runnable only because the loader, woken to sample, took its CPU (rbprof_switch): it
+	 * was running when the sample was due, a CPU sample's to count.
 	 */
 	__u64 displaced;
 };
+
+/* Threads the `threads` map holds (--wall): see rbprof.bpf.c. */
+#define RBPROF_MAX_THREADS 4096
 
 /* Linux's task states (include/linux/sched.h), as rbprof_thread_state.state holds them. */
 #define RBPROF_TASK_RUNNING 0

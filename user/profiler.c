@@ -129,7 +129,9 @@ static void wall_tick(struct profiler *p)
 
 	if (!p->opts->wall || now < p->wall_next_ns)
 		return;
-	err = sampler_thread_states(&p->sampler, on_thread_state, p);
+	err = sampler_wall_threads(&p->sampler, on_thread_state, p);
+	p->wall_ns += clock_ns() - now;
+	p->wall_ticks++;
 	if (err) {
 		p->error = err;
 		return;
@@ -192,6 +194,10 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 		rp->exited = 1;
 		return 0;
 	}
+	/* --wall: its threads that have not run since are known from the start */
+	if (p->opts->wall && (err = sampler_seed_threads(&p->sampler, (__u32)t->pid)) &&
+	    p->opts->verbose)
+		msg("pid %d: its threads' states not read: %s", t->pid, strerror(-err));
 	report_target(t, p->opts->verbose, p->opts->quiet);
 	return 0;
 }
@@ -424,6 +430,7 @@ load_failed:
 		return 1;
 	}
 	report_startup(p, "BPF program loaded");
+	p->wall.settled = sampler_settled(&p->sampler);
 	if (o->dump) /* no samples: the processes are only looked at */
 		return probe_given_pids(p);
 	/*
@@ -446,7 +453,7 @@ load_failed:
 	if (err && o->verbose)
 		msg("process events not followed (%s): new processes are found by scans of /proc",
 		    strerror(-err));
-	if (o->wall && (err = sampler_attach_switch(&p->sampler))) {
+	if (o->wall && (err = sampler_attach_wall(&p->sampler))) {
 		msg("--wall: cannot follow the scheduler's switches: %s", strerror(-err));
 		return 1;
 	}
@@ -618,10 +625,13 @@ summary:
 		report_owners(&p->procs, p->sampler.bits_unshared);
 	if (p->opts->verbose && p->opts->wall)
 		msg("--wall: %llu samples of threads off their CPUs (%llu walks, %llu unchanged "
-		    "since their last, %llu not running Ruby, %llu unreadable), %llu periods missed",
+		    "since their last, %llu not running Ruby, %llu unreadable), %llu periods missed; "
+		    "%.1f us a period, %.1f us a sample",
 		    (unsigned long long)p->wall_samples, (unsigned long long)p->wall.walks,
 		    (unsigned long long)p->wall.repeats, (unsigned long long)p->wall.no_ec,
-		    (unsigned long long)p->wall.failed, (unsigned long long)p->wall_missed);
+		    (unsigned long long)p->wall.failed, (unsigned long long)p->wall_missed,
+		    p->wall_ticks ? (double)p->wall_ns / 1e3 / (double)p->wall_ticks : 0.0,
+		    p->wall_samples ? (double)p->wall_ns / 1e3 / (double)p->wall_samples : 0.0);
 	return err;
 }
 

@@ -72,6 +72,8 @@ struct profiler {
 	__u64 wall_next_ns;   /* --wall: the next sample of them due (CLOCK_MONOTONIC) */
 	__u64 wall_samples;   /* samples of threads not on a CPU */
 	__u64 wall_missed;    /* periods the loader was too late to sample them in */
+	__u64 wall_ticks;     /* periods sampled, and the time it took (-v) */
+	__u64 wall_ns;
 	__u64 epoch_ms;	      /* when the symbolizers' epoch last advanced */
 };
 

@@ -10,8 +10,9 @@ class Report
   US = 1000.0 # ns per microsecond
 
   def initialize(info:, settings:, userspace:, cost:, startup:, discovery:, loader:, runs:,
-                 side: nil, writers: [], procs: {})
+                 side: nil, writers: [], procs: {}, wall: {})
     @info = info
+    @wall = wall
     @procs = procs
     @writers = writers
     @settings = settings
@@ -35,6 +36,7 @@ class Report
     parts << userspace_table unless @userspace.empty?
     parts << writers_table unless @writers.empty?
     parts << procs_table unless @procs.empty?
+    parts << wall_table unless @wall.empty?
     parts.join("\n")
   end
 
@@ -148,6 +150,7 @@ class Report
              yes(code.empty? ? nil : code.max < 50)]
     rows.concat(writer_targets)
     rows.concat(procs_targets)
+    rows.concat(wall_targets)
     <<~MD
 
       ## Targets
@@ -345,6 +348,57 @@ class Report
      ["loader CPU, #{ProcessEvents::FORKS_PER_S} short non-Ruby processes a second", "< 2% of a core",
       format("%.2f%% (scans: %.2f%%)", ev[:fork_share] * 100, (sc ? sc[:fork_share] : 0) * 100),
       yes(ev[:fork_share] < 0.02)]]
+  end
+
+  # Issue #14's target: --wall costs the Puma-like workload under 3% at 99 Hz.
+  def wall_targets
+    return [] if @wall.empty?
+
+    ch = paired_change(@wall["wall"].map { |r| r[:seconds] }, @wall["none"].map { |r| r[:seconds] })
+    [["--wall slowdown, #{WallCost::WORKLOAD.title} at #{WallCost::HZ} Hz", "< 3%",
+      pct_range(ch), yes(!ch.empty? && median(ch) < 3)]]
+  end
+
+  # Per mode: slowdown, wake-ups a second, samples, the loader and each BPF program type.
+  def wall_table
+    none = @wall["none"].map { |r| r[:seconds] }
+    rows = @wall.map do |mode, runs|
+      secs = runs.map { |r| r[:seconds] }
+      wakes = median(secs.map { |t| WallCost::WAKES * SCALE / t })
+      next format("| %s | - | %.0f | - | - | - | - | - | - |", mode, wakes) if mode == "none"
+
+      walls = runs.map { |r| r[:wall_samples].to_i }
+      per = lambda do |type|
+        ns = median(runs.map { |r| r[:bpf][type][:ns] }) || 0
+        runs_ = median(runs.map { |r| r[:bpf][type][:runs] }) || 0
+        format("%.0f ns x %d", runs_.positive? ? ns / runs_ : 0, runs_)
+      end
+      loader_us = median(runs.map { |r| r[:wall_samples].to_i.positive? ? r[:loader_share] * r[:seconds] * 1e6 / r[:wall_samples] : nil })
+      format("| %s | %s | %.0f | %d | %d | %.2f%% | %s | %s | %s | %s |", mode,
+             pct_range(paired_change(secs, none)), wakes,
+             median(runs.map { |r| r[:samples].to_i }), median(walls),
+             (median(runs.map { |r| r[:loader_share] }) || 0) * 100,
+             loader_us ? format("%.1f us", loader_us) : "-",
+             per.call("perf_event"), per.call("iterator"), per.call("raw_tp"))
+    end
+    <<~MD
+
+      ## --wall
+
+      lib/wall_cost.rb: #{WallCost::WORKLOAD.title} (bench/workloads/blocking.rb), unprofiled,
+      in CPU mode and with --wall, `-p PID -F #{WallCost::HZ}`, #{@wall["none"].size} rounds
+      interleaved. Slowdown: the workload's wall time against the unprofiled run of its
+      round. Wake-ups: the workload's blocks in read(2) a second. Samples: of the process,
+      all threads; wall: those of threads off their CPUs, which the loader walks. Loader: its
+      CPU as a share of one core, and per wall sample. BPF: median run time per run x runs,
+      by program type (perf_event: the sampler; iterator: the thread states, one run per
+      thread per period; raw_tp: the context-switch hook, one run per switch of the host, and
+      the process events).
+
+      | mode | slowdown | wake-ups/s | samples | wall samples | loader CPU | loader per wall sample | BPF perf_event | BPF iterator | BPF raw_tp |
+      | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+      #{rows.join("\n")}
+    MD
   end
 
   def procs_table

@@ -26,6 +26,10 @@ int test_failed_checks;
 	X(test_escape)                                                                             \
 	X(test_text_escapes)                                                                       \
 	X(test_container_ids)                                                                      \
+	X(test_wall_flags)                                                                         \
+	X(test_wall_vm_state)                                                                      \
+	X(test_wall_living_threads)                                                                \
+	X(test_wall_fixtures)                                                                      \
 	X(test_profile_proc_label)                                                                 \
 	X(test_frame_text_kinds)                                                                   \
 	X(test_methods_table)                                                                      \

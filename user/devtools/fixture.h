@@ -25,6 +25,16 @@ struct fixture {
 	__u64 vm_ptr_addr; /* &ruby_current_vm_ptr (3.2's shapes); 0 in fixtures older than it */
 	int nthreads;
 	__u64 tp[FIXTURE_MAX_THREADS]; /* each thread's thread pointer (fs base) */
+	/*
+	 * A wall fixture (--capture of a process whose threads wait): what the scheduler said of
+	 * each thread before it was stopped, as the BPF task iterator says it, and the stacks
+	 * are replayed as --wall samples them (sampling/wall.h). 0 in older fixtures.
+	 */
+	int has_states;
+	struct {
+		__u64 state, on_cpu;
+		__s64 syscall;
+	} sched[FIXTURE_MAX_THREADS];
 	char *expected;		       /* folded stacks, one sample per thread */
 	struct memrecord mem;
 };

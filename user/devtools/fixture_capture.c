@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -28,8 +29,41 @@ static int ptrace_thread_pointer(void *ctx, pid_t pid, __u64 *tp)
 	return err;
 }
 
-/* The thread pointers of every thread of pid, stopped with PTRACE_SEIZE + INTERRUPT. */
-static int stop_threads(pid_t pid, pid_t *tids, __u64 *tp, int *n)
+/*
+ * What the scheduler says of thread tid before it is stopped (a stopped thread is in state
+ * 't'), as the BPF task iterator would: its state (R 0, S 1, D 2), whether it runs ("running"
+ * in /proc/PID/task/TID/syscall) and the system call it is blocked in.
+ */
+static void sched_state(pid_t pid, pid_t tid, struct fixture *f, int i)
+{
+	char path[80], buf[512], *p;
+	FILE *fp;
+
+	f->sched[i].state = 1;
+	f->sched[i].on_cpu = 0;
+	f->sched[i].syscall = -1;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	if ((fp = fopen(path, "re"))) {
+		if (fgets(buf, sizeof(buf), fp) && (p = strrchr(buf, ')')) && p[1] == ' ')
+			f->sched[i].state = p[2] == 'R' ? 0 : p[2] == 'D' ? 2 : 1;
+		fclose(fp);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	if ((fp = fopen(path, "re"))) {
+		if (fgets(buf, sizeof(buf), fp)) {
+			f->sched[i].on_cpu = !strncmp(buf, "running", 7);
+			if (!f->sched[i].on_cpu)
+				f->sched[i].syscall = strtoll(buf, NULL, 10);
+		}
+		fclose(fp);
+	}
+}
+
+/*
+ * The thread pointers of every thread of pid, stopped with PTRACE_SEIZE + INTERRUPT; with
+ * f->has_states, what the scheduler said of each just before.
+ */
+static int stop_threads(pid_t pid, pid_t *tids, __u64 *tp, int *n, struct fixture *f)
 {
 	char path[64];
 	struct dirent *de;
@@ -44,7 +78,11 @@ static int stop_threads(pid_t pid, pid_t *tids, __u64 *tp, int *n)
 		struct user_regs_struct regs;
 		pid_t tid = (pid_t)atoi(de->d_name);
 
-		if (tid <= 0 || ptrace(PTRACE_SEIZE, tid, 0, 0))
+		if (tid <= 0)
+			continue;
+		if (f->has_states)
+			sched_state(pid, tid, f, *n);
+		if (ptrace(PTRACE_SEIZE, tid, 0, 0))
 			continue;
 		ptrace(PTRACE_INTERRUPT, tid, 0, 0);
 		waitpid(tid, NULL, __WALL);
@@ -79,7 +117,9 @@ int fixture_capture(pid_t pid, const char *path)
 	f.vm_ptr_addr = t.vm_ptr_addr;
 	procmem_init(&pm, pid);
 	memrecord_init(&f.mem, &pm.base);
-	err = stop_threads(pid, tids, f.tp, &f.nthreads);
+	/* RBPROF_CAPTURE_WALL=1: a wall fixture (fixture.h has_states) */
+	f.has_states = getenv("RBPROF_CAPTURE_WALL") && !strcmp(getenv("RBPROF_CAPTURE_WALL"), "1");
+	err = stop_threads(pid, tids, f.tp, &f.nthreads, &f);
 	if (!err)
 		err = fixture_profile(&f, &f.mem.base, &text);
 	for (i = 0; i < f.nthreads; i++)

@@ -27,7 +27,11 @@ int fixture_save(const struct fixture *f, const char *text, const char *path)
 	gzprintf(gz, "global_symbols %llu\nvm_ptr %llu\nthreads %d\n", f->global_symbols,
 		 f->vm_ptr_addr, f->nthreads);
 	for (i = 0; i < f->nthreads; i++)
-		gzprintf(gz, "tp %llu\n", f->tp[i]);
+		if (f->has_states)
+			gzprintf(gz, "tp %llu state %llu on_cpu %llu syscall %lld\n", f->tp[i],
+				 f->sched[i].state, f->sched[i].on_cpu, f->sched[i].syscall);
+		else
+			gzprintf(gz, "tp %llu\n", f->tp[i]);
 	gzprintf(gz, "expected %zu\n", strlen(text));
 	if (gzwrite(gz, text, (unsigned)strlen(text)) != (int)strlen(text) ||
 	    memrecord_write(&f->mem, gz))
@@ -65,8 +69,17 @@ int fixture_load(const char *path, struct fixture *f)
 		ok = gzgets(gz, line, sizeof(line)) != NULL;
 	ok = ok && sscanf(line, "threads %d", &f->nthreads) == 1 && f->nthreads >= 0 &&
 	     f->nthreads <= FIXTURE_MAX_THREADS;
-	for (i = 0; ok && i < f->nthreads; i++)
-		ok = gzgets(gz, line, sizeof(line)) && sscanf(line, "tp %llu", &f->tp[i]) == 1;
+	for (i = 0; ok && i < f->nthreads; i++) {
+		int n;
+
+		ok = gzgets(gz, line, sizeof(line)) &&
+		     (n = sscanf(line, "tp %llu state %llu on_cpu %llu syscall %lld", &f->tp[i],
+				 &f->sched[i].state, &f->sched[i].on_cpu, &f->sched[i].syscall)) >= 1;
+		/* a wall fixture's threads all have their states */
+		if (ok && i == 0)
+			f->has_states = n == 4;
+		ok = ok && (n == 4) == f->has_states;
+	}
 	ok = ok && gzgets(gz, line, sizeof(line)) && sscanf(line, "expected %zu", &len) == 1 &&
 	     len < FIXTURE_MAX_EXPECTED && (f->expected = calloc(1, len + 1)) &&
 	     gzread(gz, f->expected, (unsigned)len) == (int)len && !memrecord_read(&f->mem, gz);

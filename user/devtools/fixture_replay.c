@@ -9,11 +9,39 @@
 #include "devtools/fixture.h"
 #include "output/folded.h"
 #include "rubyvm/symbolize.h"
+#include "sampling/wall.h"
 #include "sampling/walk_host.h"
 
 static void fixture_name(void *ctx, __u32 id, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "fixture [%u]", id);
+}
+
+/* A wall fixture's threads, each sampled as --wall samples it: on a CPU or not, and why. */
+static int wall_replay(const struct fixture *f, struct memread *mem, const struct ruby_layout *L,
+		       struct symbolizer *sym, struct aggregate *agg)
+{
+	struct ruby_target t = {.layout = L, .bpf = f->bpf};
+	struct wall w;
+	int i, err = wall_init(&w);
+
+	for (i = 0; !err && i < f->nthreads; i++) {
+		struct rbprof_thread_state st = {.pid = 1,
+						 .tid = (__u32)i + 1,
+						 .fsbase = f->tp[i],
+						 .state = f->sched[i].state,
+						 .on_cpu = f->sched[i].on_cpu,
+						 .syscall = f->sched[i].syscall};
+		const struct rbprof_event *ev;
+		struct ruby_thread_vm_state vm;
+		int vm_ok;
+
+		if (wall_sample(&w, 0, &t, mem, &st, &ev, &vm, &vm_ok))
+			continue; /* a thread without Ruby, or one stopped mid-change */
+		err = stack_count_event(sym, agg, 0, ev, NULL);
+	}
+	wall_free(&w);
+	return err;
 }
 
 int fixture_profile(const struct fixture *f, struct memread *mem, char **out)
@@ -36,7 +64,7 @@ int fixture_profile(const struct fixture *f, struct memread *mem, char **out)
 	symbolizer_init(&sym, mem, L, f->global_symbols, f->vm_ptr_addr);
 	if (!s || aggregate_init(&agg))
 		goto cleanup_sym;
-	for (i = 0; i < f->nthreads; i++) {
+	for (i = 0; i < f->nthreads && !f->has_states; i++) {
 		__u64 ec;
 
 		if (rbprof_find_ec(&f->bpf, f->tp[i], &ec) || rbprof_walk(&f->bpf, ec, s, NULL))
@@ -44,6 +72,8 @@ int fixture_profile(const struct fixture *f, struct memread *mem, char **out)
 		if (stack_count_event(&sym, &agg, 0, &s->ev, NULL))
 			goto cleanup;
 	}
+	if (f->has_states && (err = wall_replay(f, mem, L, &sym, &agg)))
+		goto cleanup;
 	mf = open_memstream(out, &len);
 	err = mf ? folded_write(mf, &agg, fixture_name, NULL) : -ENOMEM;
 	if (mf)

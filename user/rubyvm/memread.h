@@ -24,6 +24,20 @@ struct procmem {
 
 void procmem_init(struct procmem *pm, pid_t pid);
 
+/* One range of memread_batch. */
+struct memread_range {
+	__u64 addr;
+	void *buf;
+	size_t len;
+	int ok; /* set: read whole */
+};
+
+/*
+ * Read n ranges at once, each's ok saying whether it was read whole: a live process
+ * (procmem) in one process_vm_readv, any other reader one range at a time.
+ */
+void memread_batch(struct memread *m, struct memread_range *r, int n);
+
 static inline int memread_u64(struct memread *m, __u64 addr, __u64 *v)
 {
 	return m->read(m, addr, v, sizeof(*v));

@@ -1,23 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* thread_state.c - a Ruby thread's status and GVL state, read from its rb_thread_t. */
 #include <errno.h>
+#include <string.h>
 #include "rubyvm/thread_state.h"
+
+static __u32 min3(__u32 a, __u32 b, __u32 c)
+{
+	__u32 m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+static __u32 max3(__u32 a, __u32 b, __u32 c)
+{
+	__u32 m = a > b ? a : b;
+
+	return m > c ? m : c;
+}
+
+int ruby_thread_span(const struct ruby_layout *L, __u32 *lo, __u32 *len)
+{
+	__u32 hi = max3(L->thread_status + 1, L->thread_blocking_region + 8,
+			L->thread_sched_base + 8);
+
+	*lo = min3(L->thread_status, L->thread_blocking_region, L->thread_sched_base);
+	*len = hi - *lo;
+	if (!L->thread_status || !L->thread_blocking_region || !L->thread_sched_base ||
+	    *len > RUBY_THREAD_SPAN_MAX)
+		return -ENOTSUP;
+	return 0;
+}
 
 int ruby_thread_vm_state(const struct ruby_layout *L, struct memread *m, __u64 th,
 			 struct ruby_thread_vm_state *out)
 {
+	__u8 span[RUBY_THREAD_SPAN_MAX];
 	__u64 base, running, region;
+	__u32 lo, len;
 	__u8 status;
 	int err;
 
-	if (!L->thread_status || !L->thread_blocking_region || !L->thread_sched_base)
+	if (ruby_thread_span(L, &lo, &len))
 		return -ENOTSUP;
 	if (!th || (th & 7))
 		return -EINVAL;
-	if ((err = m->read(m, th + L->thread_status, &status, 1)) ||
-	    (err = memread_u64(m, th + L->thread_blocking_region, &region)) ||
-	    (err = memread_u64(m, th + L->thread_sched_base, &base)))
+	if ((err = m->read(m, th + lo, span, len)))
 		return err;
+	status = span[L->thread_status - lo];
+	memcpy(&region, span + (L->thread_blocking_region - lo), 8);
+	memcpy(&base, span + (L->thread_sched_base - lo), 8);
 	/* no scheduler (a thread being set up or torn down): it holds nothing */
 	running = 0;
 	if (base && (err = memread_u64(m, base + L->sched_running, &running)))
@@ -25,6 +56,7 @@ int ruby_thread_vm_state(const struct ruby_layout *L, struct memread *m, __u64 t
 	out->status = (status >> L->thread_status_shift) & 3;
 	out->in_blocking_region = region != 0;
 	out->holds_gvl = running == th;
+	out->sched = base;
 	return 0;
 }
 

@@ -23,7 +23,21 @@ struct ruby_thread_vm_state {
 	int status;		/* enum ruby_thread_status */
 	int in_blocking_region; /* blocking_region_buffer set: the GVL released around a call */
 	int holds_gvl;		/* the GVL's (or the ractor scheduler's) running thread is it */
+	__u64 sched;		/* where the GVL holder is kept, minus sched_running (0: none) */
 };
+
+/*
+ * Bytes of rb_thread_t read at once for its status, blocking region and scheduler (at 16,
+ * ~100 and ~120 in 3.x): one read of the process instead of three. A layout that puts them
+ * farther apart is refused (no Ruby does).
+ */
+#define RUBY_THREAD_SPAN_MAX 512
+
+/*
+ * The bytes of rb_thread_t ruby_thread_vm_state reads, from th + *lo, *len of them (read
+ * ahead by the caller, they cost no read of their own). 0, or -ENOTSUP.
+ */
+int ruby_thread_span(const struct ruby_layout *L, __u32 *lo, __u32 *len);
 
 /*
  * The state of thread `th` (an rb_thread_t in the process m reads). 0, -ENOTSUP if layout L

@@ -68,6 +68,10 @@ int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_f
 	__u32 rb_bytes;
 
 	memset(s, 0, sizeof(*s));
+	/* RBPROF_THREAD_STATES=0: refused, as a kernel before 5.15 refuses it (the tests' way) */
+	if (thread_states && getenv("RBPROF_THREAD_STATES") &&
+	    !strcmp(getenv("RBPROF_THREAD_STATES"), "0"))
+		return -EOPNOTSUPP;
 	s->on_event = fn;
 	s->ctx = ctx;
 	if (ncpus < 0)
@@ -83,6 +87,7 @@ int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_f
 				  s->prog == s->skel->progs.rbprof_sample_bounded);
 	bpf_program__set_autoload(s->skel->progs.rbprof_thread_states, thread_states);
 	bpf_program__set_autoload(s->skel->progs.rbprof_switch, thread_states);
+	bpf_program__set_autoload(s->skel->progs.rbprof_thread_exit, thread_states);
 	rb_bytes = ringbuf_bytes(freq, ncpus);
 	err = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes);
 	if (err)
@@ -281,11 +286,64 @@ cleanup:
 	return err;
 }
 
-int sampler_attach_switch(struct sampler *s)
+int sampler_attach_wall(struct sampler *s)
 {
 	s->skel->bss->loader_tid = (__u32)syscall(SYS_gettid);
 	s->switch_link = bpf_program__attach(s->skel->progs.rbprof_switch);
-	return s->switch_link ? 0 : -errno;
+	if (!s->switch_link)
+		return -errno;
+	s->thread_exit_link = bpf_program__attach(s->skel->progs.rbprof_thread_exit);
+	return s->thread_exit_link ? 0 : -errno;
+}
+
+/* sampler_seed_threads: a thread of the process being seeded, into the threads map. */
+static void seed_one(void *ctx, const struct rbprof_thread_state *st)
+{
+	struct sampler *s = ((void **)ctx)[0];
+	__u32 pid = *(__u32 *)((void **)ctx)[1];
+	struct rbprof_thread_state v = *st;
+
+	if (st->pid != pid)
+		return;
+	v.switches = 0; /* the map counts its own switches */
+	/* one written at a switch meanwhile is fresher */
+	bpf_map_update_elem(bpf_map__fd(s->skel->maps.threads), &v.tid, &v, BPF_NOEXIST);
+}
+
+int sampler_seed_threads(struct sampler *s, __u32 pid)
+{
+	void *ctx[2] = {s, &pid};
+
+	return sampler_thread_states(s, seed_one, ctx);
+}
+
+/* Entries of the threads map read per batch call. */
+#define WALL_BATCH 256
+
+int sampler_wall_threads(struct sampler *s, sampler_thread_fn fn, void *ctx)
+{
+	static __u32 keys[WALL_BATCH];
+	static struct rbprof_thread_state vals[WALL_BATCH];
+	int fd = bpf_map__fd(s->skel->maps.threads), err = 0, first = 1;
+	__u32 batch = 0, count, i;
+
+	do {
+		count = WALL_BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &count,
+					   NULL);
+		first = 0;
+		if (err && errno != ENOENT)
+			return -errno;
+		for (i = 0; i < count; i++) {
+			/* a process no longer sampled: its threads' entries go */
+			if (!hashmap_get(&s->registered, vals[i].pid, 0)) {
+				bpf_map_delete_elem(fd, &keys[i]);
+				continue;
+			}
+			fn(ctx, &vals[i]);
+		}
+	} while (!err);
+	return 0;
 }
 
 /* Records of the thread-state iterator read at once: a read returns what fits of them. */
@@ -313,6 +371,11 @@ int sampler_thread_states(struct sampler *s, sampler_thread_fn fn, void *ctx)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+const struct rbprof_settled *sampler_settled(struct sampler *s)
+{
+	return &s->skel->bss->settled_iseqs;
 }
 
 int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX])
@@ -359,6 +422,7 @@ void sampler_close(struct sampler *s)
 		bpf_link__destroy(s->proc_links[i]);
 	bpf_link__destroy(s->states_link);
 	bpf_link__destroy(s->switch_link);
+	bpf_link__destroy(s->thread_exit_link);
 	free(s->links);
 	ring_buffer__free(s->rb);
 	rbprof_bpf__destroy(s->skel);

@@ -30,7 +30,8 @@ struct sampler {
 	/* the process events' raw tracepoints (exec, fork, exit); NULL where one failed */
 	struct bpf_link *proc_links[3];
 	struct bpf_link *states_link; /* the thread-state iterator's, made at its first use */
-	struct bpf_link *switch_link; /* --wall: rbprof_switch's */
+	struct bpf_link *switch_link;	   /* --wall: rbprof_switch's */
+	struct bpf_link *thread_exit_link; /* --wall: rbprof_thread_exit's */
 	int proc_events; /* all three attached: processes are followed as they come */
 	struct ring_buffer *rb;
 	sampler_event_fn on_event;
@@ -73,10 +74,11 @@ int sampler_poll(struct sampler *s, int timeout_ms);
  */
 int sampler_thread_pointer(struct sampler *s, pid_t pid, pid_t tid, __u64 *tp);
 /*
- * --wall: tell the iterator which thread the loader (the calling thread) displaces when it is
- * switched in (rbprof.bpf.c rbprof_switch). 0 or -errno.
+ * --wall: follow the context switches of the registered processes' threads into the threads
+ * map (rbprof.bpf.c rbprof_switch, rbprof_thread_exit); the calling thread is the loader's,
+ * whose switches in flag the thread they displace. 0 or -errno.
  */
-int sampler_attach_switch(struct sampler *s);
+int sampler_attach_wall(struct sampler *s);
 typedef void (*sampler_thread_fn)(void *ctx, const struct rbprof_thread_state *st);
 /*
  * Every thread of every registered process as the scheduler has it now (rbprof.bpf.c
@@ -84,11 +86,23 @@ typedef void (*sampler_thread_fn)(void *ctx, const struct rbprof_thread_state *s
  */
 int sampler_thread_states(struct sampler *s, sampler_thread_fn fn, void *ctx);
 /*
+ * --wall: put the threads of registered process pid in the threads map (those that have not
+ * run since it was registered are not there yet). 0 or -errno.
+ */
+int sampler_seed_threads(struct sampler *s, __u32 pid);
+/*
+ * --wall: every thread of the registered processes in the threads map, one call of fn each
+ * (a few syscalls for all of them). 0 or -errno.
+ */
+int sampler_wall_threads(struct sampler *s, sampler_thread_fn fn, void *ctx);
+/*
  * A symbolizer_settle_fn (rubyvm/symbolize.h), ctx the sampler: iseq settled, set its bit of
  * the kernel's bitmap; not settled but its frame came without its owner, clear the bit for
  * good (it is shared with a settled iseq's), so that the kernel captures both from then on.
  */
 void sampler_settle(void *ctx, __u64 iseq, int settled);
+/* The kernel's bitmap of settled iseqs (rbprof.h), for a walker in user space to use too. */
+const struct rbprof_settled *sampler_settled(struct sampler *s);
 /* Sum of the per-CPU counters. */
 int sampler_counters(struct sampler *s, __u64 out[RBPROF_CNT_MAX]);
 void sampler_close(struct sampler *s);

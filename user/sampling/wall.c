@@ -16,17 +16,67 @@ struct wall_thread {
 	__u64 fsbase;		   /* its thread pointer: another means a new thread */
 	__u64 tls_loc;		   /* where its ruby_current_ec is, 0: not found yet */
 	__u64 th;		   /* its rb_thread_t at the last walk */
+	__u64 ec;		   /* its EC then (a fiber's, if one ran) */
+	__u64 sched;		   /* its GVL's place then (ruby_thread_vm_state) */
+	__u64 stack_lo, stack_hi;  /* the outer end of its VM stack, where its frames are */
 	__u64 switches, state;	   /* the scheduler's at the last walk */
 	__s64 syscall;		   /* ... and its system call */
 	__u64 seen;		   /* the wall_sweep tick it was last sampled in */
 	struct rbprof_event *last; /* the last walk (header and nframes frames), or NULL */
 };
 
+/*
+ * The bytes of the stack's outer end read ahead: 64 frames of the largest size, the whole of
+ * most stacks (deeper ones read the rest as the walk goes).
+ */
+#define PREFETCH_STACK_BYTES (RBPROF_CHUNK_FRAMES * RBPROF_CFP_MAX_SIZE)
+
+/*
+ * What a thread's walk and state will read, read ahead in one batch (one process_vm_readv)
+ * from where its last walk found them: its TLS slot, its EC, its rb_thread_t, its GVL and
+ * the outer end of its VM stack. Reads inside a range read whole come from here, the others
+ * from the process; a place that has changed since (another fiber's EC, a deeper stack) is
+ * read anew.
+ */
+enum { PF_TLS, PF_EC, PF_THREAD, PF_SCHED, PF_STACK, PF_RANGES };
+
+struct prefetch {
+	struct memread base;
+	struct memread *under;
+	struct memread_range r[PF_RANGES];
+	int n;
+	__u8 tls[8], ec[RBPROF_EC_READ_BYTES], th[RUBY_THREAD_SPAN_MAX], sched[8];
+	__u8 stack[PREFETCH_STACK_BYTES];
+};
+
+static int prefetch_read(struct memread *m, __u64 addr, void *buf, size_t len)
+{
+	struct prefetch *pf = (struct prefetch *)m;
+	int i;
+
+	for (i = 0; i < pf->n; i++) {
+		const struct memread_range *r = &pf->r[i];
+
+		if (r->ok && addr >= r->addr && addr + len >= addr && addr + len <= r->addr + r->len) {
+			memcpy(buf, (const __u8 *)r->buf + (addr - r->addr), len);
+			return 0;
+		}
+	}
+	return pf->under->read(pf->under, addr, buf, len);
+}
+
+static void prefetch_add(struct prefetch *pf, __u64 addr, void *buf, size_t len)
+{
+	if (addr && len)
+		pf->r[pf->n++] = (struct memread_range){.addr = addr, .buf = buf, .len = len};
+}
+
 int wall_init(struct wall *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->s = calloc(1, sizeof(*w->s));
-	return w->s ? 0 : -ENOMEM;
+	w->pf = calloc(1, sizeof(*w->pf));
+	return w->s && w->pf ? 0 : -ENOMEM;
 }
 
 static void wall_thread_free(void *p)
@@ -41,6 +91,7 @@ void wall_free(struct wall *w)
 {
 	hashmap_free_values(&w->threads, wall_thread_free);
 	free(w->s);
+	free(w->pf);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -126,6 +177,43 @@ static int thread_ec(struct wall_thread *wt, const struct ruby_target *t, struct
 	return err == RBPROF_WALK_NO_EC ? -ENOENT : err ? -EFAULT : 0;
 }
 
+/* Read ahead what wt's last walk says thread's next one reads (only its state if !walk). */
+static void prefetch(struct prefetch *pf, struct memread *m, const struct wall_thread *wt,
+		     const struct ruby_layout *L, int walk)
+{
+	__u32 lo, len;
+
+	pf->base.read = prefetch_read;
+	pf->under = m;
+	pf->n = 0;
+	if (!wt)
+		return;
+	if (walk) {
+		prefetch_add(pf, wt->tls_loc, pf->tls, sizeof(pf->tls));
+		prefetch_add(pf, wt->ec, pf->ec, sizeof(pf->ec));
+		prefetch_add(pf, wt->stack_lo, pf->stack, wt->stack_hi - wt->stack_lo);
+	}
+	if (wt->th && !ruby_thread_span(L, &lo, &len))
+		prefetch_add(pf, wt->th + lo, pf->th, len);
+	prefetch_add(pf, wt->sched ? wt->sched + L->sched_running : 0, pf->sched, sizeof(pf->sched));
+	memread_batch(m, pf->r, pf->n);
+}
+
+/* Where the walk in s found the thread's frames: the outer end of its VM stack. */
+static void note_stack(struct wall_thread *wt, const struct rbprof_walk_scratch *s,
+		       const struct rbprof_vm_offsets *o)
+{
+	__u64 stack = s->ec[(o->ec_vm_stack / 8) & (RBPROF_EC_READ_BYTES / 8 - 1)];
+	__u64 words = s->ec[(o->ec_vm_stack_size / 8) & (RBPROF_EC_READ_BYTES / 8 - 1)];
+	__u64 end = stack + words * 8;
+
+	wt->stack_lo = wt->stack_hi = 0;
+	if (!stack || words > (1ULL << 27) || end < stack)
+		return;
+	wt->stack_hi = end;
+	wt->stack_lo = end - stack > PREFETCH_STACK_BYTES ? end - PREFETCH_STACK_BYTES : stack;
+}
+
 /* Keep the walk in w->s for the thread's next sample. */
 static void keep_walk(struct wall_thread *wt, const struct rbprof_event *ev)
 {
@@ -148,14 +236,22 @@ int wall_sample(struct wall *w, __u32 instance, const struct ruby_target *t, str
 	struct wall_thread *wt = wall_thread(w, instance, st);
 	const struct ruby_layout *L = t->layout;
 	struct rbprof_event *out = &w->s->ev;
+	struct prefetch *pf = w->pf;
+	struct rbprof_proc proc = t->bpf;
 	__u64 ec, th;
-	int err;
+	int err, repeat;
 
-	walk_mem = m;
 	if (wt)
 		wt->seen = w->tick;
-	if (wt && wt->last && !st->on_cpu && st->switches == wt->switches &&
-	    st->state == wt->state && st->syscall == wt->syscall) {
+	repeat = wt && wt->last && !st->on_cpu && st->switches == wt->switches &&
+		 st->state == wt->state && st->syscall == wt->syscall;
+	prefetch(pf, m, wt, L, !repeat);
+	m = &pf->base;
+	walk_mem = m;
+	/* the GC state is the process's: a thread not running is not the one collecting */
+	if (!st->on_cpu)
+		proc.gc_flags_addr = 0;
+	if (repeat) {
 		/* it has not run since: the same stack (only its header is copied back) */
 		out = wt->last;
 		th = wt->th;
@@ -167,7 +263,7 @@ int wall_sample(struct wall *w, __u32 instance, const struct ruby_target *t, str
 			w->failed += err != -ENOENT;
 			return err;
 		}
-		err = rbprof_walk(&t->bpf, ec, w->s, NULL);
+		err = rbprof_walk(&proc, ec, w->s, w->settled);
 		if (err) {
 			w->no_ec += err == RBPROF_WALK_NO_EC;
 			w->failed += err != RBPROF_WALK_NO_EC;
@@ -180,6 +276,8 @@ int wall_sample(struct wall *w, __u32 instance, const struct ruby_target *t, str
 		out->tid = st->tid;
 		if (wt) {
 			wt->th = th;
+			wt->ec = ec;
+			note_stack(wt, w->s, &L->vm);
 			wt->switches = st->switches;
 			wt->state = st->state;
 			wt->syscall = st->syscall;
@@ -188,11 +286,10 @@ int wall_sample(struct wall *w, __u32 instance, const struct ruby_target *t, str
 		}
 	}
 	*vm_ok = !ruby_thread_vm_state(L, m, th, vm);
+	if (wt)
+		wt->sched = *vm_ok ? vm->sched : 0;
 	out->flags &= ~(__u32)(RBPROF_EV_WALL_STATES | RBPROF_EV_SYSCALL_MASK);
 	out->flags |= wall_flags(*vm_ok ? vm : NULL, st);
-	/* the GC state is the process's: a thread not running is not the one collecting */
-	if (out->flags & RBPROF_EV_WALL_STATES)
-		out->flags &= ~(__u32)(RBPROF_EV_GC | RBPROF_EV_GC_MARKING | RBPROF_EV_GC_SWEEPING);
 	*ev = out;
 	return 0;
 }

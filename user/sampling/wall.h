@@ -26,10 +26,18 @@
 #define WALL_THREADS_MAX 16384
 
 struct wall_thread;
+struct prefetch;
 
 struct wall {
 	struct hashmap threads; /* (instance << 32 | pid, tid) -> struct wall_thread * */
 	struct rbprof_walk_scratch *s;
+	struct prefetch *pf; /* a thread's reads, read ahead in one batch */
+	/*
+	 * The sampler's settled iseqs (rbprof.h), as the kernel's walker has them: their frames
+	 * come with their self, the others with their owners captured. NULL: none (every frame
+	 * with its env pointer, for the symbolizer to follow).
+	 */
+	const struct rbprof_settled *settled;
 	__u64 tick; /* wall_sweep's count */
 	/* what the walks did, for -v */
 	__u64 walks, repeats, no_ec, failed;

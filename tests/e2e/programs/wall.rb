@@ -4,7 +4,9 @@
 #   sleeper: loops on sleep (nap)
 #   reader: blocks in a read(2) of a pipe nobody writes (wait_for_input)
 #   main: joins them
-# WALL_MODE=gvl3: three CPU-bound threads sharing the GVL instead; gvl1: one alone.
+# WALL_MODE=gvl3: three CPU-bound threads sharing the GVL instead; gvl1: one alone; all:
+# the three, the sleeper and the reader (what scripts/capture-fixture.sh records of each Ruby
+# for the unit tests' wall fixtures).
 require "io/nonblock"
 $stdout.sync = true
 LIFETIME = Integer(ENV.fetch("WALL_LIFETIME", "20"))
@@ -43,14 +45,16 @@ threads =
   else
     r, _w = IO.pipe
     r.nonblock = false # a read(2) that blocks, not a wait in ppoll
+    burners = ENV["WALL_MODE"] == "all" ? %w[cpu_1 cpu_2 cpu_3] : %w[burner]
     [
-      Thread.new { Thread.current.name = "burner"; burn(deadline) },
+      *burners.map { |n| Thread.new { Thread.current.name = n; burn(deadline) } },
       Thread.new { Thread.current.name = "sleeper"; nap(deadline) },
-      Thread.new do
-        Thread.current.name = "reader"
-        wait_for_input(r)
-      end,
     ]
   end
+if r # the reader never returns: not joined
+  reader = Thread.new { Thread.current.name = "reader"; wait_for_input(r) }
+end
+sleep 0.2 # the threads have named themselves
 puts "ready"
-threads.first(2).each(&:join) # CALL:join (the reader never returns: it is left)
+threads.each(&:join) # CALL:join
+reader&.kill
