@@ -439,6 +439,9 @@ int rbprof_thread_states(struct bpf_iter__task *ctx)
 	fill_state(&st, task);
 	st.on_cpu = (__u64)BPF_CORE_READ(task, on_cpu);
 	st.switches = BPF_CORE_READ(task, nvcsw) + BPF_CORE_READ(task, nivcsw);
+	/* runnable on the CPU this iterator runs on: the loader reading it took that CPU */
+	st.displaced = !st.on_cpu && st.state == RBPROF_TASK_RUNNING &&
+		       BPF_CORE_READ(task, thread_info.cpu) == bpf_get_smp_processor_id();
 	bpf_seq_write(ctx->meta->seq, &st, sizeof(st));
 	return 0;
 }

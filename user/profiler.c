@@ -677,10 +677,12 @@ static int dump_one(struct profiler *p, struct ruby_proc *rp, const struct rbpro
 	const struct rbprof_event *ev;
 	struct ruby_thread_vm_state vm;
 	struct dump_thread d = {.tid = (int)st->tid, .main = st->tid == st->pid};
+	struct rbprof_thread_state now = *st;
 	char comm[COMM_LEN];
 	int vm_ok, err;
 
-	err = wall_sample(&p->wall, rp->id, &rp->t, &rp->mem.base, st, &ev, &vm, &vm_ok);
+	now.on_cpu |= now.displaced; /* runnable only because we took its CPU to look */
+	err = wall_sample(&p->wall, rp->id, &rp->t, &rp->mem.base, &now, &ev, &vm, &vm_ok);
 	if (err)
 		return err == -ENOENT ? 1 : err;
 	if (stack_from_event(&rp->sym, &p->agg, ev, ids, &d.n))
@@ -688,7 +690,7 @@ static int dump_one(struct profiler *p, struct ruby_proc *rp, const struct rbpro
 	if (proc_thread_comm((pid_t)st->pid, (pid_t)st->tid, comm))
 		comm[0] = 0;
 	d.name = comm;
-	d.on_cpu = (int)st->on_cpu;
+	d.on_cpu = (int)now.on_cpu;
 	d.flags = ev->flags;
 	d.vm = vm_ok ? &vm : NULL;
 	d.ids = ids;

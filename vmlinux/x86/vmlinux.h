@@ -33,7 +33,13 @@ struct signal_struct {
 	atomic_t live;
 };
 
+/* include/linux/thread_info.h (x86: in task_struct): the CPU a task runs or waits on */
+struct thread_info {
+	unsigned int cpu;
+};
+
 struct task_struct {
+	struct thread_info thread_info;
 	int pid;  /* the thread's id */
 	int tgid; /* its process's */
 	struct signal_struct *signal;
