@@ -346,6 +346,14 @@ static __always_inline int registered(__u32 tgid)
 	return (tgid_filter[bit / 64] & (1ULL << (bit % 64))) && bpf_map_lookup_elem(&procs, &tgid);
 }
 
+/* 1 if tgid's bit of the filter is set: a registered process, or one that shares its bit. */
+static __always_inline int maybe_registered(__u32 tgid)
+{
+	__u32 bit = rbprof_filter_bit(tgid);
+
+	return (tgid_filter[bit / 64] >> (bit % 64)) & 1;
+}
+
 static __always_inline __u64 task_state(struct task_struct *t)
 {
 	if (bpf_core_field_exists(t->__state))
@@ -371,36 +379,50 @@ static __always_inline void fill_state(struct rbprof_thread_state *st, struct ta
  * recorded, one switched in is marked on a CPU. When the loader, woken to sample, takes the
  * CPU of a Ruby thread that could go on running, that thread is flagged displaced: it was
  * running when the sample was due, which makes it a CPU sample's, not a (runnable) one. Every
- * context switch of the host runs this: two bitmap tests for those of other processes.
+ * context switch of the host runs this: two bitmap tests for those of other processes (a
+ * process that shares a registered one's bit gets entries, which the loader drops). The
+ * tasks are the tracepoint's typed arguments: their fields are read directly, not through
+ * bpf_probe_read_kernel.
  */
 SEC("tp_btf/sched_switch")
-int BPF_PROG(rbprof_switch, unsigned long long preempt, struct task_struct *prev, struct task_struct *next)
+int BPF_PROG(rbprof_switch, unsigned long long preempt, struct task_struct *prev,
+	     struct task_struct *next)
 {
-	__u32 ptid = (__u32)BPF_CORE_READ(prev, pid), ntid = (__u32)BPF_CORE_READ(next, pid);
+	__u32 ptid = prev->pid, ntid = next->pid;
 	struct rbprof_thread_state *st, fresh = {};
+	struct pt_regs *regs;
 
-	if (registered((__u32)BPF_CORE_READ(prev, tgid))) {
+	if (maybe_registered(prev->tgid)) {
 		st = bpf_map_lookup_elem(&threads, &ptid);
 		if (!st) {
+			fresh.pid = prev->tgid;
+			fresh.tid = ptid;
 			bpf_map_update_elem(&threads, &ptid, &fresh, BPF_NOEXIST);
 			st = bpf_map_lookup_elem(&threads, &ptid);
 		}
 		if (st) {
-			fill_state(st, prev);
+			regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+			st->fsbase = prev->thread.fsbase;
+			st->state = bpf_core_field_exists(prev->__state)
+					? prev->__state
+					: (__u64)BPF_CORE_READ((struct task_struct___pre514 *)prev,
+							       state);
+			st->syscall = regs ? (__s64)regs->orig_ax : -1;
+			st->arg0 = regs ? regs->di : 0;
 			st->on_cpu = 0;
 			st->switches++;
 			st->displaced = ntid == loader_tid && st->state == RBPROF_TASK_RUNNING;
 		}
 	}
-	if (registered((__u32)BPF_CORE_READ(next, tgid))) {
+	if (maybe_registered(next->tgid)) {
 		st = bpf_map_lookup_elem(&threads, &ntid);
 		if (st) {
 			st->on_cpu = 1;
 			st->displaced = 0;
 		} else {
-			fresh.pid = (__u32)BPF_CORE_READ(next, tgid);
+			fresh.pid = next->tgid;
 			fresh.tid = ntid;
-			fresh.fsbase = BPF_CORE_READ(next, thread.fsbase);
+			fresh.fsbase = next->thread.fsbase;
 			fresh.on_cpu = 1;
 			bpf_map_update_elem(&threads, &ntid, &fresh, BPF_NOEXIST);
 		}

@@ -365,7 +365,7 @@ class Report
     rows = @wall.map do |mode, runs|
       secs = runs.map { |r| r[:seconds] }
       wakes = median(secs.map { |t| WallCost::WAKES * SCALE / t })
-      next format("| %s | - | %.0f | - | - | - | - | - | - |", mode, wakes) if mode == "none"
+      next format("| %s | - | %.0f | - | - | - | - | - | - | - |", mode, wakes) if mode == "none"
 
       walls = runs.map { |r| r[:wall_samples].to_i }
       per = lambda do |type|
@@ -379,7 +379,7 @@ class Report
              median(runs.map { |r| r[:samples].to_i }), median(walls),
              (median(runs.map { |r| r[:loader_share] }) || 0) * 100,
              loader_us ? format("%.1f us", loader_us) : "-",
-             per.call("perf_event"), per.call("iterator"), per.call("raw_tp"))
+             per.call("perf_event"), per.call("switch"), per.call("raw_tp"))
     end
     <<~MD
 
@@ -391,11 +391,10 @@ class Report
       round. Wake-ups: the workload's blocks in read(2) a second. Samples: of the process,
       all threads; wall: those of threads off their CPUs, which the loader walks. Loader: its
       CPU as a share of one core, and per wall sample. BPF: median run time per run x runs,
-      by program type (perf_event: the sampler; iterator: the thread states, one run per
-      thread per period; raw_tp: the context-switch hook, one run per switch of the host, and
-      the process events).
+      by program type (perf_event: the sampler; switch: rbprof_switch, one run per context
+      switch of the host; raw_tp: the process and thread events).
 
-      | mode | slowdown | wake-ups/s | samples | wall samples | loader CPU | loader per wall sample | BPF perf_event | BPF iterator | BPF raw_tp |
+      | mode | slowdown | wake-ups/s | samples | wall samples | loader CPU | loader per wall sample | BPF perf_event | BPF switch | BPF raw_tp |
       | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
       #{rows.join("\n")}
     MD

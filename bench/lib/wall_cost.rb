@@ -3,8 +3,8 @@
 # second), round after round (none, CPU mode, --wall, ...), each at 99 Hz with -p:
 #   - the workload's slowdown against its unprofiled run of the same round;
 #   - the BPF run time (bpf_stats) of each of rbprof-bpf's programs by type: the perf_event
-#     sampler, the thread-state iterator (tracing), the raw tracepoints (the context-switch
-#     hook rbprof_switch, and the process events), per wall sample and per second;
+#     sampler, the context-switch hook rbprof_switch (tracing), the raw tracepoints (the
+#     process and thread events), per run and runs;
 #   - the loader's CPU, as a share of a core and per wall sample (its walks of the threads
 #     not on a CPU through process_vm_readv).
 require_relative "kernel_stats"
@@ -18,8 +18,10 @@ module WallCost
   HZ = 99
   WORKLOAD = Workload.new("blocking16", "16 threads blocking and waking", "blocking.rb", 1)
   MODES = { "none" => nil, "cpu" => [], "wall" => ["--wall"] }.freeze
-  # bpf_prog_type of each of the programs (include/uapi/linux/bpf.h)
-  TYPES = { 7 => "perf_event", 26 => "iterator", 17 => "raw_tp" }.freeze
+  # bpf_prog_type of each of the programs (include/uapi/linux/bpf.h): tracing is rbprof_switch
+  # (tp_btf, at every context switch) and the thread iterator (which runs only as a process
+  # is registered, before the window); raw_tp the process and thread exit events
+  TYPES = { 7 => "perf_event", 26 => "switch", 17 => "raw_tp" }.freeze
   # The workload's messages a run (BENCH_SCALE 1): each a block and a wake-up.
   WAKES = 32_000
 

@@ -205,13 +205,20 @@ static void note_stack(struct wall_thread *wt, const struct rbprof_walk_scratch 
 {
 	__u64 stack = s->ec[(o->ec_vm_stack / 8) & (RBPROF_EC_READ_BYTES / 8 - 1)];
 	__u64 words = s->ec[(o->ec_vm_stack_size / 8) & (RBPROF_EC_READ_BYTES / 8 - 1)];
-	__u64 end = stack + words * 8;
+	__u64 end = stack + words * 8, want;
 
 	wt->stack_lo = wt->stack_hi = 0;
 	if (!stack || words > (1ULL << 27) || end < stack)
 		return;
+	/*
+	 * As deep as this walk found it and 8 frames more (each page read costs), at most
+	 * PREFETCH_STACK_BYTES: a stack that grew deeper reads the rest as the walk goes.
+	 */
+	want = ((__u64)s->ev.nframes + 9) * o->cfp_size;
+	if (want > PREFETCH_STACK_BYTES)
+		want = PREFETCH_STACK_BYTES;
 	wt->stack_hi = end;
-	wt->stack_lo = end - stack > PREFETCH_STACK_BYTES ? end - PREFETCH_STACK_BYTES : stack;
+	wt->stack_lo = end - stack > want ? end - want : stack;
 }
 
 /* Keep the walk in w->s for the thread's next sample. */

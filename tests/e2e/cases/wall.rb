@@ -12,8 +12,9 @@ module E2E
 
   test "wall: 4 threads (CPU, sleep, read, join) 25% +- 8 each; off-CPU leaves name the kernel's system call" do
     target = Target.ruby("wall.rb")
-    truth = wall_syscalls(target.pid, %w[ruby sleeper reader])
-    result = Profiler.run(["-p", target.pid, "--wall", "--threads", "-d", 4])
+    run = Profiler.start(["-p", target.pid, "--wall", "--threads", "-d", 4])
+    truth = wall_syscalls(target.pid, %w[ruby sleeper reader], seconds: 3.5)
+    result = run.finish(4 + Profiler::SLACK)
     mine = stacks_of(assert_profiled(result), target)
     by_thread = wall_by_thread(mine)
     total = mine.total
@@ -25,13 +26,18 @@ module E2E
     end
     { "ruby" => "Thread#join [c]", "sleeper" => "Kernel#sleep [c]", "reader" => "IO#read [c]" }
       .each do |name, caller|
-        want = "(off-CPU: #{truth[name]})"
         stacks = by_thread[name]
-        right = stacks.select { |s| s.leaf.label == want && s.labels[-2] == caller }
-        assert(percent(right.total, stacks.total) >= 90,
-               "thread #{name}: #{right.total} of #{stacks.total} samples end in '#{caller};#{want}' " \
-               "(the kernel says #{truth[name]}); top:\n#{stacks.top(4)}")
+        truth[name].each do |call, share|
+          want = "(off-CPU: #{call})"
+          right = stacks.select { |s| s.leaf.label == want && s.labels[-2] == caller }
+          got = percent(right.total, stacks.total)
+          assert((got - share).abs <= 15,
+                 "thread #{name}: #{got.round(1)}% of its samples end in '#{caller};#{want}', the " \
+                 "kernel says #{share.round(1)}% (#{truth[name]}); top:\n#{stacks.top(4)}")
+        end
       end
+    reader = truth["reader"]
+    assert(reader.keys == ["read"], "the reader is not in read(2) as the kernel says: #{reader}")
     burner = by_thread["burner"]
     waits = burner.select { |s| s.leaf.label.start_with?("(off-CPU", "(GVL wait") }
     assert(percent(waits.total, burner.total) < 5, "the burner waits: #{burner.top(4)}")
@@ -43,12 +49,9 @@ module E2E
 
   test "wall: 3 CPU-bound threads share the GVL: (GVL wait) is 2/3 of each one's samples (+- 10)" do
     target = Target.ruby("wall.rb", env: { "WALL_MODE" => "gvl3" })
-    result = Profiler.run(["-p", target.pid, "--wall", "--threads", "-d", 4])
-    by_thread = wall_by_thread(stacks_of(assert_profiled(result), target))
+    by_thread = wall_by_thread(stacks_of(assert_profiled(wall_run(target, 4)), target))
     %w[cpu_1 cpu_2 cpu_3].each do |name|
-      stacks = by_thread[name]
-      assert(stacks && stacks.total.positive?, "no samples of thread #{name}")
-      gvl = percent(stacks.select { |s| s.leaf.label == "(GVL wait)" }.total, stacks.total)
+      stacks, gvl = gvl_share(by_thread, name)
       assert((gvl - 66.7).abs <= 10,
              "thread #{name}: #{gvl.round(1)}% (GVL wait), expected 66.7 +- 10; top:\n#{stacks.top(4)}")
       inside = stacks.select { |s| s.labels.include?("Object#burn") }
@@ -60,10 +63,7 @@ module E2E
 
   test "wall: one CPU-bound thread alone: under 5% (GVL wait)" do
     target = Target.ruby("wall.rb", env: { "WALL_MODE" => "gvl1" })
-    result = Profiler.run(["-p", target.pid, "--wall", "--threads", "-d", 3])
-    stacks = wall_by_thread(stacks_of(assert_profiled(result), target))["cpu_1"]
-    assert(stacks && stacks.total.positive?, "no samples of thread cpu_1")
-    gvl = percent(stacks.select { |s| s.leaf.label == "(GVL wait)" }.total, stacks.total)
+    stacks, gvl = gvl_share(wall_by_thread(stacks_of(assert_profiled(wall_run(target, 3)), target)), "cpu_1")
     assert(gvl < 5, "cpu_1 alone: #{gvl.round(1)}% (GVL wait); top:\n#{stacks.top(4)}")
   ensure
     target&.stop
@@ -83,16 +83,18 @@ module E2E
 
   test "dump: every thread named with its tid, state and backtrace, innermost first; exit 0" do
     target = Target.ruby("wall.rb")
-    truth = wall_syscalls(target.pid, %w[ruby sleeper reader])
     tids = WALL_THREADS.keys.to_h { |n| [n, thread_ids(target.pid, n).first] }
     result = Profiler.run(["--dump", "-p", target.pid])
+    # what the kernel says of each thread now: the dump's must be one of them
+    truth = wall_syscalls(target.pid, %w[ruby sleeper reader], seconds: 1)
     assert_exit(result, 0)
     out = result.stdout
     assert(out.start_with?("Process #{target.pid} (ruby), Ruby "), "dump header: #{out.lines.first.inspect}")
     path = target.path
+    blocked = ->(name) { /: blocked in (#{truth[name].keys.join('|')}) / }
     want = {
-      "ruby" => ["(main): blocked in #{truth['ruby']}", "#{path}:#{target.line_of('CALL:join')}:in 'Thread#join'"],
-      "sleeper" => ["blocked in #{truth['sleeper']}", "#{path}:#{target.line_of('LOOP:nap')}:in 'Kernel#sleep'",
+      "ruby" => [/\(main\)#{blocked.call('ruby')}/, "#{path}:#{target.line_of('CALL:join')}:in 'Thread#join'"],
+      "sleeper" => [blocked.call("sleeper"), "#{path}:#{target.line_of('LOOP:nap')}:in 'Kernel#sleep'",
                     "#{path}:#{target.line_of('LOOP:nap')}:in 'Object#nap'"],
       "reader" => ["blocked in read", "#{path}:#{target.line_of('LOOP:read')}:in 'IO#read'",
                    "#{path}:#{target.line_of('LOOP:read')}:in 'Object#wait_for_input'"],
@@ -127,26 +129,43 @@ module E2E
   end
 
   class Context
+    def wall_run(target, seconds)
+      Profiler.run(["-p", target.pid, "--wall", "--threads", "-d", seconds])
+    end
+
+    # Thread +name+'s stacks, and the share of them that end in (GVL wait).
+    def gvl_share(by_thread, name)
+      stacks = by_thread[name]
+      assert(stacks && stacks.total.positive?, "no samples of thread #{name}")
+      [stacks, percent(stacks.select { |s| s.leaf.label == "(GVL wait)" }.total, stacks.total)]
+    end
+
     # Per thread name (the frame "thread NAME [TID]" under --threads): its stacks.
     def wall_by_thread(profile)
       profile.stacks.group_by { |s| s.labels.first.to_s[/\Athread (.+) \[\d+\]\z/, 1] }
              .transform_values { |v| Profile.new(v) }
     end
 
-    # The system call each named thread of pid is blocked in, as the kernel says: the most
-    # frequent of 10 looks at /proc/PID/task/TID/syscall.
-    def wall_syscalls(pid, names)
+    # The system calls each named thread of pid is blocked in, as the kernel says, and the
+    # share of the time in each: /proc/PID/task/TID/syscall looked at every 10 ms for
+    # +seconds+ (a sleeping thread of Ruby 3.1 is in ppoll or in futex, as the VM's timer
+    # duty moves between threads). { name => { "futex" => 62.0, "ppoll" => 38.0 } }
+    def wall_syscalls(pid, names, seconds:)
       numbers = syscall_numbers
-      names.to_h do |name|
-        tid = thread_ids(pid, name).first or raise Failure, "no thread #{name} in #{pid}"
-        seen = Array.new(10) do
-          sleep 0.02
-          File.read("/proc/#{pid}/task/#{tid}/syscall").split.first
+      tids = names.to_h { |n| [n, thread_ids(pid, n).first || raise(Failure, "no thread #{n} in #{pid}")] }
+      seen = Hash.new { |h, k| h[k] = [] }
+      deadline = Clock.now + seconds
+      while Clock.now < deadline
+        tids.each do |name, tid|
+          nr = File.read("/proc/#{pid}/task/#{tid}/syscall").split.first
+          seen[name] << numbers.fetch(Integer(nr)) { "syscall #{nr}" } if nr.match?(/\A\d+\z/)
         end
-        nr = seen.grep(/\A\d+\z/).tally.max_by { |_, n| n }&.first
-        raise Failure, "thread #{name} is in no system call: #{seen.inspect}" unless nr
+        sleep 0.01
+      end
+      names.to_h do |name|
+        raise Failure, "thread #{name} is in no system call" if seen[name].empty?
 
-        [name, numbers.fetch(Integer(nr)) { "syscall #{nr}" }]
+        [name, seen[name].tally.transform_values { |n| 100.0 * n / seen[name].size }]
       end
     end
 
