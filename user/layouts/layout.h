@@ -50,6 +50,27 @@ struct ruby_layout {
 	 */
 	__u8 cfp_published_first;
 
+	/*
+	 * A thread's state, for --wall and --dump (vm_core.h rb_thread_t, thread_pthread.h,
+	 * ractor_core.h). thread_status 0: unknown (the layout came without them).
+	 */
+	__u32 thread_status;	   /* byte of the BITFIELD(enum rb_thread_status, status, 2) */
+	__u8 thread_status_shift;  /* the bitfield's lowest bit in that byte */
+	__u32 thread_blocking_region; /* rb_thread_t.blocking_region_buffer (void *) */
+	/*
+	 * The GVL holder is at *(th + thread_sched_base) + sched_running (an rb_thread_t *):
+	 * rb_thread_t.ractor -> ractor.threads.sched.running (3.2+), rb_thread_t.ractor ->
+	 * ractor.threads.gvl.owner (3.0-3.1), rb_thread_t.vm -> vm.gvl.owner (2.7).
+	 */
+	__u32 thread_sched_base;
+	__u32 sched_running;
+	/*
+	 * Ruby <= 2.7 (global EC), whose threads' ECs no TLS names: rb_vm_t.living_threads, the
+	 * list head of every thread, linked at rb_thread_t.vmlt_node (a list_node {next, prev}).
+	 */
+	__u32 vm_living_threads;
+	__u32 thread_vmlt_node;
+
 	/* rb_iseq_t (struct rb_iseq_struct) */
 	__u32 iseq_body;
 	/* struct rb_iseq_constant_body */
