@@ -158,12 +158,13 @@ $(OUTPUT)/symbols-root/stamp: tests/unit/fixtures/strip-symbols.sh $(OUTPUT)/cod
 	$(Q)$< $(@D) $(filter-out $<,$^) && touch $@
 
 # Stand-in libruby builds with DWARF (tests/unit/fixtures/dwarf_lookalike.h), for the DWARF
-# layout tests: the two shapes (old, new) under versions the table lacks, one lacking
-# location.pathobj, one without a build id, and stripped copies with separate debug files.
+# layout tests: the shapes (old, new, shapes) under versions the table lacks, one lacking
+# location.pathobj, one lacking rb_thread_t.status, one without a build id, and stripped
+# copies with separate debug files.
 LOOKALIKE := tests/unit/fixtures/dwarf_lookalike.c tests/unit/fixtures/dwarf_lookalike.h
 LOOKALIKE_CC = $(Q)$(CC) -g -O2 -fPIC -shared -Wall $< -o $@
 DWARFFIX := $(OUTPUT)/libruby-dwarffix-old.so $(OUTPUT)/libruby-dwarffix-new.so \
-	$(OUTPUT)/libruby-dwarffix-shapes.so \
+	$(OUTPUT)/libruby-dwarffix-shapes.so $(OUTPUT)/libruby-dwarffix-nostatus.so \
 	$(OUTPUT)/libruby-dwarffix-nopath.so $(OUTPUT)/dwarf_host $(OUTPUT)/dwarf-root/stamp
 $(OUTPUT)/libruby-dwarffix-old.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_VERSION='"2.7.99"'
@@ -173,6 +174,8 @@ $(OUTPUT)/libruby-dwarffix-shapes.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_SHAPES -DLOOKALIKE_VERSION='"3.2.99"'
 $(OUTPUT)/libruby-dwarffix-nopath.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_NO_PATHOBJ -DLOOKALIKE_VERSION='"4.0.99"'
+$(OUTPUT)/libruby-dwarffix-nostatus.so: $(LOOKALIKE) | $(OUTPUT)
+	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_NO_THREAD_STATUS -DLOOKALIKE_VERSION='"4.1.0"'
 $(OUTPUT)/libruby-dwarffix-noid.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_VERSION='"4.1.0"' -Wl,--build-id=none
 $(OUTPUT)/dwarf_host: tests/unit/fixtures/dwarf_host.c | $(OUTPUT)

@@ -20,7 +20,9 @@ require "open3"
 DEFINITIONS = {
   "vm_core.h" => %w[rb_execution_context_struct rb_control_frame_struct rb_iseq_constant_body
                     rb_iseq_location_struct rb_iseq_struct rb_vm_struct rb_thread_struct
-                    rb_proc_t rb_block rb_captured_block],
+                    rb_proc_t rb_block rb_captured_block rb_thread_status],
+  "ractor_core.h" => %w[rb_ractor_struct],
+  "thread_pthread.h" => %w[rb_thread_sched rb_global_vm_lock_struct],
   "iseq.h" => %w[iseq_insn_info_entry],
   "method.h" => %w[rb_method_entry_struct rb_method_definition_struct rb_method_iseq_struct
                    rb_method_bmethod_struct],

@@ -4,10 +4,11 @@
 # Extracts TAG (v3_3_0, v4.0.0, refs/tags/v3_0_0, ...) from a Ruby git repository into
 # WORKDIR/src, configures it as the -g builds of scripts/layouts/ were (--enable-shared), and
 # compiles only the objects whose DWARF holds what scripts/ruby-offsets.rb asks for (vm_core.h
-# structs: vm.o; rb_objspace: gc.o; rb_symbols_t, ID_ENTRY_UNIT: symbol.o; shapes: shape.o;
-# ruby_version: version.o). Linking them into one shared object (undefined symbols allowed)
-# relocates their debug info, macros included (gdb finds no macros in a bare .o), so
-# ruby-offsets.rb reads it like a libruby.so. About a minute a release with make -j2.
+# structs, and rb_ractor_t, struct rb_thread_sched, rb_global_vm_lock_t for the thread state:
+# vm.o; rb_objspace: gc.o; rb_symbols_t, ID_ENTRY_UNIT: symbol.o; shapes: shape.o; ruby_version:
+# version.o). Linking them into one shared object (undefined symbols allowed) relocates their
+# debug info, macros included (gdb finds no macros in a bare .o), so ruby-offsets.rb reads it
+# like a libruby.so. About a minute a release with make -j2.
 # Needs what a Ruby build from git needs (Debian: autoconf bison gperf gcc make, and a ruby
 # as BASERUBY; /usr/share/misc/config.guess from autotools-dev for <= 3.0, whose tree has no
 # autogen.sh). CONFIGURE_FROM=TAG takes configure.ac and tool/m4 from another release:

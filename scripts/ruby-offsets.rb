@@ -149,7 +149,16 @@ OFFSETS = {
   rstring_embed_len: ["struct RString", %w[as.embed.len]], # 3.2: ditto
   rarray_embed_ary: ["struct RArray", %w[as.ary]],
   rarray_heap_len: ["struct RArray", %w[as.heap.len]],
-  rarray_heap_ptr: ["struct RArray", %w[as.heap.ptr]]
+  rarray_heap_ptr: ["struct RArray", %w[as.heap.ptr]],
+  # A thread's state (thread_fields below): rb_thread_t.status is a bitfield, read from ptype.
+  thread_blocking_region: ["rb_thread_t", %w[blocking_region_buffer]],
+  thread_ractor: ["rb_thread_t", %w[ractor]], # 3.0+: the GVL is the ractor's
+  thread_vm: ["rb_thread_t", %w[vm]],         # 2.7: the VM's
+  ractor_sched_running: ["struct rb_ractor_struct", %w[threads.sched.running]], # 3.2+
+  ractor_gvl_owner: ["struct rb_ractor_struct", %w[threads.gvl.owner]],         # 3.0-3.1
+  vm_gvl_owner: ["rb_vm_t", %w[gvl.owner]],                                     # 2.7
+  vm_living_threads: ["rb_vm_t", %w[living_threads]],                           # <= 2.7
+  thread_vmlt_node: ["rb_thread_t", %w[vmlt_node]]
 }.freeze
 
 # Offsets inside the global `ruby_global_symbols` (its type, rb_symbols_t, is a typedef
@@ -180,7 +189,8 @@ LISTED_TYPES = {
   "symbols" => "ruby_global_symbols",
   "location" => "rb_iseq_location_t",
   "typeddata" => "struct RTypedData",
-  "definition" => "rb_method_definition_t"
+  "definition" => "rb_method_definition_t",
+  "thread" => "rb_thread_t"
 }.freeze
 
 # A function defined in symbol.c: `list` on it makes symbol.c the scope in which gdb looks
@@ -325,6 +335,60 @@ def gc_flag_field(answers, name, member)
   width = line[/:\s*(\d+);/, 1].to_i
   mask = ((1 << width) - 1) << (byte * 8 + bit)
   Field.new(name: name, value: [mask, :hex], source: "rb_objspace.flags.#{member} : #{width}")
+end
+
+# ---------------------------------------------------------------------------------------
+# A thread's state: rb_thread_t.status, whether it is in a blocking region, and the GVL holder
+
+# rb_thread_t.status, `BITFIELD(enum rb_thread_status, status, 2)` (internal/compilers.h,
+# internal.h in 2.7): a 2-bit bitfield with C99, an `unsigned int status : 2` without; a plain
+# enum would do as well (little endian: its values 0-3 in the low bits of its first byte).
+# ptype /o prints "byte: bit | size" for a bitfield, "byte | size" for a whole member, and
+# indents the members of nested structs further than rb_thread_t's own (4 spaces).
+def thread_status_fields(answers)
+  text = answers["list.thread"]
+  own = %r{\*/ {4}\S.*\bstatus(\s*:\s*\d+)?;}
+  line = text.is_a?(String) && text.each_line.find { |l| l.match?(own) }
+  unless line
+    why = "rb_thread_t.status not found (rb_thread_t: #{text.to_s.lines.first&.strip})"
+    return [Field.new(name: :thread_status, missing: why)]
+  end
+  byte, bit = line.match(%r{/\*\s*(\d+)(?::\s*(\d+))?\s*\|})&.captures
+  width = line[/:\s*(\d+);/, 1]&.to_i
+  decl = line.sub(%r{^\s*/\*.*?\*/\s*}, "").strip.chomp(";")
+  bit = bit.to_i
+  if width && bit + width > 8
+    return [Field.new(name: :thread_status, missing: "rb_thread_t.status (`#{decl}`) crosses " \
+                                                     "a byte: bits #{bit}-#{bit + width - 1}")]
+  end
+  what = width ? "bitfield `#{decl}`" : "`#{decl}`, not a bitfield: its low byte"
+  [Field.new(name: :thread_status, value: Integer(byte), source: "rb_thread_t.status: #{what}"),
+   Field.new(name: :thread_status_shift, value: bit,
+             source: width ? "rb_thread_t.status: bits #{bit}-#{bit + width - 1} of that byte"
+                           : "rb_thread_t.status is a whole member")]
+end
+
+# The GVL holder, *(th + thread_sched_base) + sched_running: the ractor's scheduler (3.2+) or
+# GVL (3.0-3.1) when rb_thread_t has a ractor, else the VM's GVL (2.7); with the VM's, the list
+# of every thread (rb_vm_t.living_threads, linked at rb_thread_t.vmlt_node).
+def thread_sched_fields(a)
+  if offset_of(a, :thread_ractor)
+    running = offset_of(a, :ractor_sched_running) ? :ractor_sched_running : :ractor_gvl_owner
+    base = offset_field(a, :thread_ractor)
+    fields = [offset_field(a, running)]
+  else
+    base = offset_field(a, :thread_vm, also: "nor rb_thread_t.ractor")
+    fields = [offset_field(a, :vm_gvl_owner), offset_field(a, :vm_living_threads),
+              offset_field(a, :thread_vmlt_node)]
+  end
+  base.name = :thread_sched_base
+  fields.first.name = :sched_running
+  [base, *fields]
+end
+
+def thread_fields(a)
+  [thread_status_fields(a), offset_field(a, :thread_blocking_region, ["thread", /blocking/]),
+   thread_sched_fields(a)].flatten
 end
 
 # ---------------------------------------------------------------------------------------
@@ -720,8 +784,9 @@ def print_layout(path, version, answers)
   puts "\t\t},"
   # an EC's thread points back to it: how an EC found in a stripped build's code is checked
   [offset_field(answers, :ec_thread_ptr), offset_field(answers, :thread_ec),
-   iseq_fields(answers), method_fields(answers), class_fields(answers), symbol_fields(answers),
-   gc_fields(answers), rstring_fields(answers), rarray_fields(answers)].flatten.each do |f|
+   thread_fields(answers), iseq_fields(answers), method_fields(answers), class_fields(answers),
+   symbol_fields(answers), gc_fields(answers), rstring_fields(answers),
+   rarray_fields(answers)].flatten.each do |f|
     puts field_line(f, "\t\t")
   end
   puts "\t},"

@@ -17,6 +17,21 @@
 		mask;                                                                              \
 	})
 
+/* rb_thread_t.status, a bitfield: its byte and lowest bit, found by setting it to all ones. */
+static void status_bits(__u32 *byte, __u8 *shift)
+{
+	rb_thread_t th;
+	const unsigned char *p = (const unsigned char *)&th;
+	size_t i;
+
+	memset(&th, 0, sizeof(th));
+	th.status = THREAD_KILLED; /* 3 */
+	for (i = 0; i < sizeof(th) - 1 && !p[i]; i++)
+		;
+	*byte = (__u32)i;
+	*shift = (__u8)__builtin_ctz(p[i]);
+}
+
 static void lookalike_fill(struct ruby_layout *L, const struct ruby_layout *base)
 {
 	memset(L, 0, sizeof(*L));
@@ -25,6 +40,8 @@ static void lookalike_fill(struct ruby_layout *L, const struct ruby_layout *base
 	L->vm.ec_cfp = offsetof(rb_execution_context_t, cfp);
 	L->ec_thread_ptr = offsetof(rb_execution_context_t, thread_ptr);
 	L->thread_ec = offsetof(rb_thread_t, ec);
+	status_bits(&L->thread_status, &L->thread_status_shift);
+	L->thread_blocking_region = offsetof(rb_thread_t, blocking_region_buffer);
 	L->vm.cfp_size = sizeof(rb_control_frame_t);
 	L->vm.cfp_pc = offsetof(rb_control_frame_t, pc);
 	L->vm.cfp_iseq = offsetof(rb_control_frame_t, iseq);
@@ -71,6 +88,12 @@ static void lookalike_fill(struct ruby_layout *L, const struct ruby_layout *base
 	L->rarray_heap_len = offsetof(struct RArray, as.heap.len);
 	L->rarray_heap_ptr = offsetof(struct RArray, as.heap.ptr);
 #ifdef LOOKALIKE_NEW
+	L->thread_sched_base = offsetof(rb_thread_t, ractor);
+#ifdef LOOKALIKE_SHAPES
+	L->sched_running = offsetof(struct rb_ractor_struct, threads.gvl.owner);
+#else
+	L->sched_running = offsetof(struct rb_ractor_struct, threads.sched.running);
+#endif
 	L->first_lineno_fixnum = 0;
 	L->symbols_last_id = offsetof(rb_symbols_t, next_id);
 	L->symbols_next_id = 1;
@@ -103,6 +126,10 @@ static void lookalike_fill(struct ruby_layout *L, const struct ruby_layout *base
 	(void)base;
 	L->cfp_published_first = 1; /* from the 2.7 base: code, not DWARF */
 	L->thread_id = offsetof(rb_thread_t, thread_id);
+	L->thread_sched_base = offsetof(rb_thread_t, vm);
+	L->sched_running = offsetof(rb_vm_t, gvl.owner);
+	L->vm_living_threads = offsetof(rb_vm_t, living_threads);
+	L->thread_vmlt_node = offsetof(rb_thread_t, vmlt_node);
 	L->first_lineno_fixnum = 1;
 	L->symbols_last_id = offsetof(rb_symbols_t, last_id);
 	L->class_path = CLASS_PATH_IVARS;

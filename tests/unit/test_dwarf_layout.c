@@ -63,6 +63,8 @@ void test_dwarf_lookalike_shapes(void)
 		     0);
 	lookalike_old_layout(&want);
 	check_same(&dl->layout, &want, "old shape");
+	/* a bitfield in its byte's upper bits, the GVL through rb_thread_t.vm */
+	CHECK(want.thread_status && want.thread_status_shift == 6 && want.vm_living_threads);
 	CHECK_STR(dl->from_base, "");
 	CHECK_STR(dl->layout.series, "2.7");
 	CHECK_STR(dl->layout.releases, "2.7.99-2.7.99");
@@ -75,6 +77,7 @@ void test_dwarf_lookalike_shapes(void)
 		     0);
 	lookalike_new_layout(&want, base40);
 	check_same(&dl->layout, &want, "new shape");
+	CHECK(want.thread_status && want.sched_running && !want.vm_living_threads);
 	CHECK_STR(dl->from_base, "ID_ENTRY_UNIT, RARRAY_EMBED_LEN_MASK");
 	CHECK(dl->base == base40);
 	CHECK_STR(dl->debug_path, "");
@@ -94,6 +97,16 @@ void test_dwarf_lookalike_shapes(void)
 				       dl, why, sizeof(why)),
 		     -ENOENT);
 	CHECK(strstr(why, "SHAPE_FLAG_SHIFT") != NULL);
+
+	/* Without rb_thread_t.status: no thread state at all (thread_status 0), the rest read. */
+	CHECK_EQ_INT(dwarf_layout_read(fixture("libruby-dwarffix-nostatus.so"), "", NULL, "4.1.0",
+				       dl, why, sizeof(why)),
+		     0);
+	lookalike_new_layout(&want, base40);
+	want.thread_status = want.thread_status_shift = 0;
+	want.thread_blocking_region = want.thread_sched_base = want.sched_running = 0;
+	check_same(&dl->layout, &want, "no status");
+	CHECK_STR(why, "");
 	free(dl);
 }
 

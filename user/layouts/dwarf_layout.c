@@ -52,6 +52,7 @@ enum name_id {
 	N_RSTRING,
 	N_RARRAY,
 	N_THREAD,
+	N_RACTOR,    /* 3.0+ */
 	N_SYMBOLS,   /* the variable ruby_global_symbols: members of its type */
 	N_GLOBAL_EC, /* present only in Ruby <= 2.7 */
 	N_FL_USHIFT,
@@ -94,6 +95,7 @@ static const struct {
     [N_RSTRING] = {DWARF_STRUCT, "RString"},
     [N_RARRAY] = {DWARF_STRUCT, "RArray"},
     [N_THREAD] = {DWARF_TYPEDEF, "rb_thread_t"},
+    [N_RACTOR] = {DWARF_STRUCT, "rb_ractor_struct"},
     [N_SYMBOLS] = {DWARF_VARIABLE, "ruby_global_symbols"},
     [N_GLOBAL_EC] = {DWARF_VARIABLE, "ruby_current_execution_context_ptr"},
     [N_FL_USHIFT] = {DWARF_ENUMERATOR, "RUBY_FL_USHIFT"},
@@ -513,6 +515,77 @@ static int read_global_ec(struct reader *r)
 	return 0;
 }
 
+/*
+ * rb_thread_t.status, BITFIELD(enum rb_thread_status, status, 2): its byte and its lowest bit
+ * there (`b`). A plain enum member, were BITFIELD one, is read at its first byte (shift 0),
+ * where a little-endian enum keeps the values 0-3.
+ */
+static int thread_status(struct reader *r, __u64 *off, __u64 *b)
+{
+	struct dwarf_member m;
+
+	if (member(r, N_THREAD, "status", &m))
+		return missing(r, "no rb_thread_t.status");
+	if (m.bit_offset / 8 >= MAX_OFFSET || (m.bit_size && m.bit_offset % 8 + m.bit_size > 8) ||
+	    (!m.bit_size && m.bit_offset % 8))
+		return missing(r, "rb_thread_t.status is not within one byte");
+	*off = m.bit_offset / 8;
+	*b = m.bit_offset % 8;
+	return 0;
+}
+
+/*
+ * The GVL holder: rb_thread_t.ractor -> threads.sched.running (3.2+) or threads.gvl.owner
+ * (3.0-3.1); without a ractor (2.7), rb_thread_t.vm -> gvl.owner, and the list of every
+ * thread (rb_vm_t.living_threads, linked at rb_thread_t.vmlt_node).
+ */
+static int thread_sched(struct reader *r, struct ruby_layout *T)
+{
+	__u64 base, running, list = 0, node = 0;
+
+	if (has_member(r, N_THREAD, "ractor")) {
+		if (offset_of(r, N_THREAD, "ractor", &base) ||
+		    offset_of(r, N_RACTOR,
+			      has_member(r, N_RACTOR, "threads.sched.running")
+				  ? "threads.sched.running"
+				  : "threads.gvl.owner",
+			      &running))
+			return -ENOENT;
+	} else if (offset_of(r, N_THREAD, "vm", &base) ||
+		   offset_of(r, N_VM, "gvl.owner", &running) ||
+		   offset_of(r, N_VM, "living_threads", &list) ||
+		   offset_of(r, N_THREAD, "vmlt_node", &node)) {
+		return -ENOENT;
+	}
+	T->thread_sched_base = (__u32)base;
+	T->sched_running = (__u32)running;
+	T->vm_living_threads = (__u32)list;
+	T->thread_vmlt_node = (__u32)node;
+	return 0;
+}
+
+/*
+ * A thread's state (--wall, --dump): optional. Without any of its members the layout has
+ * none (thread_status 0) and the rest of it stands; what this writes into `why` is cleared
+ * when the layout is read.
+ */
+static void read_thread_state(struct reader *r)
+{
+	struct ruby_layout T = {0}, *L = &r->out->layout;
+	__u64 off, b, region;
+
+	if (!thread_status(r, &off, &b) &&
+	    !offset_of(r, N_THREAD, "blocking_region_buffer", &region) && !thread_sched(r, &T)) {
+		L->thread_status = (__u32)off;
+		L->thread_status_shift = (__u8)b;
+		L->thread_blocking_region = (__u32)region;
+		L->thread_sched_base = T.thread_sched_base;
+		L->sched_running = T.sched_running;
+		L->vm_living_threads = T.vm_living_threads;
+		L->thread_vmlt_node = T.thread_vmlt_node;
+	}
+}
+
 /* A bitfield of rb_objspace.flags, as a mask of the flags word. */
 static int gc_mask(struct reader *r, const char *bit, __u64 flags_bits, __u64 *mask)
 {
@@ -603,6 +676,7 @@ static int read_layout(struct reader *r)
 	    (err = read_rstring(r)) || (err = read_global_ec(r)) || (err = read_gc(r)) ||
 	    (err = read_constants(r, CONSTANTS, NELEMS(CONSTANTS))))
 		return err;
+	read_thread_state(r);
 	/* Whether vm_push_frame publishes ec->cfp before filling the frame (2.7) is code, not
 	 * data: the nearest known layout's answer holds for its series. */
 	L->cfp_published_first = r->out->base->cfp_published_first;
@@ -676,11 +750,14 @@ cleanup:
 	return err;
 }
 
-/* The members not in OFFSETS or the constant tables: sizes, kinds and what they choose. */
-static const struct {
+/* A member of struct ruby_layout, for comparing layouts. */
+struct field_ref {
 	size_t field, size;
 	const char *field_name;
-} OTHER_FIELDS[] = {
+};
+
+/* The members not in OFFSETS or the constant tables: sizes, kinds and what they choose. */
+static const struct field_ref OTHER_FIELDS[] = {
     {LF(vm.cfp_size)},	       {LF(insn_info_size)},  {LF(first_lineno_fixnum)},
     {LF(symbols_last_id)},     {LF(symbols_next_id)}, {LF(class_path)},
     {LF(class_ext)},	       {LF(classext_iv_tbl)}, {LF(class_classpath)},
@@ -691,6 +768,13 @@ static const struct {
     {LF(shape_list_len)},      {LF(shape_size)},      {LF(shape_edge_name)},
     {LF(shape_next_iv_index)}, {LF(shape_type)},      {LF(shape_parent_id)},
     {LF(shape_id_shift)},      {LF(shape_ivar_type)},
+};
+
+/* A thread's state: all of it from the DWARF, or none (read_thread_state). */
+static const struct field_ref THREAD_FIELDS[] = {
+    {LF(thread_status)},     {LF(thread_status_shift)}, {LF(thread_blocking_region)},
+    {LF(thread_sched_base)}, {LF(sched_running)},	{LF(vm_living_threads)},
+    {LF(thread_vmlt_node)},
 };
 
 static int diff_one(const struct ruby_layout *a, const struct ruby_layout *b, size_t field,
@@ -726,6 +810,9 @@ int ruby_layout_diff(const struct ruby_layout *a, const struct ruby_layout *b, c
 	for (i = 0; i < NELEMS(OTHER_FIELDS); i++)
 		n += diff_one(a, b, OTHER_FIELDS[i].field, OTHER_FIELDS[i].size,
 			      OTHER_FIELDS[i].field_name, buf, cap);
+	for (i = 0; i < NELEMS(THREAD_FIELDS); i++)
+		n += diff_one(a, b, THREAD_FIELDS[i].field, THREAD_FIELDS[i].size,
+			      THREAD_FIELDS[i].field_name, buf, cap);
 	/* A member no list names (added to struct ruby_layout since) still counts. */
 	memcpy(&x, a, sizeof(x));
 	memcpy(&y, b, sizeof(y));

@@ -17,6 +17,10 @@
  *                   tLAST_OP_ID (id.h)
  *   st_*            include/ruby/st.h: struct st_table
  *   vm_objspace     vm_core.h: rb_vm_t.objspace; objspace_*, gc_*: gc.c struct rb_objspace
+ *   thread_*, sched_running, vm_living_threads
+ *                   vm_core.h: rb_thread_struct, rb_vm_struct (gvl, living_threads);
+ *                   ractor_core.h: rb_ractor_struct.threads; thread_pthread.h:
+ *                   struct rb_thread_sched, rb_global_vm_lock_t
  */
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +55,11 @@
 		}, \
 		.ec_thread_ptr = 48, /* rb_execution_context_t.thread_ptr */ \
 		.thread_ec = 40, /* rb_thread_t.ec */ \
+		.thread_status = 92, /* rb_thread_t.status: bitfield `enum rb_thread_status status : 2` */ \
+		.thread_status_shift = 0, /* rb_thread_t.status: bits 0-1 of that byte */ \
+		.thread_blocking_region = 168, /* rb_thread_t.blocking_region_buffer */ \
+		.thread_sched_base = 24, /* rb_thread_t.ractor */ \
+		.sched_running = 336, /* rb_ractor_struct.threads.gvl.owner */ \
 		.iseq_body = 16, /* rb_iseq_struct.body */ \
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */ \
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */ \
@@ -122,6 +131,11 @@
 		}, \
 		.ec_thread_ptr = 48, /* rb_execution_context_t.thread_ptr */ \
 		.thread_ec = 48, /* rb_thread_t.ec */ \
+		.thread_status = 112, /* rb_thread_t.status: bitfield `enum rb_thread_status status : 2` */ \
+		.thread_status_shift = 0, /* rb_thread_t.status: bits 0-1 of that byte */ \
+		.thread_blocking_region = 120, /* rb_thread_t.blocking_region_buffer */ \
+		.thread_sched_base = 24, /* rb_thread_t.ractor */ \
+		.sched_running = 336, /* rb_ractor_struct.threads.sched.running */ \
 		.iseq_body = 16, /* rb_iseq_struct.body */ \
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */ \
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */ \
@@ -202,6 +216,13 @@ static const struct ruby_layout layouts[] = {
 		},
 		.ec_thread_ptr = 56, /* rb_execution_context_t.thread_ptr */
 		.thread_ec = 32, /* rb_thread_t.ec */
+		.thread_status = 80, /* rb_thread_t.status: bitfield `enum rb_thread_status status : 2` */
+		.thread_status_shift = 0, /* rb_thread_t.status: bits 0-1 of that byte */
+		.thread_blocking_region = 152, /* rb_thread_t.blocking_region_buffer */
+		.thread_sched_base = 24, /* rb_thread_t.vm */
+		.sched_running = 8, /* rb_vm_t.gvl.owner */
+		.vm_living_threads = 312, /* rb_vm_t.living_threads */
+		.thread_vmlt_node = 0, /* rb_thread_t.vmlt_node */
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
@@ -275,6 +296,11 @@ static const struct ruby_layout layouts[] = {
 		},
 		.ec_thread_ptr = 56, /* rb_execution_context_t.thread_ptr */
 		.thread_ec = 40, /* rb_thread_t.ec */
+		.thread_status = 88, /* rb_thread_t.status: bitfield `enum rb_thread_status status : 2` */
+		.thread_status_shift = 0, /* rb_thread_t.status: bits 0-1 of that byte */
+		.thread_blocking_region = 160, /* rb_thread_t.blocking_region_buffer */
+		.thread_sched_base = 24, /* rb_thread_t.ractor */
+		.sched_running = 336, /* rb_ractor_struct.threads.gvl.owner */
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
@@ -372,6 +398,11 @@ static const struct ruby_layout layouts[] = {
 		},
 		.ec_thread_ptr = 48, /* rb_execution_context_t.thread_ptr */
 		.thread_ec = 48, /* rb_thread_t.ec */
+		.thread_status = 240, /* rb_thread_t.status: bitfield `enum rb_thread_status status : 2` */
+		.thread_status_shift = 0, /* rb_thread_t.status: bits 0-1 of that byte */
+		.thread_blocking_region = 248, /* rb_thread_t.blocking_region_buffer */
+		.thread_sched_base = 24, /* rb_thread_t.ractor */
+		.sched_running = 328, /* rb_ractor_struct.threads.sched.running */
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
@@ -441,6 +472,11 @@ static const struct ruby_layout layouts[] = {
 		},
 		.ec_thread_ptr = 48, /* rb_execution_context_t.thread_ptr */
 		.thread_ec = 48, /* rb_thread_t.ec */
+		.thread_status = 240, /* rb_thread_t.status: bitfield `enum rb_thread_status status : 2` */
+		.thread_status_shift = 0, /* rb_thread_t.status: bits 0-1 of that byte */
+		.thread_blocking_region = 248, /* rb_thread_t.blocking_region_buffer */
+		.thread_sched_base = 24, /* rb_thread_t.ractor */
+		.sched_running = 328, /* rb_ractor_struct.threads.sched.running */
 		.iseq_body = 16,
 		.body_iseq_size = 4,
 		.body_iseq_encoded = 8,
@@ -510,6 +546,11 @@ static const struct ruby_layout layouts[] = {
 		},
 		.ec_thread_ptr = 48, /* rb_execution_context_t.thread_ptr */
 		.thread_ec = 48, /* rb_thread_t.ec */
+		.thread_status = 248, /* rb_thread_t.status: bitfield `enum rb_thread_status status : 2` */
+		.thread_status_shift = 0, /* rb_thread_t.status: bits 0-1 of that byte */
+		.thread_blocking_region = 256, /* rb_thread_t.blocking_region_buffer */
+		.thread_sched_base = 24, /* rb_thread_t.ractor */
+		.sched_running = 256, /* rb_ractor_struct.threads.sched.running */
 		.iseq_body = 16, /* rb_iseq_struct.body */
 		.body_iseq_size = 4, /* rb_iseq_constant_body.iseq_size */
 		.body_iseq_encoded = 8, /* rb_iseq_constant_body.iseq_encoded */
