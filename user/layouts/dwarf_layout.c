@@ -572,7 +572,7 @@ static int thread_sched(struct reader *r, struct ruby_layout *T)
 static void read_thread_state(struct reader *r)
 {
 	struct ruby_layout T = {0}, *L = &r->out->layout;
-	__u64 off, b, region;
+	__u64 off = 0, b = 0, region = 0;
 
 	if (!thread_status(r, &off, &b) &&
 	    !offset_of(r, N_THREAD, "blocking_region_buffer", &region) && !thread_sched(r, &T)) {
