@@ -81,35 +81,21 @@ module E2E
     target&.stop
   end
 
+  # A snapshot of a live process can catch a thread in a moment's other state (a wakeup on
+  # its way back to sleep, waiting for the GVL): a mismatch is looked at again, 3 dumps at most.
+  DUMP_TRIES = 3
+
   test "dump: every thread named with its tid, state and backtrace, innermost first; exit 0" do
     target = Target.ruby("wall.rb")
     tids = WALL_THREADS.keys.to_h { |n| [n, thread_ids(target.pid, n).first] }
-    result = Profiler.run(["--dump", "-p", target.pid])
-    # what the kernel says of each thread now: the dump's must be one of them
+    # what the kernel says of each thread: the dump's must be one of them
     truth = wall_syscalls(target.pid, %w[ruby sleeper reader], seconds: 1)
-    assert_exit(result, 0)
-    out = result.stdout
-    assert(out.start_with?("Process #{target.pid} (ruby), Ruby "), "dump header: #{out.lines.first.inspect}")
-    path = target.path
-    blocked = ->(name) { /: blocked in (#{truth[name].keys.join('|')}) / }
-    want = {
-      "ruby" => [/\(main\)#{blocked.call('ruby')}/, "#{path}:#{target.line_of('CALL:join')}:in 'Thread#join'"],
-      "sleeper" => [blocked.call("sleeper"), "#{path}:#{target.line_of('LOOP:nap')}:in 'Kernel#sleep'",
-                    "#{path}:#{target.line_of('LOOP:nap')}:in 'Object#nap'"],
-      "reader" => ["blocked in read", "#{path}:#{target.line_of('LOOP:read')}:in 'IO#read'",
-                   "#{path}:#{target.line_of('LOOP:read')}:in 'Object#wait_for_input'"],
-      "burner" => [/: (on CPU|runnable, waiting for a CPU)/, /#{Regexp.escape(path)}:\d+:in 'Object#burn'/],
-    }
-    want.each do |name, (state, *frames)|
-      block = out[/^Thread #{tids[name]} "#{name}".*?(?=^Thread |\z)/m]
-      assert(block, "no 'Thread #{tids[name]} \"#{name}\"' in the dump:\n#{out}")
-      header, *lines = block.lines.map(&:chomp)
-      assert(state.is_a?(Regexp) ? state.match?(header) : header.include?(state),
-             "#{name}: header #{header.inspect}, expected #{state.inspect}")
-      frames.each_with_index do |f, i|
-        ok = f.is_a?(Regexp) ? f.match?(lines[i].to_s.strip) : lines[i].to_s.strip == f
-        assert(ok, "#{name}: frame #{i} is #{lines[i].inspect}, expected #{f.inspect}\n#{block}")
-      end
+    DUMP_TRIES.times do |try|
+      result = Profiler.run(["--dump", "-p", target.pid])
+      assert_exit(result, 0)
+      problem = dump_problem(result.stdout, target, tids, truth)
+      break unless problem
+      raise Failure, problem if try == DUMP_TRIES - 1
     end
     assert(target.running?, "the process stopped")
   ensure
@@ -129,6 +115,35 @@ module E2E
   end
 
   class Context
+    # What is wrong with a --dump of programs/wall.rb, or nil.
+    def dump_problem(out, target, tids, truth)
+      return "dump header: #{out.lines.first.inspect}" unless out.start_with?("Process #{target.pid} (ruby), Ruby ")
+
+      path = target.path
+      blocked = ->(name) { /: blocked in (#{truth[name].keys.join('|')}) / }
+      want = {
+        "ruby" => [/\(main\)#{blocked.call('ruby')}/, "#{path}:#{target.line_of('CALL:join')}:in 'Thread#join'"],
+        "sleeper" => [blocked.call("sleeper"), "#{path}:#{target.line_of('LOOP:nap')}:in 'Kernel#sleep'",
+                      "#{path}:#{target.line_of('LOOP:nap')}:in 'Object#nap'"],
+        "reader" => [/: blocked in read /, "#{path}:#{target.line_of('LOOP:read')}:in 'IO#read'",
+                     "#{path}:#{target.line_of('LOOP:read')}:in 'Object#wait_for_input'"],
+        "burner" => [/: (on CPU|runnable, waiting for a CPU)/, /#{Regexp.escape(path)}:\d+:in 'Object#burn'/],
+      }
+      want.each do |name, (state, *frames)|
+        block = out[/^Thread #{tids[name]} "#{name}".*?(?=^Thread |\z)/m]
+        return "no 'Thread #{tids[name]} \"#{name}\"' in the dump:\n#{out}" unless block
+
+        header, *lines = block.lines.map(&:chomp)
+        return "#{name}: header #{header.inspect}, expected #{state.inspect}" unless state.match?(header)
+
+        frames.each_with_index do |f, i|
+          ok = f.is_a?(Regexp) ? f.match?(lines[i].to_s.strip) : lines[i].to_s.strip == f
+          return "#{name}: frame #{i} is #{lines[i].inspect}, expected #{f.inspect}\n#{block}" unless ok
+        end
+      end
+      nil
+    end
+
     def wall_run(target, seconds)
       Profiler.run(["-p", target.pid, "--wall", "--threads", "-d", seconds])
     end
