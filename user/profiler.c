@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "aggregate/stack.h"
 #include "common/clock.h"
@@ -127,8 +128,15 @@ static void wall_tick(struct profiler *p)
 	__u64 period = 1000000000ULL / (__u64)p->opts->freq, now = clock_ns(), late;
 	int err;
 
-	if (!p->opts->wall || now < p->wall_next_ns)
+	if (!p->opts->wall || now + 1000000 < p->wall_next_ns)
 		return;
+	if (now < p->wall_next_ns) { /* the poll's timeout is in ms: the rest of it, to the ns */
+		struct timespec due = {.tv_sec = (time_t)(p->wall_next_ns / 1000000000ULL),
+				       .tv_nsec = (long)(p->wall_next_ns % 1000000000ULL)};
+
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL);
+		now = clock_ns();
+	}
 	err = sampler_wall_threads(&p->sampler, on_thread_state, p);
 	p->wall_ns += clock_ns() - now;
 	p->wall_ticks++;
@@ -535,9 +543,9 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 			break;
 		if (deadline && deadline - now < (__u64)timeout)
 			timeout = (int)(deadline - now);
-		if (p->opts->wall) { /* its next period's sample, to the ms after it is due */
+		if (p->opts->wall) { /* its next period's sample (wall_tick sleeps the ns left) */
 			__u64 ns = clock_ns(), due = p->wall_next_ns;
-			__u64 wait = due > ns ? (due - ns + 999999) / 1000000 : 0;
+			__u64 wait = due > ns ? (due - ns) / 1000000 : 0;
 
 			if (wait < (__u64)timeout)
 				timeout = (int)wait;
@@ -594,7 +602,8 @@ int profiler_write(struct profiler *p, FILE *out)
 			       .command = p->opts->command,
 			       .start_unix_ns = p->start_unix_ns,
 			       .duration_ns = p->sample_end_ns - p->sample_start_ns,
-			       .freq = p->opts->freq};
+			       .freq = p->opts->freq,
+			       .wall = p->opts->wall};
 	struct profile_proc *procs = calloc(p->procs.n ? p->procs.n : 1, sizeof(*procs));
 	__u64 c[RBPROF_CNT_MAX] = {0};
 	__u32 i;
@@ -701,7 +710,7 @@ int profiler_dump(struct profiler *p, FILE *out)
 {
 	struct dump_list l = {0};
 	size_t i, j;
-	int err;
+	int err, printed = 0;
 	__u32 k;
 
 	err = sampler_thread_states(&p->sampler, on_dump_state, &l);
@@ -718,10 +727,9 @@ int profiler_dump(struct profiler *p, FILE *out)
 			continue;
 		for (i = j = 0; i < l.n; i++)
 			j += l.st[i].pid == (__u32)rp->t.pid;
-		fprintf(out, "%sProcess %d (", k ? "\n" : "", rp->t.pid);
-		for (i = 0; rp->t.comm[i]; i++) /* a comm is the process's to choose */
-			fputc((unsigned char)rp->t.comm[i] < 0x20 ? '?' : rp->t.comm[i], out);
-		fprintf(out, "), Ruby %s, %zu threads\n\n", rp->t.version, j);
+		if ((err = dump_process_write(out, rp->t.pid, rp->t.comm, rp->t.version, j,
+					      !printed++)))
+			goto cleanup;
 		for (i = 0; i < l.n; i++) {
 			if (l.st[i].pid != (__u32)rp->t.pid)
 				continue;

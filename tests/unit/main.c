@@ -30,6 +30,7 @@ int test_failed_checks;
 	X(test_wall_vm_state)                                                                      \
 	X(test_wall_living_threads)                                                                \
 	X(test_wall_fixtures)                                                                      \
+	X(test_wall_dump_text)                                                                     \
 	X(test_profile_proc_label)                                                                 \
 	X(test_frame_text_kinds)                                                                   \
 	X(test_methods_table)                                                                      \

@@ -5,11 +5,15 @@
  * list; and the wall fixtures of every supported Ruby (tests/unit/fixtures/ruby-VERSION-wall.fixture.gz,
  * recorded by scripts/capture-fixture.sh of tests/e2e/programs/wall.rb WALL_MODE=all).
  */
+#define _GNU_SOURCE /* open_memstream */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "common/syscalls.h"
+#include "aggregate/aggregate.h"
 #include "devtools/fixture.h"
+#include "output/dump.h"
 #include "fakemem.h"
 #include "sampling/wall.h"
 #include "test.h"
@@ -202,4 +206,39 @@ void test_wall_fixtures(void)
 		snprintf(path, sizeof(path), "%s/ruby-%s-wall.fixture.gz", dir, wall_versions[i]);
 		check_wall_fixture(path);
 	}
+}
+
+/*
+ * --dump's text: innermost first, a C method at its caller's line, the leaf state said in the
+ * header; names a program chose with newlines and escapes printed clean.
+ */
+void test_wall_dump_text(void)
+{
+	struct iseq_info outer = {.label = "Job#run", .path = "/app/job.rb"};
+	struct iseq_info evil = {.label = "Evil#\n\x1b[2Jname", .path = "/app/evil\n.rb"};
+	struct iseq_info cread = {.label = "IO#read [c]"};
+	struct ruby_thread_vm_state vm = {.status = RUBY_THREAD_STOPPED};
+	struct aggregate a;
+	__u32 ids[4];
+	struct dump_thread d = {.tid = 42, .name = "worker\n1", .vm = &vm, .ids = ids, .n = 4};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	CHECK_EQ_INT(aggregate_init(&a), 0);
+	CHECK_EQ_INT(aggregate_ruby_frame(&a, &outer, 12, 0, &ids[0]), 0);
+	CHECK_EQ_INT(aggregate_ruby_frame(&a, &evil, 7, 0, &ids[1]), 0);
+	CHECK_EQ_INT(aggregate_ruby_frame(&a, &cread, 0, 0, &ids[2]), 0);
+	CHECK_EQ_INT(aggregate_offcpu_frame(&a, NR_READ, &ids[3]), 0);
+	d.flags = RBPROF_EV_OFFCPU | (NR_READ + 1) << RBPROF_EV_SYSCALL_SHIFT;
+	CHECK_EQ_INT(dump_process_write(f, 7, "ru\nby", "3.4.9\x1b", 1, 1), 0);
+	CHECK_EQ_INT(dump_thread_write(f, &a, &d), 0);
+	fclose(f);
+	CHECK_STR(text, "Process 7 (ru\\x0aby), Ruby 3.4.9\\x1b, 1 thread\n\n"
+			"Thread 42 \"worker\\x0a1\": blocked in read (Thread#status: sleep)\n"
+			"    /app/evil\\x0a.rb:7:in 'IO#read'\n"
+			"    /app/evil\\x0a.rb:7:in 'Evil#\\x0a\\x1b[2Jname'\n"
+			"    /app/job.rb:12:in 'Job#run'\n");
+	free(text);
+	aggregate_free(&a);
 }

@@ -80,6 +80,22 @@ static int add_frame(struct sbuf *b, const struct aggregate *a, const struct dum
 	return 0;
 }
 
+int dump_process_write(FILE *out, int pid, const char *comm, const char *version, size_t threads,
+		       int first)
+{
+	struct sbuf b = {0};
+	int err;
+
+	if (!(err = sbuf_addf(&b, "%sProcess %d (", first ? "" : "\n", pid)) &&
+	    !(err = sbuf_add_clean(&b, comm)) && !(err = sbuf_adds(&b, "), Ruby ")) &&
+	    !(err = sbuf_add_clean(&b, version)) &&
+	    !(err = sbuf_addf(&b, ", %zu thread%s\n\n", threads, threads == 1 ? "" : "s")) &&
+	    fwrite(b.s, 1, b.len, out) != b.len)
+		err = -EIO;
+	sbuf_free(&b);
+	return err;
+}
+
 int dump_thread_write(FILE *out, const struct aggregate *a, const struct dump_thread *d)
 {
 	struct sbuf b = {0};

@@ -23,6 +23,13 @@ struct dump_thread {
 	__u32 n;
 };
 
+/*
+ * The line above a process's threads: "Process PID (COMM), Ruby VERSION, N threads". The name
+ * and the version come from the process (its comm, its memory): printed clean. 0 or -errno.
+ */
+int dump_process_write(FILE *out, int pid, const char *comm, const char *version, size_t threads,
+		       int first);
+
 /* Print thread d. 0 or -errno (a write error, ENOMEM). */
 int dump_thread_write(FILE *out, const struct aggregate *a, const struct dump_thread *d);
 

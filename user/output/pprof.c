@@ -4,9 +4,9 @@
  * of github.com/google/pprof's proto/profile.proto, encoded here by hand. A Function per
  * distinct (label, file), a Location per distinct (function, line), the process as every
  * stack's root location (and with -t its thread under it), a Sample per stack, leaf first,
- * valued in samples and in CPU nanoseconds and labelled with its pid, tid, thread name and
- * comm. Messages are encoded one at a time and deflated as they come: the encoded profile is
- * never held whole.
+ * valued in samples and in CPU nanoseconds (--wall: "wall" nanoseconds) and labelled with its
+ * pid, tid, thread name and comm. Messages are encoded one at a time and deflated as they
+ * come: the encoded profile is never held whole.
  */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
@@ -233,7 +233,7 @@ static int add_fixed_strings(struct pprof *w)
 	const char *command = w->p->command ? w->p->command : "rbprof-bpf";
 
 	if (string_add(&w->st, "", &s->empty) || string_add(&w->st, "samples", &s->samples) ||
-	    string_add(&w->st, "count", &s->count) || string_add(&w->st, "cpu", &s->cpu) ||
+	    string_add(&w->st, "count", &s->count) || string_add(&w->st, w->p->wall ? "wall" : "cpu", &s->cpu) ||
 	    string_add(&w->st, "nanoseconds", &s->nanoseconds) ||
 	    string_add(&w->st, "pid", &s->pid) || string_add(&w->st, "tid", &s->tid) ||
 	    string_add(&w->st, "thread_name", &s->thread_name) ||

@@ -4,7 +4,7 @@
  * format (https://www.speedscope.app/file-format-schema.json). Its frames are shared, one per
  * distinct (label, file, line); each process is a "sampled" profile of root-first stacks
  * (with -t each of its threads is), weighed in nanoseconds of CPU so that speedscope shows
- * CPU time. Written piece by piece: the file is never held whole.
+ * CPU time (--wall: of the threads' wall-clock time). Written piece by piece: the file is never held whole.
  */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>

@@ -42,6 +42,7 @@ struct profile {
 	__u64 start_unix_ns; /* when sampling began (CLOCK_REALTIME) */
 	__u64 duration_ns;   /* how long it sampled */
 	int freq;	     /* samples per second per CPU: a sample is 1/freq s of CPU */
+	int wall;	     /* --wall: a sample is 1/freq s of a thread's time, running or not */
 };
 
 struct writer {

@@ -1,5 +1,8 @@
 # frozen_string_literal: true
 
+require "json"
+require "tmpdir"
+
 # --wall and --dump on threads whose time is known: one burns CPU, one loops on sleep, one
 # blocks in a read(2) of a pipe nobody writes, the main thread joins them (programs/wall.rb).
 # What system call each blocks in is read from /proc/PID/task/TID/syscall, the kernel's own
@@ -77,6 +80,22 @@ module E2E
     assert(waits.empty?, "wait leaves in a CPU profile: #{waits.top(3)}")
     sleeper = wall_by_thread(mine)["sleeper"]
     assert(sleeper.nil? || percent(sleeper.total, mine.total) < 3, "the sleeper is sampled in CPU mode")
+  ensure
+    target&.stop
+  end
+
+  test "wall: whole host, a speedscope file: the waiting threads' leaves are frames of their own" do
+    target = Target.ruby("wall.rb")
+    Dir.mktmpdir("rbprof-e2e-wall") do |dir|
+      path = File.join(dir, "wall.json")
+      result = Profiler.run(["--wall", "-t", "-d", 2, "-o", path])
+      assert_exit(result, 0)
+      json = JSON.parse(File.read(path))
+      names = json.dig("shared", "frames").map { |f| f["name"] }
+      assert(names.include?("(off-CPU: read)"), "no frame (off-CPU: read) among #{names.grep(/\A\(/).inspect}")
+      mine = json["profiles"].select { |pr| pr["name"].include?("[#{target.pid}]") }
+      assert(mine.size >= 4, "profiles of pid #{target.pid}'s threads: #{mine.map { |pr| pr['name'] }}")
+    end
   ensure
     target&.stop
   end
