@@ -69,6 +69,9 @@ static void lookalike_fill(struct ruby_layout *L, const struct ruby_layout *base
 	L->proc_block_iseq = offsetof(rb_proc_t, block.as.captured.code.iseq);
 	L->me_owner = offsetof(rb_method_entry_t, owner);
 	L->def_original_id = offsetof(rb_method_definition_t, original_id);
+	/* the look-alikes: alias_count : 28 after type : 4, and RClass.m_tbl in every shape */
+	L->def_shared_mask = 0xfffffff0ULL;
+	L->class_m_tbl = offsetof(struct RClass, m_tbl);
 	L->fl_singleton = RUBY_FL_SINGLETON;
 	L->symbols_ids = offsetof(rb_symbols_t, ids);
 	L->id_scope_shift = RUBY_ID_SCOPE_SHIFT;

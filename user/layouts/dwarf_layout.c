@@ -666,6 +666,32 @@ static int check_constants(struct reader *r)
 	return 0;
 }
 
+/*
+ * What tells a method's owners apart (owner.c), optional as the thread state is: the bits a
+ * second owner sets in the definition's first 8 bytes (alias_count up to 3.1, the aliased
+ * flag from 3.2), and where a class keeps its method table (RClass.m_tbl from 3.2, the
+ * embedded classext's in 4.0, rb_classext_t.m_tbl through RClass.ptr up to 3.1). Without
+ * them frames still have owners, less refined (none of a method's aliases told apart).
+ */
+static void read_owner_facts(struct reader *r)
+{
+	struct ruby_layout *L = &r->out->layout;
+	struct dwarf_member m;
+	__u64 off;
+
+	if ((!member(r, N_DEF, "alias_count", &m) || !member(r, N_DEF, "aliased", &m)) &&
+	    m.bit_size && m.bit_size < 64 && m.bit_offset + m.bit_size <= 64)
+		L->def_shared_mask = ((1ULL << m.bit_size) - 1) << m.bit_offset;
+	if (!offset_of(r, N_RCLASS, "m_tbl", &off)) {
+		L->class_m_tbl = (__u32)off;
+	} else if (!offset_of(r, N_CLASS_AND_EXT, "classext.m_tbl", &off)) {
+		L->class_m_tbl = (__u32)off;
+	} else if (!offset_of(r, N_CLASSEXT, "m_tbl", &off)) {
+		L->class_m_tbl = (__u32)off;
+		L->class_m_tbl_in_ext = 1;
+	}
+}
+
 static int read_layout(struct reader *r)
 {
 	struct ruby_layout *L = &r->out->layout;
@@ -677,6 +703,7 @@ static int read_layout(struct reader *r)
 	    (err = read_constants(r, CONSTANTS, NELEMS(CONSTANTS))))
 		return err;
 	read_thread_state(r);
+	read_owner_facts(r);
 	/* Whether vm_push_frame publishes ec->cfp before filling the frame (2.7) is code, not
 	 * data: the nearest known layout's answer holds for its series. */
 	L->cfp_published_first = r->out->base->cfp_published_first;
@@ -771,6 +798,12 @@ static const struct field_ref OTHER_FIELDS[] = {
 };
 
 /* A thread's state: all of it from the DWARF, or none (read_thread_state). */
+static const struct field_ref OWNER_FIELDS[] = {
+    {LF(def_shared_mask)},
+    {LF(class_m_tbl)},
+    {LF(class_m_tbl_in_ext)},
+};
+
 static const struct field_ref THREAD_FIELDS[] = {
     {LF(thread_status)},     {LF(thread_status_shift)}, {LF(thread_blocking_region)},
     {LF(thread_sched_base)}, {LF(sched_running)},	{LF(vm_living_threads)},
@@ -810,6 +843,9 @@ int ruby_layout_diff(const struct ruby_layout *a, const struct ruby_layout *b, c
 	for (i = 0; i < NELEMS(OTHER_FIELDS); i++)
 		n += diff_one(a, b, OTHER_FIELDS[i].field, OTHER_FIELDS[i].size,
 			      OTHER_FIELDS[i].field_name, buf, cap);
+	for (i = 0; i < NELEMS(OWNER_FIELDS); i++)
+		n += diff_one(a, b, OWNER_FIELDS[i].field, OWNER_FIELDS[i].size,
+			      OWNER_FIELDS[i].field_name, buf, cap);
 	for (i = 0; i < NELEMS(THREAD_FIELDS); i++)
 		n += diff_one(a, b, THREAD_FIELDS[i].field, THREAD_FIELDS[i].size,
 			      THREAD_FIELDS[i].field_name, buf, cap);
