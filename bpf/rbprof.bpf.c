@@ -42,6 +42,14 @@ struct rbprof_cpu_counters cpu_counters[RBPROF_MAX_CPUS];
  */
 struct rbprof_settled settled_iseqs;
 
+/* 1 if tgid's bit of the filter is set: a registered process, or one that shares its bit. */
+static __always_inline int maybe_registered(__u32 tgid)
+{
+	__u32 bit = rbprof_filter_bit(tgid);
+
+	return (tgid_filter[bit / 64] >> (bit % 64)) & 1;
+}
+
 /* Walker scratch, one per CPU: a perf_event program does not nest on its CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -123,14 +131,14 @@ static __always_inline int walk(const struct rbprof_proc *proc, __u64 ec,
 static __always_inline int sample(int use_bpf_loop)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, zero = 0, size, bit = rbprof_filter_bit(tgid);
+	__u32 tgid = id >> 32, zero = 0, size;
 	struct rbprof_walk_scratch *s;
 	struct rbprof_proc *proc;
 	__u64 ec, wakeup;
 	int err;
 
 	count(RBPROF_CNT_SAMPLES);
-	if (!(tgid_filter[bit / 64] & (1ULL << (bit % 64))))
+	if (!maybe_registered(tgid))
 		return 0;
 	proc = bpf_map_lookup_elem(&procs, &tgid);
 	if (!proc)
@@ -280,9 +288,9 @@ SEC("raw_tp/sched_process_exit")
 int rbprof_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *p = (struct task_struct *)ctx->args[0];
-	__u32 tgid = (__u32)BPF_CORE_READ(p, tgid), bit = rbprof_filter_bit(tgid);
+	__u32 tgid = (__u32)BPF_CORE_READ(p, tgid);
 
-	if (!(tgid_filter[bit / 64] & (1ULL << (bit % 64))))
+	if (!maybe_registered(tgid))
 		return 0;
 	/* the thread group's live count reaches 0 before this tracepoint, on its last thread */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
@@ -341,37 +349,26 @@ struct {
 /* 1 if tgid is a registered process: the bitmap first, as every task of the host comes here. */
 static __always_inline int registered(__u32 tgid)
 {
-	__u32 bit = rbprof_filter_bit(tgid);
-
-	return (tgid_filter[bit / 64] & (1ULL << (bit % 64))) && bpf_map_lookup_elem(&procs, &tgid);
+	return maybe_registered(tgid) && bpf_map_lookup_elem(&procs, &tgid);
 }
 
-/* 1 if tgid's bit of the filter is set: a registered process, or one that shares its bit. */
-static __always_inline int maybe_registered(__u32 tgid)
-{
-	__u32 bit = rbprof_filter_bit(tgid);
-
-	return (tgid_filter[bit / 64] >> (bit % 64)) & 1;
-}
-
-static __always_inline __u64 task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return (__u64)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
-}
-
-/* What the scheduler says of task t now, into st (not on a CPU: it is being switched out). */
+/*
+ * What the scheduler says of task t now, into st: its ids, thread pointer, state and the
+ * system call it is in. t is a trusted task (a tracepoint's typed argument, an iterator's):
+ * its fields are read directly, not through bpf_probe_read_kernel.
+ */
 static __always_inline void fill_state(struct rbprof_thread_state *st, struct task_struct *t)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 
-	st->pid = (__u32)BPF_CORE_READ(t, tgid);
-	st->tid = (__u32)BPF_CORE_READ(t, pid);
-	st->fsbase = BPF_CORE_READ(t, thread.fsbase);
-	st->state = task_state(t);
-	st->syscall = regs ? (__s64)BPF_CORE_READ(regs, orig_ax) : -1;
-	st->arg0 = regs ? BPF_CORE_READ(regs, di) : 0;
+	st->pid = t->tgid;
+	st->tid = t->pid;
+	st->fsbase = t->thread.fsbase;
+	st->state = bpf_core_field_exists(t->__state)
+			? t->__state
+			: (__u64)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+	st->syscall = regs ? (__s64)regs->orig_ax : -1;
+	st->arg0 = regs ? regs->di : 0;
 }
 
 /*
@@ -380,9 +377,7 @@ static __always_inline void fill_state(struct rbprof_thread_state *st, struct ta
  * CPU of a Ruby thread that could go on running, that thread is flagged displaced: it was
  * running when the sample was due, which makes it a CPU sample's, not a (runnable) one. Every
  * context switch of the host runs this: two bitmap tests for those of other processes (a
- * process that shares a registered one's bit gets entries, which the loader drops). The
- * tasks are the tracepoint's typed arguments: their fields are read directly, not through
- * bpf_probe_read_kernel.
+ * process that shares a registered one's bit gets entries, which the loader drops).
  */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(rbprof_switch, unsigned long long preempt, struct task_struct *prev,
@@ -390,7 +385,6 @@ int BPF_PROG(rbprof_switch, unsigned long long preempt, struct task_struct *prev
 {
 	__u32 ptid = prev->pid, ntid = next->pid;
 	struct rbprof_thread_state *st, fresh = {};
-	struct pt_regs *regs;
 
 	if (maybe_registered(prev->tgid)) {
 		st = bpf_map_lookup_elem(&threads, &ptid);
@@ -401,14 +395,7 @@ int BPF_PROG(rbprof_switch, unsigned long long preempt, struct task_struct *prev
 			st = bpf_map_lookup_elem(&threads, &ptid);
 		}
 		if (st) {
-			regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-			st->fsbase = prev->thread.fsbase;
-			st->state = bpf_core_field_exists(prev->__state)
-					? prev->__state
-					: (__u64)BPF_CORE_READ((struct task_struct___pre514 *)prev,
-							       state);
-			st->syscall = regs ? (__s64)regs->orig_ax : -1;
-			st->arg0 = regs ? regs->di : 0;
+			fill_state(st, prev);
 			st->on_cpu = 0;
 			st->switches++;
 			st->displaced = ntid == loader_tid && st->state == RBPROF_TASK_RUNNING;
@@ -443,12 +430,12 @@ int rbprof_thread_exit(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /*
- * --wall and --dump: every thread of every registered process (the loader reads this iterator
- * once a sample period): its scheduling state, whether it is on a CPU, how often it has been
- * switched out, and the system call its saved registers say it is in. The loader walks the
- * Ruby stacks of the threads that are not on a CPU itself (user/sampling/wall.c); those on a
- * CPU are the perf events' to sample. One pass over the host's tasks, at a bitmap test each
- * for the tasks of other processes.
+ * --wall and --dump: every thread of every registered process as it is now: its scheduling
+ * state, whether it is on a CPU, how often it has been switched out, and the system call its
+ * saved registers say it is in. Read by --dump once, and by --wall as a process is registered,
+ * to seed the threads map with the threads that have not run since (the map's entries are
+ * made at context switches). One pass over the host's tasks, at a bitmap test each for the
+ * tasks of other processes.
  */
 SEC("iter/task")
 int rbprof_thread_states(struct bpf_iter__task *ctx)
@@ -456,14 +443,14 @@ int rbprof_thread_states(struct bpf_iter__task *ctx)
 	struct task_struct *task = ctx->task;
 	struct rbprof_thread_state st = {};
 
-	if (!task || !registered((__u32)BPF_CORE_READ(task, tgid)))
+	if (!task || !registered(task->tgid))
 		return 0;
 	fill_state(&st, task);
-	st.on_cpu = (__u64)BPF_CORE_READ(task, on_cpu);
-	st.switches = BPF_CORE_READ(task, nvcsw) + BPF_CORE_READ(task, nivcsw);
+	st.on_cpu = (__u64)task->on_cpu;
+	st.switches = task->nvcsw + task->nivcsw;
 	/* runnable on the CPU this iterator runs on: the loader reading it took that CPU */
 	st.displaced = !st.on_cpu && st.state == RBPROF_TASK_RUNNING &&
-		       BPF_CORE_READ(task, thread_info.cpu) == bpf_get_smp_processor_id();
+		       task->thread_info.cpu == bpf_get_smp_processor_id();
 	bpf_seq_write(ctx->meta->seq, &st, sizeof(st));
 	return 0;
 }
