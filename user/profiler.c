@@ -110,7 +110,7 @@ static void on_thread_state(void *ctx, const struct rbprof_thread_state *st)
 	struct ruby_thread_vm_state vm;
 	int vm_ok;
 
-	if (!rp || rp->exited || st->on_cpu || st->displaced)
+	if (!rp || rp->exited || wall_running(st))
 		return;
 	if (wall_sample(&p->wall, rp->id, &rp->t, &rp->mem.base, st, &ev, &vm, &vm_ok))
 		return;
@@ -398,6 +398,20 @@ static int probe_given_pids(struct profiler *p)
 	return profiled ? 0 : 1;
 }
 
+/*
+ * The BPF object failed to load with the thread-state programs (--wall, --dump): 1 if it
+ * loads without them (a CPU profile would work: the kernel lacks only what they need).
+ */
+static int loads_without_thread_states(struct profiler *p)
+{
+	int err;
+
+	sampler_close(&p->sampler);
+	err = sampler_load(&p->sampler, p->opts->freq, 0, on_event, p);
+	sampler_close(&p->sampler);
+	return !err;
+}
+
 int profiler_start(struct profiler *p, const struct profiler_opts *o)
 {
 	int err;
@@ -421,17 +435,12 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	if ((o->wall || o->dump) && wall_init(&p->wall))
 		return 1;
 	err = sampler_load(&p->sampler, o->freq, o->wall || o->dump, on_event, p);
-	if (err && (o->wall || o->dump)) { /* would CPU profiles work? */
-		sampler_close(&p->sampler);
-		if (sampler_load(&p->sampler, o->freq, 0, on_event, p))
-			goto load_failed;
-		sampler_close(&p->sampler);
+	if (err && (o->wall || o->dump) && loads_without_thread_states(p)) {
 		msg("%s needs a BPF task iterator with bpf_task_pt_regs (Linux 5.15+), which this "
 		    "kernel refuses (%s); CPU profiles work without %s",
 		    o->wall ? "--wall" : "--dump", strerror(-err), o->wall ? "--wall" : "it");
 		return 1;
 	}
-load_failed:
 	if (err) {
 		msg("failed to load the BPF program: %s%s", strerror(-err),
 		    err == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
@@ -686,12 +695,10 @@ static int dump_one(struct profiler *p, struct ruby_proc *rp, const struct rbpro
 	const struct rbprof_event *ev;
 	struct ruby_thread_vm_state vm;
 	struct dump_thread d = {.tid = (int)st->tid, .main = st->tid == st->pid};
-	struct rbprof_thread_state now = *st;
 	char comm[COMM_LEN];
 	int vm_ok, err;
 
-	now.on_cpu |= now.displaced; /* runnable only because we took its CPU to look */
-	err = wall_sample(&p->wall, rp->id, &rp->t, &rp->mem.base, &now, &ev, &vm, &vm_ok);
+	err = wall_sample(&p->wall, rp->id, &rp->t, &rp->mem.base, st, &ev, &vm, &vm_ok);
 	if (err)
 		return err == -ENOENT ? 1 : err;
 	if (stack_from_event(&rp->sym, &p->agg, ev, ids, &d.n))
@@ -699,7 +706,7 @@ static int dump_one(struct profiler *p, struct ruby_proc *rp, const struct rbpro
 	if (proc_thread_comm((pid_t)st->pid, (pid_t)st->tid, comm))
 		comm[0] = 0;
 	d.name = comm;
-	d.on_cpu = (int)now.on_cpu;
+	d.on_cpu = wall_running(st);
 	d.flags = ev->flags;
 	d.vm = vm_ok ? &vm : NULL;
 	d.ids = ids;

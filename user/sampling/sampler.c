@@ -296,25 +296,30 @@ int sampler_attach_wall(struct sampler *s)
 	return s->thread_exit_link ? 0 : -errno;
 }
 
-/* sampler_seed_threads: a thread of the process being seeded, into the threads map. */
+/* sampler_seed_threads: the process being seeded, and the threads map's fd. */
+struct seed {
+	__u32 pid;
+	int fd;
+};
+
+/* A thread of the process being seeded, into the threads map. */
 static void seed_one(void *ctx, const struct rbprof_thread_state *st)
 {
-	struct sampler *s = ((void **)ctx)[0];
-	__u32 pid = *(__u32 *)((void **)ctx)[1];
+	const struct seed *sd = ctx;
 	struct rbprof_thread_state v = *st;
 
-	if (st->pid != pid)
+	if (st->pid != sd->pid)
 		return;
 	v.switches = 0; /* the map counts its own switches */
 	/* one written at a switch meanwhile is fresher */
-	bpf_map_update_elem(bpf_map__fd(s->skel->maps.threads), &v.tid, &v, BPF_NOEXIST);
+	bpf_map_update_elem(sd->fd, &v.tid, &v, BPF_NOEXIST);
 }
 
 int sampler_seed_threads(struct sampler *s, __u32 pid)
 {
-	void *ctx[2] = {s, &pid};
+	struct seed sd = {.pid = pid, .fd = bpf_map__fd(s->skel->maps.threads)};
 
-	return sampler_thread_states(s, seed_one, ctx);
+	return sampler_thread_states(s, seed_one, &sd);
 }
 
 /* Entries of the threads map read per batch call. */

@@ -38,12 +38,12 @@ struct wall_thread {
  * from the process; a place that has changed since (another fiber's EC, a deeper stack) is
  * read anew.
  */
-enum { PF_TLS, PF_EC, PF_THREAD, PF_SCHED, PF_STACK, PF_RANGES };
+#define PREFETCH_RANGES 5
 
 struct prefetch {
 	struct memread base;
 	struct memread *under;
-	struct memread_range r[PF_RANGES];
+	struct memread_range r[PREFETCH_RANGES];
 	int n;
 	__u8 tls[8], ec[RBPROF_EC_READ_BYTES], th[RUBY_THREAD_SPAN_MAX], sched[8];
 	__u8 stack[PREFETCH_STACK_BYTES];
@@ -99,7 +99,7 @@ __u32 wall_flags(const struct ruby_thread_vm_state *vm, const struct rbprof_thre
 {
 	__u64 nr;
 
-	if (st->on_cpu)
+	if (wall_running(st))
 		return 0;
 	/*
 	 * Waiting for the GVL is waiting on a condition variable (thread_pthread.c: the GVL's
@@ -250,13 +250,13 @@ int wall_sample(struct wall *w, __u32 instance, const struct ruby_target *t, str
 
 	if (wt)
 		wt->seen = w->tick;
-	repeat = wt && wt->last && !st->on_cpu && st->switches == wt->switches &&
+	repeat = wt && wt->last && !wall_running(st) && st->switches == wt->switches &&
 		 st->state == wt->state && st->syscall == wt->syscall;
 	prefetch(pf, m, wt, L, !repeat);
 	m = &pf->base;
 	walk_mem = m;
 	/* the GC state is the process's: a thread not running is not the one collecting */
-	if (!st->on_cpu)
+	if (!wall_running(st))
 		proc.gc_flags_addr = 0;
 	if (repeat) {
 		/* it has not run since: the same stack (only its header is copied back) */
@@ -288,7 +288,7 @@ int wall_sample(struct wall *w, __u32 instance, const struct ruby_target *t, str
 			wt->switches = st->switches;
 			wt->state = st->state;
 			wt->syscall = st->syscall;
-			if (!st->on_cpu)
+			if (!wall_running(st))
 				keep_walk(wt, out);
 		}
 	}

@@ -47,8 +47,17 @@ int wall_init(struct wall *w);
 void wall_free(struct wall *w);
 
 /*
+ * 1 if thread st was running when it was looked at: on a CPU, or runnable only because the
+ * loader took its CPU to look (rbprof.h: displaced). Its sample is a CPU sample.
+ */
+static inline int wall_running(const struct rbprof_thread_state *st)
+{
+	return st->on_cpu || st->displaced;
+}
+
+/*
  * The leaf flags of a thread the scheduler describes as st, whose VM state is vm (NULL: not
- * known): 0 if it runs on a CPU; else RBPROF_EV_GVL_WAIT if it is blocked in futex, the VM
+ * known): 0 if it was running (wall_running); else RBPROF_EV_GVL_WAIT if it is blocked in futex, the VM
  * has it wanting to run Ruby (status runnable, or back from a blocking region) and another
  * thread holds the GVL; else RBPROF_EV_RUNNABLE if the kernel could run it; else
  * RBPROF_EV_OFFCPU with its system call.
