@@ -794,16 +794,11 @@ static const struct field_ref OTHER_FIELDS[] = {
     {LF(cfp_published_first)}, {LF(class_ivptr)},     {LF(vm_shape_list)},
     {LF(shape_list_len)},      {LF(shape_size)},      {LF(shape_edge_name)},
     {LF(shape_next_iv_index)}, {LF(shape_type)},      {LF(shape_parent_id)},
-    {LF(shape_id_shift)},      {LF(shape_ivar_type)},
+    {LF(shape_id_shift)},      {LF(shape_ivar_type)},     {LF(def_shared_mask)},
+    {LF(class_m_tbl)},	       {LF(class_m_tbl_in_ext)},
 };
 
 /* A thread's state: all of it from the DWARF, or none (read_thread_state). */
-static const struct field_ref OWNER_FIELDS[] = {
-    {LF(def_shared_mask)},
-    {LF(class_m_tbl)},
-    {LF(class_m_tbl_in_ext)},
-};
-
 static const struct field_ref THREAD_FIELDS[] = {
     {LF(thread_status)},     {LF(thread_status_shift)}, {LF(thread_blocking_region)},
     {LF(thread_sched_base)}, {LF(sched_running)},	{LF(vm_living_threads)},
@@ -831,24 +826,16 @@ int ruby_layout_diff(const struct ruby_layout *a, const struct ruby_layout *b, c
 	size_t i;
 
 	buf[0] = 0;
-	for (i = 0; i < NELEMS(OFFSETS); i++)
-		n += diff_one(a, b, OFFSETS[i].field, OFFSETS[i].size, OFFSETS[i].field_name, buf,
-			      cap);
-	for (i = 0; i < NELEMS(CONSTANTS); i++)
-		n += diff_one(a, b, CONSTANTS[i].field, CONSTANTS[i].size, CONSTANTS[i].field_name,
-			      buf, cap);
-	for (i = 0; i < NELEMS(RSTRING_FLAG_CONSTANTS); i++)
-		n += diff_one(a, b, RSTRING_FLAG_CONSTANTS[i].field, RSTRING_FLAG_CONSTANTS[i].size,
-			      RSTRING_FLAG_CONSTANTS[i].field_name, buf, cap);
-	for (i = 0; i < NELEMS(OTHER_FIELDS); i++)
-		n += diff_one(a, b, OTHER_FIELDS[i].field, OTHER_FIELDS[i].size,
-			      OTHER_FIELDS[i].field_name, buf, cap);
-	for (i = 0; i < NELEMS(OWNER_FIELDS); i++)
-		n += diff_one(a, b, OWNER_FIELDS[i].field, OWNER_FIELDS[i].size,
-			      OWNER_FIELDS[i].field_name, buf, cap);
-	for (i = 0; i < NELEMS(THREAD_FIELDS); i++)
-		n += diff_one(a, b, THREAD_FIELDS[i].field, THREAD_FIELDS[i].size,
-			      THREAD_FIELDS[i].field_name, buf, cap);
+	/* every list has the members field, size and field_name */
+#define DIFF_LIST(list)                                                                            \
+	for (i = 0; i < NELEMS(list); i++)                                                         \
+		n += diff_one(a, b, list[i].field, list[i].size, list[i].field_name, buf, cap)
+	DIFF_LIST(OFFSETS);
+	DIFF_LIST(CONSTANTS);
+	DIFF_LIST(RSTRING_FLAG_CONSTANTS);
+	DIFF_LIST(OTHER_FIELDS);
+	DIFF_LIST(THREAD_FIELDS);
+#undef DIFF_LIST
 	/* A member no list names (added to struct ruby_layout since) still counts. */
 	memcpy(&x, a, sizeof(x));
 	memcpy(&y, b, sizeof(y));
