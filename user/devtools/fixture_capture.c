@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include "devtools/fixture.h"
 #include "discover/probe.h"
+#include "discover/procfs.h"
 
 /* discover: the main thread's thread pointer, read while it is stopped for a moment. */
 static int ptrace_thread_pointer(void *ctx, pid_t pid, __u64 *tp)
@@ -36,18 +37,14 @@ static int ptrace_thread_pointer(void *ctx, pid_t pid, __u64 *tp)
  */
 static void sched_state(pid_t pid, pid_t tid, struct fixture *f, int i)
 {
-	char path[80], buf[512], *p;
+	char path[80], buf[512], state;
 	FILE *fp;
 
 	f->sched[i].state = 1;
 	f->sched[i].on_cpu = 0;
 	f->sched[i].syscall = -1;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	if ((fp = fopen(path, "re"))) {
-		if (fgets(buf, sizeof(buf), fp) && (p = strrchr(buf, ')')) && p[1] == ' ')
-			f->sched[i].state = p[2] == 'R' ? 0 : p[2] == 'D' ? 2 : 1;
-		fclose(fp);
-	}
+	if (!proc_thread_state(pid, tid, &state))
+		f->sched[i].state = state == 'R' ? 0 : state == 'D' ? 2 : 1;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
 	if ((fp = fopen(path, "re"))) {
 		if (fgets(buf, sizeof(buf), fp)) {

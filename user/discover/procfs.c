@@ -45,16 +45,21 @@ int proc_thread_comm(pid_t pid, pid_t tid, char comm[COMM_LEN])
 }
 
 /*
- * /proc/PID/stat into buf, NUL-terminated; *after_comm: past the comm's closing ')' (comm may
- * hold spaces and parentheses, so the last ')'), *open_paren: its '('. 0 or -errno.
+ * /proc/PID/stat (tid 0) or /proc/PID/task/TID/stat into buf, NUL-terminated; *after_comm:
+ * past the comm's closing ')' (comm may hold spaces and parentheses, so the last ')'),
+ * *open_paren: its '('. 0 or -errno.
  */
-static int stat_text(pid_t pid, char *buf, size_t cap, char **open_paren, char **after_comm)
+static int stat_text(pid_t pid, pid_t tid, char *buf, size_t cap, char **open_paren,
+		     char **after_comm)
 {
 	char path[64], *close_paren;
 	size_t n;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
@@ -73,7 +78,7 @@ int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_tim
 {
 	char buf[1024], *open_paren, *p;
 	size_t len;
-	int field, err = stat_text(pid, buf, sizeof(buf), &open_paren, &p);
+	int field, err = stat_text(pid, 0, buf, sizeof(buf), &open_paren, &p);
 
 	if (err)
 		return err;
@@ -93,7 +98,7 @@ int proc_stat_read(pid_t pid, char comm[COMM_LEN], unsigned long long *start_tim
 int proc_ppid(pid_t pid, pid_t *ppid)
 {
 	char buf[1024], *open_paren, *after_comm;
-	int v, err = stat_text(pid, buf, sizeof(buf), &open_paren, &after_comm);
+	int v, err = stat_text(pid, 0, buf, sizeof(buf), &open_paren, &after_comm);
 
 	if (err)
 		return err;
@@ -102,6 +107,17 @@ int proc_ppid(pid_t pid, pid_t *ppid)
 		return -EINVAL;
 	*ppid = v;
 	return 0;
+}
+
+int proc_thread_state(pid_t pid, pid_t tid, char *state)
+{
+	char buf[1024], *open_paren, *after_comm;
+	int err = stat_text(pid, tid, buf, sizeof(buf), &open_paren, &after_comm);
+
+	if (err)
+		return err;
+	/* "pid (comm) state ..." */
+	return sscanf(after_comm, " %c", state) == 1 ? 0 : -EINVAL;
 }
 
 int proc_descends_from(pid_t pid, const pid_t *roots, int n)

@@ -30,6 +30,9 @@ int proc_ppid(pid_t pid, pid_t *ppid);
 /* 1 if pid is one of roots[0..n) or descends from one (through its parents), else 0. */
 int proc_descends_from(pid_t pid, const pid_t *roots, int n);
 
+/* Field 3 of /proc/PID/task/TID/stat, the thread's state: 'R', 'S', 'D', 't'... 0 or -errno. */
+int proc_thread_state(pid_t pid, pid_t tid, char *state);
+
 /* Read /proc/PID/task/TID/comm (a thread's name: Thread#name, pthread_setname_np). 0 or -errno. */
 int proc_thread_comm(pid_t pid, pid_t tid, char comm[COMM_LEN]);
 
