@@ -49,9 +49,9 @@ module KernelStats
     end
   end
 
-  # run_time_ns and run_cnt summed over pid's perf_event programs.
-  def prog_stats(pid)
-    progs = fdinfos(pid).select { |h| h["prog_type"] == PERF_EVENT_PROG }.uniq { |h| h["prog_id"] }
+  # run_time_ns and run_cnt summed over pid's programs of bpf_prog_type +type+ (perf_event).
+  def prog_stats(pid, type: PERF_EVENT_PROG)
+    progs = fdinfos(pid).select { |h| h["prog_type"] == type }.uniq { |h| h["prog_id"] }
     { ns: progs.sum { |h| h["run_time_ns"].to_i }, runs: progs.sum { |h| h["run_cnt"].to_i },
       progs: progs.size, insns: progs.sum { |h| h["verified_insns"].to_i } }
   end

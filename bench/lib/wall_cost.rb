@@ -35,11 +35,7 @@ module WallCost
 
   # run_time_ns and run_cnt of pid's BPF programs, by TYPES name.
   def self.bpf_by_type(pid)
-    progs = KernelStats.fdinfos(pid).select { |h| h["prog_type"] }.uniq { |h| h["prog_id"] }
-    TYPES.to_h do |type, name|
-      mine = progs.select { |h| h["prog_type"] == type }
-      [name, { ns: mine.sum { |h| h["run_time_ns"].to_i }, runs: mine.sum { |h| h["run_cnt"].to_i } }]
-    end
+    TYPES.to_h { |type, name| [name, KernelStats.prog_stats(pid, type: type)] }
   end
 
   def self.run_one(mode, scale)
