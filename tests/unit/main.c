@@ -15,6 +15,13 @@ int test_failed_checks;
 	X(test_iseq_label_path_lines)                                                              \
 	X(test_iseq_hostile)                                                                       \
 	X(test_symbolizer_cache)                                                                   \
+	X(test_hashmap_retain)                                                                     \
+	X(test_symcache_revalidate)                                                                \
+	X(test_symcache_lru)                                                                       \
+	X(test_aggregate_bounds)                                                                   \
+	X(test_aggregate_extract)                                                                  \
+	X(test_proc_table_free_exited)                                                             \
+	X(test_names_trim)                                                                         \
 	X(test_walk_frame_kinds)                                                                   \
 	X(test_walk_leaf_jit)                                                                      \
 	X(test_walk_deep_stack_truncated)                                                          \

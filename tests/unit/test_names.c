@@ -473,3 +473,28 @@ void test_template_labels(void)
 					 "/srv/shop/app/views/y.html.erb", out, sizeof(out)),
 		     0);
 }
+
+/* A class anonymous at its first sample and named since: the trim tells, and reads it anew. */
+void test_names_trim(void)
+{
+	__u64 cp_id = rb31_id(S_CLASSPATH), ids[1] = {rb31_id(S_TIMES)}, vals[1] = {0x3100000};
+	__u64 named_ids[1] = {cp_id};
+	struct fakemem fm;
+	struct ruby_names n;
+
+	setup(&fm, &n);
+	rb31_string(&fm, 0x3100000, "Later");
+	rb31_class(&fm, 0x2200000, 0, ids, vals, 1); /* an ivar, no __classpath__ yet */
+	rb31_class(&fm, 0x2000000, 0, named_ids, vals, 1);
+	CHECK_STR(ruby_class_path(&n, 0x2200000), "#<Class:0x0000000002200000>");
+	CHECK_STR(ruby_class_path(&n, 0x2000000), "Later");
+	CHECK(ruby_class_path(&n, 0x7700000) == NULL); /* a failure, cached */
+	CHECK_EQ_INT(ruby_names_trim(&n), 0);	       /* still anonymous */
+	CHECK_EQ_INT((int)n.classes.len, 1);	       /* only the name stays */
+	CHECK_STR(ruby_class_path(&n, 0x2200000), "#<Class:0x0000000002200000>");
+	fakemem_write(&fm, 0x2200000 + 0x300 + 8, &cp_id, sizeof(cp_id)); /* Later = Class.new */
+	CHECK_EQ_INT(ruby_names_trim(&n), 1);
+	CHECK_STR(ruby_class_path(&n, 0x2200000), "Later");
+	ruby_names_free(&n);
+	fakemem_free(&fm);
+}

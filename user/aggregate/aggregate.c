@@ -39,10 +39,27 @@ int aggregate_init(struct aggregate *a)
 	int kind;
 
 	memset(a, 0, sizeof(*a));
+	a->max_stacks = AGG_MAX_STACKS;
+	a->max_frames = AGG_MAX_FRAMES;
+	a->max_pool = AGG_MAX_POOL;
 	for (kind = 0; kind < FRAME_ID_SPECIALS; kind++)
 		if (add_frame(a, NULL, 0, kind))
 			return -ENOMEM;
 	return 0;
+}
+
+int aggregate_reset(struct aggregate *a)
+{
+	__u32 max_stacks = a->max_stacks, max_frames = a->max_frames;
+	size_t max_pool = a->max_pool;
+	int err;
+
+	aggregate_free(a);
+	err = aggregate_init(a);
+	a->max_stacks = max_stacks;
+	a->max_frames = max_frames;
+	a->max_pool = max_pool;
+	return err;
 }
 
 int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int line, int variant,
@@ -53,6 +70,10 @@ int aggregate_ruby_frame(struct aggregate *a, const struct iseq_info *info, int 
 
 	if (v) {
 		*id = (__u32)*v;
+		return 0;
+	}
+	if (a->nframes >= a->max_frames) { /* its stack is counted, if with a nameless frame */
+		*id = FRAME_OVERFLOW;
 		return 0;
 	}
 	if (add_frame(a, info, line, FRAME_RUBY) ||
@@ -153,6 +174,14 @@ int aggregate_stack(struct aggregate *a, __u32 proc_id, const __u32 *frames, __u
 			}
 		}
 	}
+	/* past a bound, a process's samples go to its one overflow stack (made past it) */
+	if ((a->nstacks >= a->max_stacks || a->pool_len + n > a->max_pool) &&
+	    !(n == 1 && frames[0] == FRAME_OVERFLOW)) {
+		static const __u32 overflow = FRAME_OVERFLOW;
+
+		a->overflowed += count;
+		return aggregate_stack(a, proc_id, &overflow, 1, count);
+	}
 	if ((a->nstacks + 1) * 2 > a->index_cap && index_grow(a))
 		return -ENOMEM;
 	cap = a->stacks_cap;
@@ -178,4 +207,40 @@ void aggregate_free(struct aggregate *a)
 	free(a->pool);
 	free(a->index);
 	memset(a, 0, sizeof(*a));
+}
+
+/* Frame `id` of src, interned in dst. 0 or -ENOMEM. */
+static int frame_into(struct aggregate *dst, const struct aggregate *src, __u32 id, __u32 *out)
+{
+	const struct frame_rec *f = &src->frames[id];
+
+	if (id < FRAME_ID_SPECIALS) {
+		*out = id;
+		return 0;
+	}
+	if (f->kind == FRAME_THREAD)
+		return aggregate_thread_frame(dst, f->info, f->line, out);
+	if (f->kind == FRAME_OFFCPU)
+		return aggregate_offcpu_frame(dst, f->line - 1, out);
+	return aggregate_ruby_frame(dst, f->info, f->line, f->variant, out);
+}
+
+int aggregate_extract(struct aggregate *dst, const struct aggregate *src, const __u32 *idx,
+		      __u32 n_idx)
+{
+	static __u32 ids[AGG_MAX_STACK_FRAMES];
+	__u32 i, j;
+	int err;
+
+	for (i = 0; i < n_idx; i++) {
+		const struct stack_rec *s = &src->stacks[idx[i]];
+		__u32 n = s->n < AGG_MAX_STACK_FRAMES ? s->n : AGG_MAX_STACK_FRAMES;
+
+		for (j = 0; j < n; j++)
+			if ((err = frame_into(dst, src, src->pool[s->off + j], &ids[j])))
+				return err;
+		if ((err = aggregate_stack(dst, 0, ids, n, s->count)))
+			return err;
+	}
+	return 0;
 }

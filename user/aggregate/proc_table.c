@@ -9,15 +9,19 @@ void proc_table_init(struct proc_table *pt)
 	memset(pt, 0, sizeof(*pt));
 }
 
+static void proc_free(struct ruby_proc *p)
+{
+	symbolizer_free(&p->sym);
+	thread_table_free(&p->threads);
+	free(p);
+}
+
 void proc_table_free(struct proc_table *pt)
 {
 	__u32 i;
 
-	for (i = 0; i < pt->n; i++) {
-		symbolizer_free(&pt->procs[i]->sym);
-		thread_table_free(&pt->procs[i]->threads);
-		free(pt->procs[i]);
-	}
+	for (i = 0; i < pt->n; i++)
+		proc_free(pt->procs[i]);
 	free(pt->procs);
 	hashmap_free(&pt->live);
 	memset(pt, 0, sizeof(*pt));
@@ -47,6 +51,37 @@ struct ruby_proc *proc_table_add(struct proc_table *pt, const struct ruby_target
 	symbolizer_init(&p->sym, &p->mem.base, t->layout, t->global_symbols, t->vm_ptr_addr);
 	pt->procs[pt->n++] = p;
 	return p;
+}
+
+__u32 proc_table_free_exited(struct proc_table *pt)
+{
+	struct hashmap live = {0};
+	__u32 i, n = 0, freed = 0;
+
+	/* the new pid map first: on ENOMEM nothing has changed (they are freed next time) */
+	for (i = 0; i < pt->n; i++)
+		if (!pt->procs[i]->exited && hashmap_put(&live, (__u64)pt->procs[i]->t.pid, 0, n++)) {
+			hashmap_free(&live);
+			return 0;
+		}
+	for (i = n = 0; i < pt->n; i++) {
+		struct ruby_proc *p = pt->procs[i];
+
+		if (p->exited) {
+			pt->freed_samples += p->samples;
+			pt->freed_unsymbolized += p->sym.failed;
+			proc_free(p);
+			freed++;
+			continue;
+		}
+		p->id = n;
+		pt->procs[n++] = p;
+	}
+	hashmap_free(&pt->live);
+	pt->live = live;
+	pt->n = n;
+	pt->freed += freed;
+	return freed;
 }
 
 struct ruby_proc *proc_table_live(const struct proc_table *pt, pid_t pid)

@@ -31,6 +31,9 @@ struct proc_table {
 	struct ruby_proc **procs; /* by id */
 	__u32 n, cap;
 	struct hashmap live; /* pid -> id of its current instance */
+	/* What the instances freed by proc_table_free_exited had: the summary's totals. */
+	__u32 freed;
+	__u64 freed_samples, freed_unsymbolized;
 };
 
 void proc_table_init(struct proc_table *pt);
@@ -38,6 +41,11 @@ void proc_table_free(struct proc_table *pt);
 
 /* Register a probed Ruby target as a new instance; it becomes the pid's live one. */
 struct ruby_proc *proc_table_add(struct proc_table *pt, const struct ruby_target *t);
+/*
+ * Free the instances that have exited (their samples written: the aggregate is empty), the
+ * others renumbered from 0 in their order. Returns how many were freed.
+ */
+__u32 proc_table_free_exited(struct proc_table *pt);
 /* The live instance of pid, or NULL. */
 struct ruby_proc *proc_table_live(const struct proc_table *pt, pid_t pid);
 

@@ -37,6 +37,7 @@ static int frame_lookup(struct symbolizer *s, struct aggregate *a, const struct 
 	}
 	if (aggregate_ruby_frame(a, info, line, variant, id))
 		return -ENOMEM;
+	((struct iseq_info *)info)->in_agg = 1; /* the cache keeps it while the aggregate has it */
 	/* not a module_function's: its label follows the frame's self */
 	if ((!f->pc || (info->settled && !info->twin_module)) &&
 	    s->frame_ids.len < SYMBOLIZE_MAX_FRAME_IDS)

@@ -68,6 +68,39 @@ int hashmap_put(struct hashmap *h, __u64 k1, __u64 k2, __u64 val)
 	return 0;
 }
 
+int hashmap_retain(struct hashmap *h, int (*keep)(void *ctx, struct hashmap_slot *slot),
+		   void *ctx)
+{
+	struct hashmap old = *h;
+	size_t i, n = 0, cap = 64;
+	char *kept;
+
+	if (!old.cap)
+		return 0;
+	kept = calloc(old.cap, 1);
+	if (!kept)
+		return -ENOMEM;
+	for (i = 0; i < old.cap; i++)
+		if (old.slots[i].used && (kept[i] = (char)!!keep(ctx, &old.slots[i])))
+			n++;
+	while (cap < 2 * (n + 1)) /* at most half full, as hashmap_put keeps it */
+		cap *= 2;
+	h->slots = calloc(cap, sizeof(*h->slots));
+	if (!h->slots) {
+		*h = old;
+		free(kept);
+		return -ENOMEM;
+	}
+	h->cap = cap;
+	h->len = 0;
+	for (i = 0; i < old.cap; i++)
+		if (kept[i])
+			put_new(h, old.slots[i].k1, old.slots[i].k2, old.slots[i].val);
+	free(old.slots);
+	free(kept);
+	return 0;
+}
+
 void hashmap_free(struct hashmap *h)
 {
 	free(h->slots);

@@ -25,6 +25,13 @@ __u64 *hashmap_get(const struct hashmap *h, __u64 k1, __u64 k2);
 /* Insert or replace. 0 or -ENOMEM. */
 int hashmap_put(struct hashmap *h, __u64 k1, __u64 k2, __u64 val);
 void hashmap_free(struct hashmap *h);
+/*
+ * Keep only the entries for which keep(ctx, slot) is 1, rehashed into a table sized for them
+ * (a map that shrank gives its memory back). keep may change slot->val. 0 or -ENOMEM (then the
+ * map is unchanged).
+ */
+int hashmap_retain(struct hashmap *h, int (*keep)(void *ctx, struct hashmap_slot *slot),
+		   void *ctx);
 /* For a map whose values are pointers: free_fn on every one but NULL, then hashmap_free(). */
 void hashmap_free_values(struct hashmap *h, void (*free_fn)(void *));
 

@@ -30,18 +30,34 @@ static __u64 comm_hash(const char *comm)
 	return h;
 }
 
-static void mark_seen(struct hostscan *hs, pid_t pid, unsigned long long start, const char *comm)
+/* A seen entry's value: its comm's hash (32 bits of it) and the scan that last met it. */
+static __u64 seen_value(const struct hostscan *hs, const char *comm)
 {
-	hashmap_put(&hs->seen, ((__u64)pid << 32) ^ start, start, comm_hash(comm));
+	return (comm_hash(comm) & 0xffffffffULL) | (__u64)hs->scans << 32;
 }
 
-static int was_seen(const struct hostscan *hs, pid_t pid, unsigned long long start,
-		    const char *comm)
+static void mark_seen(struct hostscan *hs, pid_t pid, unsigned long long start, const char *comm)
+{
+	hashmap_put(&hs->seen, ((__u64)pid << 32) ^ start, start, seen_value(hs, comm));
+}
+
+static int was_seen(struct hostscan *hs, pid_t pid, unsigned long long start, const char *comm)
 {
 	/* exec keeps pid and start time but changes comm: a changed comm is probed again. */
 	__u64 *h = hashmap_get(&hs->seen, ((__u64)pid << 32) ^ start, start);
 
-	return h && *h == comm_hash(comm);
+	if (!h || (__u32)*h != (__u32)seen_value(hs, comm))
+		return 0;
+	*h = seen_value(hs, comm); /* met in this scan: still there */
+	return 1;
+}
+
+/* hashmap_retain: an entry met in the scan just made (or the one before: hostscan_consider). */
+static int seen_lately(void *ctx, struct hashmap_slot *slot)
+{
+	const struct hostscan *hs = ctx;
+
+	return (slot->val >> 32) + 1 >= hs->scans;
 }
 
 /* Look at a pid not seen before (or reused, or exec'd). 1: settled, 0: look again later. */
@@ -84,8 +100,18 @@ static void consider_pid(void *ctx, pid_t pid)
 
 int hostscan_run(struct hostscan *hs)
 {
+	int err;
+
 	hs->scan_ticks = proc_uptime_ticks(hs->clk_tck);
-	return proc_each_pid(consider_pid, hs);
+	hs->scans++;
+	err = proc_each_pid(consider_pid, hs);
+	/*
+	 * Forget the processes this scan did not meet (they have exited): what is remembered is
+	 * what runs now, not every process the host ever ran. On ENOMEM it stays as it was.
+	 */
+	if (!err)
+		hashmap_retain(&hs->seen, seen_lately, hs);
+	return err;
 }
 
 int hostscan_consider(struct hostscan *hs, pid_t pid)

@@ -29,7 +29,13 @@ struct hostscan {
 	hostscan_profiled_fn is_profiled;
 	hostscan_verdict_fn verdict;
 	void *ctx;
-	struct hashmap seen;	       /* (pid, start time) given a verdict -> hash of its comm */
+	/*
+	 * (pid, start time) given a verdict -> hash of its comm | the scan that last met it << 32:
+	 * pruned after each scan to the processes it met, so that it holds the host's processes
+	 * of now, not of every process seen since the start.
+	 */
+	struct hashmap seen;
+	__u64 scans; /* scans of the whole host made so far */
 	unsigned long long clk_tck;    /* /proc start times are in these ticks per second */
 	unsigned long long scan_ticks; /* uptime in ticks at the start of the current scan */
 };

@@ -63,6 +63,7 @@ const char *folded_special(int kind)
 	    [FRAME_TRUNCATED] = "(truncated)", [FRAME_GC] = "(garbage collection)",
 	    [FRAME_GC_MARKING] = "(marking)",  [FRAME_GC_SWEEPING] = "(sweeping)",
 	    [FRAME_GVL_WAIT] = "(GVL wait)",   [FRAME_RUNNABLE] = "(runnable)",
+	    [FRAME_OVERFLOW] = "(more stacks than a profile keeps)",
 	};
 
 	return kind >= 0 && kind < FRAME_RUBY ? special[kind] : "?";

@@ -320,6 +320,33 @@ const char *ruby_class_path(struct ruby_names *n, __u64 klass)
 	return remember(&n->classes, klass, err ? NULL : buf);
 }
 
+/* hashmap_retain over classes: a path that is a name stays; the others are tried anew. */
+static int class_named(void *ctx, struct hashmap_slot *slot)
+{
+	struct ruby_names *n = ctx;
+	char *path = (char *)(unsigned long)slot->val, buf[RUBY_NAME_MAX];
+
+	if (path && path[0] != '#')
+		return 1;
+	/* "#<Class:0x...>" then: named since (Foo = Class.new after its first sample)? */
+	if (path && !class_path(n, slot->k1, buf, sizeof(buf)) && buf[0] != '#')
+		n->renamed++;
+	free(path);
+	return 0;
+}
+
+int ruby_names_trim(struct ruby_names *n)
+{
+	n->renamed = 0;
+	if (n->ids.len > RUBY_NAMES_IDS_MAX)
+		hashmap_free_values(&n->ids, free);
+	if (n->classes.len > RUBY_NAMES_CLASSES_MAX)
+		hashmap_free_values(&n->classes, free);
+	else if (hashmap_retain(&n->classes, class_named, n))
+		return 0;
+	return n->renamed;
+}
+
 /* The class whose singleton `klass` is, if it is a singleton class of a class or module. */
 static __u64 singleton_of(struct ruby_names *n, __u64 klass)
 {

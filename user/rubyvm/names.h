@@ -33,11 +33,28 @@ struct ruby_names {
 	__u64 shape_list;	/* its rb_vm_t.shape_list (3.2), once read; 0: not yet */
 	struct hashmap ids;	/* ID -> char * (0: not resolvable) */
 	struct hashmap classes; /* class VALUE -> char * */
+	int renamed;		/* ruby_names_trim's count */
 };
+
+/*
+ * Names kept per process: far more than the methods and classes a profile's frames name
+ * (a Rails app has ~100k IDs, of which its hot code names a few thousand); past them the
+ * table is emptied at the next trim and refilled by what is in use.
+ */
+#define RUBY_NAMES_IDS_MAX     (1U << 16)
+#define RUBY_NAMES_CLASSES_MAX (1U << 14)
 
 void ruby_names_init(struct ruby_names *n, struct memread *mem, const struct ruby_layout *L,
 		     __u64 global_symbols, __u64 vm_ptr_addr);
 void ruby_names_free(struct ruby_names *n);
+
+/*
+ * Between two intervals: forget the class paths that were not names (anonymous classes,
+ * failures), so that a class named since is read with its name; empty a table past its bound
+ * above. The strings handed out before are freed. Returns how many anonymous classes have a
+ * name now (their frames' labels, made without it, are stale).
+ */
+int ruby_names_trim(struct ruby_names *n);
 
 /* The string of an ID, or NULL. Cached. */
 const char *ruby_id_name(struct ruby_names *n, __u64 id);

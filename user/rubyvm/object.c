@@ -153,7 +153,7 @@ static int read_line_table(struct memread *m, const struct ruby_layout *L, const
 
 	memset(t, 0, sizeof(*t));
 	t->iseq_size = iseq_size;
-	if (!n || n > iseq_size)
+	if (!n || n > iseq_size || n > RUBY_LINE_ENTRIES_MAX)
 		return -EINVAL;
 	raw = read_array_dup(m, entries, n, L->insn_info_size);
 	t->lines = malloc(n * sizeof(int));
@@ -212,6 +212,9 @@ int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 	out->parent_iseq = get_u64(body, L->body_parent_iseq);
 	pathobj = get_u64(body, L->body_pathobj);
 	label = get_u64(body, L->body_label);
+	out->body_addr = body_addr;
+	out->label_obj = label;
+	out->path_obj = pathobj;
 	first = get_u64(body, L->body_first_lineno);
 	out->first_lineno = L->first_lineno_fixnum ? (int)((__s64)first >> 1) : (int)(__s32)first;
 	out->label = read_string_dup(m, L, label, 0);
@@ -286,6 +289,25 @@ const char *iseq_info_display(const struct iseq_info *info, int variant, char *b
 	    !iseq_in_label(info->label, m->label, q, buf, cap))
 		return buf;
 	return info->label;
+}
+
+static size_t str_bytes(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+size_t iseq_info_bytes(const struct iseq_info *info)
+{
+	size_t n = sizeof(*info) + str_bytes(info->label) + str_bytes(info->path) +
+		   str_bytes(info->fixed_label);
+	int i;
+
+	for (i = 0; i < info->nvariants; i++)
+		n += str_bytes(info->variants[i]);
+	n += (size_t)info->lines.nentries * sizeof(int);
+	if (info->lines.positions)
+		n += (size_t)info->lines.nentries * sizeof(__u32);
+	return n + (size_t)info->lines.succ_words * sizeof(__u64);
 }
 
 void iseq_info_free(struct iseq_info *info)

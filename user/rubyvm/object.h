@@ -14,6 +14,13 @@
 #define RUBY_STR_MAX 4096
 /* Largest iseq accepted (VALUEs): a million words of bytecode is far past real methods. */
 #define RUBY_ISEQ_MAX_SIZE (1U << 20)
+/*
+ * Most line-table entries kept for one iseq (12 bytes each in the process, 4-8 here): one per
+ * line change, and a long method has a few hundred; the largest compiled template of a Rails
+ * app, a few thousand. Past it (hostile, or a generated monster) the iseq keeps its name and
+ * first line only: 1M entries would cost 8 MiB per iseq.
+ */
+#define RUBY_LINE_ENTRIES_MAX (1U << 16)
 
 /* include/ruby/internal/value_type.h (RUBY_T_MASK and RUBY_T_IMEMO: rbprof.h) */
 #define RUBY_T_STRING 0x05
@@ -82,6 +89,18 @@ struct iseq_info {
 	int module_variant;
 	int owner_tries;   /* owner lookups after the fact that failed; they stop at a bound */
 	__u64 owner_epoch; /* the symbolizer epoch of the last one */
+	/*
+	 * What it was read from, to tell cheaply that the iseq at its address is still the one
+	 * read (rubyvm/symcache.c): its body, and the body's label and pathobj objects. Code
+	 * freed and made anew at the same address (eval, ERB, reloaded code) has others.
+	 */
+	__u64 body_addr, label_obj, path_obj;
+	/* The cache's bookkeeping (rubyvm/symbolize.c, rubyvm/symcache.c). */
+	__u64 used;	/* the symbolizer epoch it was last used in */
+	int unreadable; /* a failure kept: the frame could not be read */
+	int in_agg;	/* the current profile's aggregate has a frame of it: it must stay */
+	int evict;	/* chosen to leave the cache */
+	size_t charged; /* the bytes the budget counts for it (iseq_info_bytes when charged) */
 };
 
 /*
@@ -119,6 +138,9 @@ const char *iseq_info_display(const struct iseq_info *info, int variant, char *b
  * -ENOENT if label does not end in " in " mlabel.
  */
 int iseq_in_label(const char *label, const char *mlabel, const char *q, char *out, size_t cap);
+
+/* The bytes `info` holds, itself included: what the cache's budget counts. */
+size_t iseq_info_bytes(const struct iseq_info *info);
 
 void iseq_info_free(struct iseq_info *info);
 

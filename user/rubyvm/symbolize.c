@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rubyvm/symbolize.h"
+#include "rubyvm/symcache.h"
 
 void symbolizer_init(struct symbolizer *s, struct memread *mem, const struct ruby_layout *L,
 		     __u64 global_symbols, __u64 vm_ptr_addr)
@@ -19,6 +20,10 @@ void symbolizer_init(struct symbolizer *s, struct memread *mem, const struct rub
 	s->failed = 0;
 	s->ruby_frames = s->owners_captured = s->settled = 0;
 	s->epoch = 0;
+	s->cache = NULL;
+	s->bytes = 0;
+	s->retired = NULL;
+	s->nretired = s->retired_cap = 0;
 }
 
 enum frame_key { KEY_ISEQ, KEY_CFUNC };
@@ -39,6 +44,12 @@ static int read_frame(struct symbolizer *s, __u64 addr, enum frame_key kind, str
 	return info->label ? 0 : -ENOMEM;
 }
 
+static void info_destroy(struct iseq_info *info)
+{
+	iseq_info_free(info);
+	free(info);
+}
+
 /* The cached frame (kind, addr), read on first use; a failure counts if `count`. */
 static struct iseq_info *frame_info(struct symbolizer *s, __u64 addr, enum frame_key kind,
 				    int count)
@@ -48,40 +59,51 @@ static struct iseq_info *frame_info(struct symbolizer *s, __u64 addr, enum frame
 	int err;
 
 	if (cached) {
-		if (!*cached && count)
-			s->failed++;
-		return (struct iseq_info *)(unsigned long)*cached;
+		info = (struct iseq_info *)(unsigned long)*cached;
+		info->used = s->epoch;
+		if (!info->unreadable)
+			return info;
+		s->failed += count;
+		return NULL;
 	}
-	if (s->frames.len >= SYMBOLIZE_MAX_ISEQS) {
+	if (s->frames.len >= SYMBOLIZE_MAX_ISEQS || (s->cache && symcache_full(s->cache))) {
+		if (s->cache)
+			s->cache->refused++;
 		s->failed += count;
 		return NULL;
 	}
 	info = calloc(1, sizeof(*info));
-	err = info ? read_frame(s, addr, kind, info) : -ENOMEM;
+	if (!info) {
+		s->failed += count;
+		return NULL;
+	}
+	err = read_frame(s, addr, kind, info);
 	if (err) {
-		if (info)
-			iseq_info_free(info);
-		free(info);
-		info = NULL;
+		iseq_info_free(info);
 		/* A name that may be readable later (a table being written) is not cached. */
 		if (err == -EAGAIN) {
+			free(info);
 			s->failed += count;
 			return NULL;
 		}
+		/*
+		 * A failure is cached too: an iseq that cannot be read now (freed, torn, or the
+		 * process is gone) would cost a failing read on every later sample. It leaves the
+		 * cache as any frame does, so that a later one at its address is read.
+		 */
+		info->unreadable = 1;
 	}
-	/*
-	 * A failure is cached too: an iseq that cannot be read now (freed, torn, or the process
-	 * is gone) would cost a failing read on every later sample.
-	 */
+	info->used = s->epoch;
 	if (hashmap_put(&s->frames, addr, kind, (unsigned long)info)) {
-		if (info)
-			iseq_info_free(info);
-		free(info);
-		info = NULL;
-	}
-	if (!info)
+		info_destroy(info);
 		s->failed += count;
-	return info;
+		return NULL;
+	}
+	symcache_charge(s, info);
+	if (!info->unreadable)
+		return info;
+	s->failed += count;
+	return NULL;
 }
 
 const struct iseq_info *symbolizer_iseq(struct symbolizer *s, __u64 addr)
@@ -106,14 +128,116 @@ int symbolizer_cframe_unfinished(struct symbolizer *s, __u64 me)
 	if (!s->layout->cfp_published_first)
 		return 0;
 	cached = hashmap_get(&s->frames, me, KEY_CFUNC);
-	if (cached && *cached)
+	if (cached && !((struct iseq_info *)(unsigned long)*cached)->unreadable)
 		return 0; /* named before: a method entry */
 	/* Not one (-EINVAL), as opposed to unreadable (the process is gone, say). */
 	return ruby_method_entry_check(&s->names, me) == -EINVAL;
 }
 
+/* hashmap_retain over frames: a frame that stays; one that goes is freed or retired. */
+static int frame_stays(void *ctx, struct hashmap_slot *slot)
+{
+	struct symbolizer *s = ctx;
+	struct iseq_info *info = (struct iseq_info *)(unsigned long)slot->val, **r;
+
+	if (!info->evict)
+		return 1;
+	symcache_credit(s, info);
+	if (!info->in_agg) {
+		info_destroy(info);
+		return 0;
+	}
+	if (s->nretired == s->retired_cap) {
+		size_t cap = s->retired_cap ? 2 * s->retired_cap : 64;
+
+		if (!(r = realloc(s->retired, cap * sizeof(*r)))) {
+			info->evict = 0; /* no room to keep it aside: it stays, still charged */
+			symcache_charge(s, info);
+			return 1;
+		}
+		s->retired = r;
+		s->retired_cap = cap;
+	}
+	s->retired[s->nretired++] = info;
+	return 0;
+}
+
+/* hashmap_retain over frame_ids and owners: an entry whose frame address is still cached. */
+static int address_cached(void *ctx, struct hashmap_slot *slot)
+{
+	const struct symbolizer *s = ctx;
+
+	return hashmap_get(&s->frames, slot->k1, KEY_ISEQ) ||
+	       hashmap_get(&s->frames, slot->k1, KEY_CFUNC);
+}
+
+/*
+ * No frame that stays points at one that goes (a block's method: looked up again). The
+ * number of frames that go.
+ */
+static size_t unlink_evicted(struct symbolizer *s)
+{
+	size_t i, marked = 0;
+
+	for (i = 0; i < s->frames.cap; i++) {
+		struct iseq_info *info = (struct iseq_info *)(unsigned long)s->frames.slots[i].val;
+
+		if (!s->frames.slots[i].used)
+			continue;
+		marked += info->evict;
+		if (info->method && info->method->evict)
+			info->method = NULL;
+	}
+	return marked;
+}
+
+void symbolizer_evict_marked(struct symbolizer *s)
+{
+	size_t before = s->frames.len;
+
+	if (!unlink_evicted(s))
+		return;
+	if (hashmap_retain(&s->frames, frame_stays, s))
+		return; /* ENOMEM: everything stays, to go at the next trim */
+	if (s->frames.len == before)
+		return;
+	hashmap_retain(&s->frame_ids, address_cached, s);
+	hashmap_retain(&s->owners, address_cached, s);
+}
+
+void symbolizer_aggregate_reset(struct symbolizer *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->frames.cap; i++)
+		if (s->frames.slots[i].used) {
+			struct iseq_info *info =
+			    (struct iseq_info *)(unsigned long)s->frames.slots[i].val;
+
+			if (info->in_agg && info->used < s->epoch)
+				info->used = s->epoch; /* it was used in the interval: recently */
+			info->in_agg = 0;
+		}
+	hashmap_free(&s->frame_ids);
+	for (i = 0; i < s->nretired; i++)
+		info_destroy(s->retired[i]);
+	free(s->retired);
+	s->retired = NULL;
+	s->nretired = s->retired_cap = 0;
+}
+
 void symbolizer_free(struct symbolizer *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->nretired; i++)
+		info_destroy(s->retired[i]);
+	free(s->retired);
+	s->retired = NULL;
+	s->nretired = 0;
+	for (i = 0; i < s->frames.cap; i++)
+		if (s->frames.slots[i].used)
+			symcache_credit(s, (struct iseq_info *)(unsigned long)s->frames.slots[i].val);
 	hashmap_free_values(&s->frames, iseq_info_destroy);
 	hashmap_free(&s->frame_ids);
 	hashmap_free(&s->owners);

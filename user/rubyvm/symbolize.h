@@ -12,10 +12,12 @@
 #include "rubyvm/object.h"
 
 /*
- * Iseqs cached per process. A large Rails app has ~200k iseqs; past this bound, new iseqs
- * are not symbolized (and counted) rather than letting a hostile process grow our memory.
+ * Iseqs cached per process. A large Rails app has ~200k iseqs, of which a profile samples a
+ * few thousand; past this bound, new iseqs are not symbolized (and counted) rather than
+ * letting a hostile process grow our memory. The bytes of all processes' caches together
+ * have a budget of their own (rubyvm/symcache.h).
  */
-#define SYMBOLIZE_MAX_ISEQS (1U << 20)
+#define SYMBOLIZE_MAX_ISEQS (1U << 18)
 /*
  * (frame, pc) pairs kept per process in frame_ids: far more lines than a profile's hot code
  * has; past it, frames are still named, only without the shortcut (8 MiB at most).
@@ -35,13 +37,16 @@
  */
 typedef void (*symbolizer_settle_fn)(void *ctx, __u64 iseq, int settled);
 
+/* The budget of every process's cache together (rubyvm/symcache.h); NULL: none (tests). */
+struct symcache;
+
 struct symbolizer {
 	struct memread *mem;
 	const struct ruby_layout *layout;
 	struct ruby_names names;
 	/* (iseq address, 0) -> struct iseq_info *; (method entry, 1) -> one with only a label;
 	 * 0 if unreadable */
-	struct hashmap frames;
+	struct hashmap frames; /* never 0 since the budget: a failure is an info `unreadable` */
 	/*
 	 * (frame address, pc) -> the frame's id in the aggregate this symbolizer's samples go
 	 * to (kept by stack.c), so that a frame seen before is named with one lookup: C frames
@@ -56,6 +61,11 @@ struct symbolizer {
 	/* Ruby frames seen, those of them whose owner the kernel captured, iseqs settled */
 	__u64 ruby_frames, owners_captured, settled;
 	__u64 epoch; /* advanced by the caller once per batch of samples (poll) */
+	struct symcache *cache; /* the budget its bytes count in; NULL: none */
+	__u64 bytes;		/* what its cached frames hold (iseq_info_bytes) */
+	/* Frames evicted while the aggregate has frames of them: freed when it is emptied. */
+	struct iseq_info **retired;
+	size_t nretired, retired_cap;
 };
 
 /* global_symbols: ruby_global_symbols, vm_ptr_addr: &ruby_current_vm_ptr (0: unknown). */
@@ -80,6 +90,18 @@ int symbolizer_cframe_unfinished(struct symbolizer *s, __u64 me);
 
 /* The iseq at `addr` like symbolizer_iseq, but a failure is not counted. */
 const struct iseq_info *symbolizer_lookup(struct symbolizer *s, __u64 addr);
+
+/*
+ * Take the frames marked `evict` out of the cache: freed, or kept aside (retired) while the
+ * aggregate has frames of them; the shortcuts and owners of their addresses go too.
+ */
+void symbolizer_evict_marked(struct symbolizer *s);
+
+/*
+ * The aggregate was emptied (a new interval): no frame of the cache is in it any more, the
+ * frame-id shortcuts name nothing, the retired frames can go.
+ */
+void symbolizer_aggregate_reset(struct symbolizer *s);
 
 void symbolizer_free(struct symbolizer *s);
 

@@ -243,6 +243,17 @@ void sampler_del_proc(struct sampler *s, __u32 pid)
 	bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);
 }
 
+/* hashmap_retain: a pid still registered. */
+static int still_registered(void *ctx, struct hashmap_slot *slot)
+{
+	return slot->val != 0;
+}
+
+void sampler_forget_exited(struct sampler *s)
+{
+	hashmap_retain(&s->registered, still_registered, NULL); /* on ENOMEM, next time */
+}
+
 int sampler_poll(struct sampler *s, int timeout_ms)
 {
 	int err = ring_buffer__poll(s->rb, timeout_ms);
@@ -341,7 +352,9 @@ int sampler_wall_threads(struct sampler *s, sampler_thread_fn fn, void *ctx)
 			return -errno;
 		for (i = 0; i < count; i++) {
 			/* a process no longer sampled: its threads' entries go */
-			if (!hashmap_get(&s->registered, vals[i].pid, 0)) {
+			__u64 *reg = hashmap_get(&s->registered, vals[i].pid, 0);
+
+			if (!reg || !*reg) {
 				bpf_map_delete_elem(fd, &keys[i]);
 				continue;
 			}

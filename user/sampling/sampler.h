@@ -64,6 +64,8 @@ int sampler_attach_proc_events(struct sampler *s, int follow_forks);
 /* Sample pid's threads as `p` says (or update what it says). 0 or -errno. */
 int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p);
 void sampler_del_proc(struct sampler *s, __u32 pid);
+/* Forget the pids deleted since: the registry holds the processes sampled now, not all seen. */
+void sampler_forget_exited(struct sampler *s);
 /* pid was registered by the sampler itself, at fork (RBPROF_EV_FORK): count it as ours. */
 int sampler_adopt_proc(struct sampler *s, __u32 pid);
 /* Deliver what the ring buffer holds, waiting up to timeout_ms. >= 0 or -errno (-EINTR ok). */

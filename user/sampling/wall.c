@@ -87,6 +87,11 @@ static void wall_thread_free(void *p)
 	free(wt);
 }
 
+void wall_forget(struct wall *w)
+{
+	hashmap_free_values(&w->threads, wall_thread_free);
+}
+
 void wall_free(struct wall *w)
 {
 	hashmap_free_values(&w->threads, wall_thread_free);

@@ -45,6 +45,8 @@ struct wall {
 
 int wall_init(struct wall *w);
 void wall_free(struct wall *w);
+/* Forget every thread kept (the processes' ids changed): each is looked for anew. */
+void wall_forget(struct wall *w);
 
 /*
  * 1 if thread st was running when it was looked at: on a CPU, or runnable only because the
