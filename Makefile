@@ -13,11 +13,12 @@ INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
 # libdw (elfutils) reads the DWARF of Ruby builds the table has no layout for; it pairs with
 # libelf; liblzma decompresses MiniDebugInfo. Capstone (a stripped Ruby's code) and
 # libdebuginfod (debug files by build id) are loaded with dlopen when needed, as libdw loads
-# libdebuginfod: their headers are all the build needs. pkg-config knows their flags;
-# the fallback names the usual libraries.
+# libdebuginfod: their headers are all the build needs. So is libcurl, which makes the HTTP(S)
+# uploads of --push (user/push/curl_lib.c says why it is not linked). pkg-config knows their
+# flags; the fallback names the usual libraries.
 PKG_CONFIG ?= pkg-config
 PKGS := libbpf libdw libelf zlib liblzma
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) libcurl 2>/dev/null)
 LIBS := $(or $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null),-lbpf -ldw -lelf -lz -llzma)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))

@@ -14,6 +14,7 @@ PACKAGES=(
 	libcapstone-dev               # a disassembler: where a stripped Ruby keeps its VM, from its code
 	liblzma-dev                   # MiniDebugInfo (.gnu_debugdata) is xz-compressed
 	libdebuginfod-dev             # debug files by build id from debuginfod servers
+	libcurl4-openssl-dev          # --push: HTTP(S) uploads to a Pyroscope-compatible server
 	debuginfod                    # the tests' local debuginfod server (and debuginfod-find)
 	iproute2                      # ip: loopback up in the test's own network namespace
 	musl-tools                    # musl-gcc: the TLS tests' stand-ins for Alpine's Rubies
@@ -29,6 +30,7 @@ PACKAGES=(
 	libxml2-utils                 # xmllint: the SVG and the man page read back by an XML parser
 	groff-base man-db             # the man page, rendered as man renders it
 	nodejs                        # runs the format tests' browser driver (tests/clients)
+	python3                       # the --push tests' receiver (tests/e2e/lib/pyroscope_receiver.py)
 )
 
 missing=()

@@ -19,14 +19,35 @@
 #include "discover/launch.h"
 #include "layouts/layout.h"
 #include "output/outfile.h"
+#include "output/rotate.h"
 #include "output/writer.h"
 #include "profiler.h"
+#include "push/push.h"
 #include "sampling/prereq.h"
 
 /* -p: far more than one host runs Ruby processes; the list is a static array. */
 #define MAX_PIDS 1024
 /* Keys of the options that have no short form. */
-enum { OPT_TOP = 0x100, OPT_CONTAINER, OPT_WALL, OPT_DUMP };
+enum {
+	OPT_TOP = 0x100,
+	OPT_CONTAINER,
+	OPT_WALL,
+	OPT_DUMP,
+	OPT_PUSH,
+	OPT_PUSH_INTERVAL,
+	OPT_PUSH_AUTH_FILE,
+	OPT_APP_NAME,
+	OPT_ROTATE,
+};
+
+/* --push-interval: Pyroscope's agents send every 10-15 s; its own default is 15 s. */
+#define PUSH_INTERVAL_DEFAULT 15
+/* --push-interval, --rotate: at least a second (a profile is named to the second), a day at most */
+#define INTERVAL_MAX (24 * 3600)
+/* At exit (-d, Ctrl-C), how long the profiles still queued have to reach the server (ms). */
+#define PUSH_FLUSH_MS 5000
+/* --app-name: Pyroscope's application names are short words. */
+#define APP_NAME_MAX 100
 
 /* -d: a year; a longer profile is a typo. */
 #define MAX_DURATION (365 * 24 * 3600)
@@ -53,7 +74,12 @@ static struct env {
 	int wall;	       /* --wall */
 	int dump;	       /* --dump */
 	char **launch_argv;    /* -- COMMAND ARGS...: the command to run and profile */
-	char command[1024];    /* argv, joined: the profile's title */
+	const char *push;      /* --push URL */
+	int push_interval;     /* --push-interval SECS; 0: not given */
+	const char *push_auth_file;
+	const char *app_name;
+	int rotate;	    /* --rotate SECS */
+	char command[1024]; /* argv, joined: the profile's title */
 } env = {
     .freq = 99,
 };
@@ -73,7 +99,13 @@ const char argp_program_doc[] =
     "    rbprof-bpf -d 60 -o app.pb.gz     # pprof: go tool pprof, Pyroscope\n"
     "    rbprof-bpf --top                  # the hottest methods, live\n"
     "    rbprof-bpf -p 1234 --wall -t -d 30 # where the wall time goes, by thread\n"
-    "    rbprof-bpf --dump -p 1234         # what each thread is doing now\n";
+    "    rbprof-bpf --dump -p 1234         # what each thread is doing now\n"
+    "    rbprof-bpf --push http://pyroscope:4040 # every 15 s to Pyroscope, for days\n"
+    "    rbprof-bpf -o /var/log/rbprof --rotate 60 -f svg # a flame graph a minute\n"
+    "\n"
+    "Credentials for --push come from the environment or a file, never the command line: "
+    "RBPROF_PUSH_TOKEN (a bearer token), RBPROF_PUSH_BASIC_AUTH (user:password), or "
+    "--push-auth-file FILE.\n";
 
 static const struct argp_option opts[] = {
     {"duration", 'd', "SECS", 0, "Stop after SECS seconds (default: at Ctrl-C or SIGTERM)", 0},
@@ -104,6 +136,18 @@ static const struct argp_option opts[] = {
      "With -p: print every Ruby thread's backtrace and state once, without stopping the "
      "process, and exit",
      0},
+    {"push", OPT_PUSH, "URL", 0,
+     "Continuous profiling: upload a pprof per process every --push-interval to a "
+     "Pyroscope-compatible server at URL (http or https), for as long as it runs",
+     0},
+    {"push-interval", OPT_PUSH_INTERVAL, "SECS", 0, "With --push: seconds per upload (default 15)",
+     0},
+    {"push-auth-file", OPT_PUSH_AUTH_FILE, "FILE", 0,
+     "With --push: FILE holds the credentials (\"Bearer TOKEN\" or \"Basic USER:PASSWORD\")", 0},
+    {"app-name", OPT_APP_NAME, "NAME", 0,
+     "With --push: the application's name for every process (default: each process's command)", 0},
+    {"rotate", OPT_ROTATE, "SECS", 0,
+     "With -o DIR: a complete profile file every SECS seconds in DIR, named by its start time", 0},
     {"verbose", 'v', NULL, 0, "libbpf debug output and discovery details on stderr", 0},
     {"quiet", 'q', NULL, 0, "Errors only on stderr: no summary at the end", 0},
     {"force-version", 'R', "X.Y.Z", 0,
@@ -145,6 +189,16 @@ static long parse_long(const char *s, long min, long max)
 		return -1;
 	}
 	return v;
+}
+
+/* --push-interval, --rotate: whole seconds, INTERVAL_MAX at most; else a usage error. */
+static int parse_interval(const char *arg, const char *opt)
+{
+	long v = parse_long(arg, 1, INTERVAL_MAX);
+
+	if (v < 0)
+		usage_error("invalid %s (1..%d seconds): %s", opt, INTERVAL_MAX, arg);
+	return (int)v;
 }
 
 static void add_pids(char *arg)
@@ -224,6 +278,23 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.container = arg;
 		break;
 	}
+	case OPT_PUSH:
+		env.push = arg;
+		break;
+	case OPT_PUSH_INTERVAL:
+		env.push_interval = parse_interval(arg, "--push-interval");
+		break;
+	case OPT_ROTATE:
+		env.rotate = parse_interval(arg, "--rotate");
+		break;
+	case OPT_PUSH_AUTH_FILE:
+		env.push_auth_file = arg;
+		break;
+	case OPT_APP_NAME:
+		if (!arg[0] || strlen(arg) > APP_NAME_MAX)
+			usage_error("--app-name: 1 to %d characters", APP_NAME_MAX);
+		env.app_name = arg;
+		break;
 	case 'v':
 		env.verbose = 1;
 		break;
@@ -258,6 +329,22 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			usage_error("--dump prints the threads of running processes: give -p PID");
 		if (env.dump && (env.wall || env.top || env.output || env.format || env.duration))
 			usage_error("--dump prints once: no --wall, --top, -o, -f or -d with it");
+		if ((env.push_interval || env.push_auth_file || env.app_name) && !env.push)
+			usage_error(
+			    "--push-interval, --push-auth-file and --app-name go with --push URL");
+		if (env.rotate && !env.output)
+			usage_error(
+			    "--rotate SECS writes a file every SECS seconds into -o DIR: give -o");
+		if (env.push && env.output && !env.rotate)
+			usage_error(
+			    "--push sends each interval's profile: -o FILE would hold only the "
+			    "last; for files too, -o DIR --rotate SECS");
+		if (env.push && env.rotate && env.push_interval && env.push_interval != env.rotate)
+			usage_error("--push-interval %d and --rotate %d: one interval for both",
+				    env.push_interval, env.rotate);
+		if ((env.push || env.rotate) && (env.top || env.dump || env.capture))
+			usage_error("--push and --rotate profile for as long as it runs: no --top, "
+				    "--dump or --capture with them");
 		break;
 	case ARGP_KEY_ERROR:
 		/* getopt rejected argv[next - 1]; ARGP_NO_ERRS kept argp from printing 2 lines */
@@ -309,10 +396,7 @@ static const char *default_output(const char *command, pid_t pid)
 {
 	static char path[128];
 	const char *base = strrchr(command, '/') ? strrchr(command, '/') + 1 : command;
-	const char *fmt = env.format ? env.format : "svg";
-	const char *ext = !strcmp(fmt, "speedscope") ? "json"
-			  : !strcmp(fmt, "pprof")    ? "pb.gz"
-						     : fmt;
+	const char *ext = writer_extension(writer_by_name(env.format ? env.format : "svg"));
 	char name[32];
 	size_t i;
 
@@ -387,35 +471,56 @@ static int profile(void)
 				      .top = env.top,
 				      .subprocesses = env.subprocesses,
 				      .container = env.container,
-				      .wall = env.wall};
+				      .wall = env.wall,
+				      .interval = env.rotate	      ? env.rotate
+						  : env.push_interval ? env.push_interval
+						  : env.push	      ? PUSH_INTERVAL_DEFAULT
+								      : 0,
+				      .rotate_dir = env.rotate ? env.output : NULL,
+				      .app_name = env.app_name};
 	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 	struct profiler prof;
 	struct launch cmd = {0};
 	struct outfile out = {0};
+	struct push *push = NULL;
+	struct push_stats pst;
+	char why[512];
 	int write_profile, err;
+
+	if (env.rotate && (err = rotate_dir_ready(env.output))) {
+		msg("--rotate: cannot write into %s: %s", env.output, strerror(-err));
+		return err == -ENOTDIR ? 2 : 1;
+	}
+	if (env.push && (err = push_open(&push, env.push, env.push_auth_file, why, sizeof(why)))) {
+		msg("%s", why);
+		return err == -EINVAL ? 2 : 1;
+	}
+	popts.push = push;
 
 	if (env.launch_argv) {
 		if ((err = launch_start(&cmd, env.launch_argv))) {
 			msg("cannot start %s: %s", env.launch_argv[0], strerror(-err));
+			push_close(push, 0, NULL);
 			return 1;
 		}
 		popts.launched = launched_pid = cmd.pid;
 		popts.done = command_done;
 		popts.done_ctx = &cmd;
 		/* the command writes to stdout too: the profile goes to a file of its own */
-		if (!env.output && !env.top) {
+		if (!env.output && !env.top && !env.push) {
 			env.output = default_output(env.launch_argv[0], cmd.pid);
 			popts.writer =
 			    env.format ? writer_by_name(env.format) : writer_for_path(env.output);
 		}
 	}
-	/* --top draws on stdout: the profile goes only to -o FILE */
-	write_profile = !env.top || env.output;
+	/* --top draws on stdout: the profile goes only to -o FILE; --rotate, --push: intervals */
+	write_profile = (!env.top || env.output) && !popts.interval;
 	err = write_profile ? outfile_open(&out, env.output) : 0;
 	if (err) {
 		msg("cannot write %s: %s", env.output, strerror(-err));
 		if (env.launch_argv)
 			launch_wait(&cmd);
+		push_close(push, 0, NULL);
 		return 1;
 	}
 	sigaction(SIGINT, &sa, NULL);
@@ -433,14 +538,23 @@ static int profile(void)
 		if (write_profile)
 			outfile_abandon(&out);
 	} else if (!write_profile) {
+		/* the last interval is queued: it has PUSH_FLUSH_MS to go, before the summary */
+		push_close(push, PUSH_FLUSH_MS, &pst);
 		if ((err = profiler_write(&prof, NULL))) {
 			msg("writing the summary: %s", strerror(-err));
 			err = 1;
 		}
+		if (push && !env.quiet)
+			msg("--push: %llu profiles sent, %llu attempts retried, %llu dropped, %llu "
+			    "refused by the server",
+			    (unsigned long long)pst.sent, (unsigned long long)pst.retried,
+			    (unsigned long long)pst.dropped, (unsigned long long)pst.rejected);
+		push = NULL;
 	} else if ((err = outfile_commit(&out, profiler_write(&prof, out.f)))) {
 		msg("writing the profile: %s", strerror(-err));
 		err = 1;
 	}
+	push_close(push, 0, NULL); /* profiling failed: nothing more is sent */
 	profiler_close(&prof);
 	if (env.launch_argv) {
 		/* let go and still running: -d ended, or a second signal stopped us */

@@ -14,9 +14,11 @@
 #include "common/clock.h"
 #include "common/msg.h"
 #include "output/report.h"
+#include "output/rotate.h"
 #include "output/summary.h"
 #include "output/dump.h"
 #include "discover/procfs.h"
+#include "push/series.h"
 #include "profiler.h"
 
 /*
@@ -180,6 +182,8 @@ static struct ruby_proc *add_instance(struct profiler *p, const struct ruby_targ
 		return NULL;
 	rp->sym.on_settle = sampler_settle;
 	rp->sym.settle_ctx = &p->sampler;
+	rp->sym.cache = &p->cache;
+	rp->sym.epoch = p->epoch;
 	p->eager_until_ms = now_ms() + EAGER_MS;
 	note_container(rp);
 	return rp;
@@ -430,6 +434,11 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	if (o->launched || o->subprocesses || o->container)
 		p->scan.wanted = is_wanted;
 	proc_table_init(&p->procs);
+	/* RBPROF_SYMCACHE_MB: another budget, for make bench (a budget reached in a minute) */
+	symcache_init(&p->cache,
+		      getenv("RBPROF_SYMCACHE_MB") && atoi(getenv("RBPROF_SYMCACHE_MB")) > 0
+			  ? (__u64)atoi(getenv("RBPROF_SYMCACHE_MB")) << 20
+			  : SYMCACHE_BUDGET_BYTES);
 	if (aggregate_init(&p->agg))
 		return 1;
 	if ((o->wall || o->dump) && wall_init(&p->wall))
@@ -488,17 +497,144 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 	p->sample_start_ns = clock_ns();
 	p->wall_next_ns = p->sample_start_ns;
 	p->start_unix_ns = clock_realtime_ns();
+	p->interval_unix_ns = p->start_unix_ns;
+	p->interval_ns = p->sample_start_ns;
+	p->trim_ms = now_ms();
 	report_startup(p, "sampling");
 	return 0;
 }
 
-/* A new batch of samples: symbolizers may retry what failed in the previous one. */
+/*
+ * A new batch of samples: symbolizers may retry what failed in the previous one. One clock
+ * for all, so that the caches' ages compare across processes.
+ */
 static void advance_epochs(struct profiler *p)
 {
 	__u32 i;
 
+	p->epoch++;
 	for (i = 0; i < p->procs.n; i++)
-		p->procs.procs[i]->sym.epoch++;
+		p->procs.procs[i]->sym.epoch = p->epoch;
+}
+
+/*
+ * Keep the caches right and within their budget: the frames used since the last time checked
+ * against their processes, then the least recently used out past the budget. Also what is
+ * kept of processes: the pids that have left the sampler.
+ */
+static void maintain_caches(struct profiler *p)
+{
+	struct symbolizer **syms = calloc(p->procs.n ? p->procs.n : 1, sizeof(*syms));
+	__u32 i;
+
+	for (i = 0; i < p->procs.n; i++) {
+		struct ruby_proc *rp = p->procs.procs[i];
+
+		if (!rp->exited)
+			symcache_revalidate(&p->cache, &rp->sym, p->trim_epoch);
+		if (syms)
+			syms[i] = &rp->sym;
+	}
+	if (syms)
+		symcache_trim(&p->cache, syms, p->procs.n);
+	free(syms);
+	sampler_forget_exited(&p->sampler);
+	p->trim_ms = now_ms();
+	p->trim_epoch = p->epoch;
+}
+
+/* The processes of the profile, by proc id, for the writers. NULL on ENOMEM. */
+static struct profile_proc *profile_procs(const struct profiler *p)
+{
+	struct profile_proc *procs = calloc(p->procs.n ? p->procs.n : 1, sizeof(*procs));
+	__u32 i;
+
+	for (i = 0; procs && i < p->procs.n; i++) {
+		procs[i].comm = p->procs.procs[i]->t.comm;
+		procs[i].pid = p->procs.procs[i]->t.pid;
+		procs[i].container = p->procs.procs[i]->container;
+		procs[i].ns_pid = p->procs.procs[i]->ns_pid;
+	}
+	return procs;
+}
+
+static void profile_of(const struct profiler *p, struct profile *prof,
+		       const struct profile_proc *procs)
+{
+	*prof = (struct profile){.agg = &p->agg,
+				 .procs = procs,
+				 .nprocs = p->procs.n,
+				 .thread_roots = p->thread_roots,
+				 .thread_frames = p->opts->threads,
+				 .command = p->opts->command,
+				 .start_unix_ns = p->start_unix_ns,
+				 .duration_ns = p->sample_end_ns - p->sample_start_ns,
+				 .freq = p->opts->freq,
+				 .wall = p->opts->wall};
+}
+
+/*
+ * --rotate, --push: the interval that ends at end_ns (CLOCK_MONOTONIC) is complete: its names
+ * checked, its profile written or queued for upload, and then everything it alone needed let
+ * go: the aggregate emptied, the processes that exited freed, the caches trimmed.
+ */
+static void end_interval(struct profiler *p, __u64 end_ns)
+{
+	const struct profiler_opts *o = p->opts;
+	struct profile_proc *procs;
+	struct profile prof;
+	__u64 t0 = clock_ns();
+	__u32 i;
+	int err = -ENOMEM;
+
+	sampler_poll(&p->sampler, 0); /* what was sampled up to now is this interval's */
+	for (i = 0; i < p->procs.n; i++)
+		if (!p->procs.procs[i]->exited)
+			symcache_revalidate(&p->cache, &p->procs.procs[i]->sym, p->trim_epoch);
+	procs = profile_procs(p);
+	if (procs) {
+		profile_of(p, &prof, procs);
+		prof.start_unix_ns = p->interval_unix_ns;
+		prof.duration_ns = end_ns - p->interval_ns;
+		err = 0;
+	}
+	if (!err && o->rotate_dir) {
+		char path[PATH_MAX];
+
+		err = rotate_write(o->rotate_dir, o->writer, &prof, path, sizeof(path));
+		if (err)
+			msg("--rotate: cannot write %s: %s", path, strerror(-err));
+		else if (o->verbose)
+			msg("wrote %s", path);
+	}
+	if (!err && o->push)
+		err = push_series_submit(o->push, &prof, o->app_name);
+	if (err) {
+		p->interval_errors++;
+		if (err == -ENOMEM)
+			p->agg_errors += profile_samples(&prof);
+	}
+	free(procs);
+	p->intervals++;
+	p->overflowed += p->agg.overflowed;
+	/* the next interval begins where this one ended: contiguous, none lost */
+	p->interval_unix_ns += end_ns - p->interval_ns;
+	p->interval_ns = end_ns;
+	if (aggregate_reset(&p->agg)) {
+		p->error = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < p->procs.n; i++) {
+		struct ruby_proc *rp = p->procs.procs[i];
+
+		symbolizer_aggregate_reset(&rp->sym);
+		thread_table_free(&rp->threads); /* names read again: a thread renamed since */
+	}
+	if (proc_table_free_exited(&p->procs) && p->opts->wall)
+		wall_forget(&p->wall); /* its threads were keyed by the old ids */
+	maintain_caches(p);
+	if (clock_ns() - t0 > p->interval_ns_max)
+		p->interval_ns_max = clock_ns() - t0;
 }
 
 /* --top: redraw the view if it is time; 1 if `q` was pressed. */
@@ -550,6 +686,18 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 		}
 		if (deadline && now >= deadline)
 			break;
+		if (p->opts->interval) { /* the current interval's end */
+			__u64 due = p->interval_ns / 1000000 + (__u64)p->opts->interval * 1000;
+
+			if (now >= due) {
+				end_interval(p, due * 1000000);
+				continue;
+			}
+			if (due - now < (__u64)timeout)
+				timeout = (int)(due - now);
+		} else if (now - p->trim_ms >= SYMCACHE_TRIM_MS) {
+			maintain_caches(p);
+		}
 		if (deadline && deadline - now < (__u64)timeout)
 			timeout = (int)(deadline - now);
 		if (p->opts->wall) { /* its next period's sample (wall_tick sleeps the ns left) */
@@ -589,6 +737,9 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 	/* What is still in the ring buffer belongs to the profile. */
 	sampler_poll(&p->sampler, 0);
 	p->sample_end_ns = clock_ns();
+	/* the last interval, however short: what it sampled is written too (Ctrl-C, -d) */
+	if (p->opts->interval && !p->error && p->sample_end_ns > p->interval_ns)
+		end_interval(p, p->sample_end_ns);
 	if (p->top_open) { /* before the summary: stderr shares the terminal */
 		top_draw_last(&p->top, &p->agg, &p->procs, p->thread_roots ? 1 : 0,
 			      p->sample_end_ns - p->sample_start_ns, p->opts->freq);
@@ -604,31 +755,16 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 
 int profiler_write(struct profiler *p, FILE *out)
 {
-	struct profile prof = {.agg = &p->agg,
-			       .nprocs = p->procs.n,
-			       .thread_roots = p->thread_roots,
-			       .thread_frames = p->opts->threads,
-			       .command = p->opts->command,
-			       .start_unix_ns = p->start_unix_ns,
-			       .duration_ns = p->sample_end_ns - p->sample_start_ns,
-			       .freq = p->opts->freq,
-			       .wall = p->opts->wall};
-	struct profile_proc *procs = calloc(p->procs.n ? p->procs.n : 1, sizeof(*procs));
+	struct profile_proc *procs = profile_procs(p);
+	struct profile prof;
 	__u64 c[RBPROF_CNT_MAX] = {0};
-	__u32 i;
 	int err = 0;
 
 	if (!procs)
 		return -ENOMEM;
-	if (!out) /* --top alone: the view was the output */
+	profile_of(p, &prof, procs);
+	if (!out) /* --top alone: the view was the output; --rotate, --push: it was written */
 		goto summary;
-	for (i = 0; i < p->procs.n; i++) {
-		procs[i].comm = p->procs.procs[i]->t.comm;
-		procs[i].pid = p->procs.procs[i]->t.pid;
-		procs[i].container = p->procs.procs[i]->container;
-		procs[i].ns_pid = p->procs.procs[i]->ns_pid;
-	}
-	prof.procs = procs;
 	err = p->opts->writer->write(out, &prof);
 summary:
 	free(procs);
@@ -637,13 +773,18 @@ summary:
 	sampler_counters(&p->sampler, c);
 	report_summary(c, &p->procs, p->not_profiled,
 		       p->orphan_samples + p->agg_errors + p->sampler.bad_records);
-	if (summary_write(&p->agg, p->thread_roots ? 1 : 0) && !err)
+	if (p->opts->interval)
+		report_intervals(p->intervals, p->interval_errors, &p->cache,
+				 p->overflowed + p->agg.overflowed,
+				 p->opts->verbose ? p->interval_ns_max : 0);
+	else if (summary_write(&p->agg, p->thread_roots ? 1 : 0) && !err)
 		err = -ENOMEM;
 	if (p->opts->verbose)
 		report_owners(&p->procs, p->sampler.bits_unshared);
 	if (p->opts->verbose && p->opts->wall)
 		msg("--wall: %llu samples of threads off their CPUs (%llu walks, %llu unchanged "
-		    "since their last, %llu not running Ruby, %llu unreadable), %llu periods missed; "
+		    "since their last, %llu not running Ruby, %llu unreadable), %llu periods "
+		    "missed; "
 		    "%.1f us a period, %.1f us a sample",
 		    (unsigned long long)p->wall_samples, (unsigned long long)p->wall.walks,
 		    (unsigned long long)p->wall.repeats, (unsigned long long)p->wall.no_ec,
@@ -746,8 +887,9 @@ int profiler_dump(struct profiler *p, FILE *out)
 				goto cleanup;
 			}
 			if (r == -EFAULT)
-				fprintf(out, "Thread %u: its stack could not be read (it changed "
-					     "while read, or the thread is exiting)\n",
+				fprintf(out,
+					"Thread %u: its stack could not be read (it changed "
+					"while read, or the thread is exiting)\n",
 					l.st[i].tid);
 			ruby += r == 0;
 			native += r == 1;

@@ -15,6 +15,7 @@
 #include "discover/probe.h"
 #include "output/top.h"
 #include "output/writer.h"
+#include "rubyvm/symcache.h"
 #include "sampling/sampler.h"
 #include "sampling/wall.h"
 
@@ -37,6 +38,14 @@ struct profiler_opts {
 	int dump;		     /* --dump: no profile; profiler_dump says what threads do */
 	int (*done)(void *ctx);	     /* 1: stop now (the command has exited); may be NULL */
 	void *done_ctx;
+	/*
+	 * --rotate SECS, --push-interval SECS: a profile is written (or sent) every `interval`
+	 * seconds, each of what that interval sampled; 0: one profile at the end.
+	 */
+	int interval;
+	const char *rotate_dir; /* -o DIR --rotate: a file per interval there (output/rotate.h) */
+	struct push *push;	/* --push: each interval uploaded through it (push/push.h) */
+	const char *app_name;	/* --app-name: the series of every process; NULL: its command */
 };
 
 /* Processes exec'd and not yet found Ruby, looked at again at each poll for their first second. */
@@ -75,6 +84,16 @@ struct profiler {
 	__u64 wall_ticks;     /* periods sampled, and the time it took (-v) */
 	__u64 wall_ns;
 	__u64 epoch_ms;	      /* when the symbolizers' epoch last advanced */
+	__u64 epoch;	      /* the symbolizers' epoch: one clock for all (rubyvm/symcache.h) */
+	struct symcache cache; /* the budget of the symbolizers' caches together */
+	__u64 trim_ms;	       /* when the caches were last checked and trimmed */
+	__u64 trim_epoch;      /* ... and the epoch then: frames used since are checked */
+	/* --rotate, --push: the current interval's start (CLOCK_REALTIME, CLOCK_MONOTONIC) */
+	__u64 interval_unix_ns, interval_ns;
+	__u32 intervals;	/* written or handed to the uploader */
+	__u32 interval_errors;	/* intervals whose file could not be written */
+	__u64 interval_ns_max;	/* the longest an interval's writing took (-v) */
+	__u64 overflowed;	/* samples past an interval's aggregate bounds, intervals gone */
 };
 
 /*

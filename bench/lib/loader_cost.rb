@@ -10,9 +10,7 @@ require_relative "workloads"
 module LoaderCost
   HZ = 999
 
-  def self.now
-    Process.clock_gettime(Process::CLOCK_MONOTONIC)
-  end
+  def self.now = BenchClock.now
 
   # { workload key => { first_share:, steady_share:, settle:, window:, peak_rss_kib:, samples: } }
   def self.run(workloads, settle:, window:, log:)

@@ -13,9 +13,7 @@ module ProcessEvents
   extend BenchStats
 
   # rbprof-bpf, whole host, with or without the process events.
-  class Run < ProfilerRun
-    def name = "rbprof-bpf"
-  end
+  Run = RbprofArgvRun
 
   PICKUPS = 10
   PICKUP_HZ = 999
@@ -29,9 +27,7 @@ module ProcessEvents
               "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do /bin/true; done; " \
               "sleep 0.1; done"
 
-  def self.now
-    Process.clock_gettime(Process::CLOCK_MONOTONIC)
-  end
+  def self.now = BenchClock.now
 
   def self.profiler(mode, hz)
     Run.new([*MODES.fetch(mode), PROFILER, "-v", "-F", hz.to_s, "-o", "/dev/null"], cpu: 0)

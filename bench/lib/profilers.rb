@@ -107,6 +107,16 @@ class ProfilerRun
   end
 end
 
+# rbprof-bpf with the arguments a bench part gives it (RbprofRun's are the comparison's).
+class RbprofArgvRun < ProfilerRun
+  def name = "rbprof-bpf"
+end
+
+# The monotonic clock, in seconds, that the parts time with.
+module BenchClock
+  def self.now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+end
+
 # rbprof-bpf -F HZ, whole host, profile to /dev/null; -v for its start-up timings.
 class RbprofRun < ProfilerRun
   def name = "rbprof-bpf"

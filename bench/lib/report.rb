@@ -10,8 +10,9 @@ class Report
   US = 1000.0 # ns per microsecond
 
   def initialize(info:, settings:, userspace:, cost:, startup:, discovery:, loader:, runs:,
-                 side: nil, writers: [], procs: {}, wall: {})
+                 side: nil, writers: [], procs: {}, wall: {}, cache: {})
     @info = info
+    @cache = cache
     @wall = wall
     @procs = procs
     @writers = writers
@@ -37,6 +38,7 @@ class Report
     parts << writers_table unless @writers.empty?
     parts << procs_table unless @procs.empty?
     parts << wall_table unless @wall.empty?
+    parts << cache_table unless @cache.empty?
     parts.join("\n")
   end
 
@@ -395,6 +397,31 @@ class Report
       switch of the host; raw_tp: the process and thread events).
 
       | mode | slowdown | wake-ups/s | samples | wall samples | loader CPU | loader per wall sample | BPF perf_event | BPF switch | BPF raw_tp |
+      | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+      #{rows.join("\n")}
+    MD
+  end
+
+  def cache_table
+    rows = @cache.map do |name, r|
+      budget = name == "unbounded" ? "none" : format("%d MiB", r[:budget_mib])
+      format("| %s | %s | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB | %d | %d | %d | %.1f%% |", name, budget,
+             r[:settle_rss_kib] / 1024.0, r[:end_rss_kib] / 1024.0, r[:peak_mib], r[:held_mib], r[:evicted],
+             r[:renamed], r[:processes], r[:cpu_share] * 100)
+    end
+    <<~MD
+
+      ## The symbol caches' budget on a churning host
+
+      lib/cache_budget.rb: #{CacheBudget::MAKERS} Ruby processes that make a new method (eval) and run it, without
+      end, and a short Ruby process every #{CacheBudget::CHURN_PERIOD} s, whole host at #{CacheBudget::HZ} Hz with
+      `--rotate #{CacheBudget::INTERVAL}`, under a budget of #{CacheBudget::BUDGET_MIB} MiB (RBPROF_SYMCACHE_MB; the
+      default is 64 MiB) and under none, one after the other. RSS: the loader's at #{CacheBudget::SETTLE} s and at
+      the end. Peak: the most the caches held at a trim (between intervals; they may reach twice the budget
+      in between). Renamed: frames found changed by the checks between intervals (an iseq freed by the GC and
+      its address taken by new code).
+
+      | run | budget | RSS at #{CacheBudget::SETTLE} s | RSS at the end | caches at most | caches at the end | evicted | renamed | processes | loader CPU |
       | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
       #{rows.join("\n")}
     MD

@@ -25,13 +25,9 @@ module WallCost
   # The workload's messages a run (BENCH_SCALE 1): each a block and a wake-up.
   WAKES = 32_000
 
-  class Run < ProfilerRun
-    def name = "rbprof-bpf"
-  end
+  Run = RbprofArgvRun
 
-  def self.now
-    Process.clock_gettime(Process::CLOCK_MONOTONIC)
-  end
+  def self.now = BenchClock.now
 
   # run_time_ns and run_cnt of pid's BPF programs, by TYPES name.
   def self.bpf_by_type(pid)

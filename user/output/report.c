@@ -83,6 +83,28 @@ void report_owners(const struct proc_table *pt, __u64 bits_unshared)
 	    (unsigned long long)bits_unshared);
 }
 
+void report_intervals(__u32 intervals, __u32 errors, const struct symcache *cache, __u64 overflowed,
+		      __u64 ns_max)
+{
+	if (errors)
+		msg("intervals written: %u (%u of them failed, each named above)", intervals,
+		    errors);
+	else
+		msg("intervals written: %u", intervals);
+	msg("symbol caches: %.1f MiB held, %.1f MiB at most (budget %.0f MiB); %llu frames "
+	    "evicted, %llu renamed, %llu not cached for the budget",
+	    (double)cache->bytes / (1 << 20), (double)cache->peak / (1 << 20),
+	    (double)cache->budget / (1 << 20), (unsigned long long)cache->evicted,
+	    (unsigned long long)cache->renamed, (unsigned long long)cache->refused);
+	if (overflowed)
+		msg("samples past a profile's bounds (in its \"(more stacks than a profile "
+		    "keeps)\" "
+		    "frame): %llu",
+		    (unsigned long long)overflowed);
+	if (ns_max)
+		msg("the longest end of an interval took %.1f ms", (double)ns_max / 1e6);
+}
+
 void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt, __u32 not_profiled,
 		    __u64 dropped)
 {
@@ -98,6 +120,11 @@ void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt, 
 		msg("process %d (%s) ruby %s: %llu samples%s", rp->t.pid, rp->t.comm, rp->t.version,
 		    (unsigned long long)rp->samples, rp->exited ? " (exited)" : "");
 	}
+	unsymbolized += pt->freed_unsymbolized;
+	if (pt->freed)
+		msg("processes exited and let go after their samples were written: %u (%llu "
+		    "samples)",
+		    pt->freed, (unsigned long long)pt->freed_samples);
 	msg("Ruby processes not profiled (each named above): %u", not_profiled);
 	msg("samples outside Ruby code (thread without Ruby context): %llu",
 	    (unsigned long long)c[RBPROF_CNT_NO_EC]);

@@ -8,6 +8,7 @@
 #define RBPROF_REPORT_H
 
 #include "aggregate/proc_table.h"
+#include "rubyvm/symcache.h"
 #include "discover/probe.h"
 #include "rbprof.h"
 
@@ -30,6 +31,13 @@ void report_summary(const __u64 c[RBPROF_CNT_MAX], const struct proc_table *pt, 
  * iseqs were settled (their frames need none), and how many bits of the kernel's bitmap of
  * settled iseqs were found shared and cleared.
  */
+/*
+ * --rotate, --push: the intervals written, what the symbol caches held and let go, samples
+ * past the aggregate's bounds; with ns_max, the longest an interval's end took.
+ */
+void report_intervals(__u32 intervals, __u32 errors, const struct symcache *cache, __u64 overflowed,
+		      __u64 ns_max);
+
 void report_owners(const struct proc_table *pt, __u64 bits_unshared);
 
 #endif /* RBPROF_REPORT_H */

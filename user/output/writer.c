@@ -41,6 +41,11 @@ const struct writer *writer_for_path(const char *path)
 	return &folded_writer;
 }
 
+const char *writer_extension(const struct writer *w)
+{
+	return w == &speedscope_writer ? "json" : w == &pprof_writer ? "pb.gz" : w->name;
+}
+
 const char *writer_names(void)
 {
 	return "folded, svg, speedscope, pprof";

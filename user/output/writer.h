@@ -60,6 +60,8 @@ const struct writer *writer_by_name(const char *name);
  * anything else (or NULL: stdout) folded.
  */
 const struct writer *writer_for_path(const char *path);
+/* The file extension of w's files, without the dot: svg, json, pb.gz, folded. */
+const char *writer_extension(const struct writer *w);
 /* "folded, svg, speedscope, pprof": for the usage error of an unknown -f. */
 const char *writer_names(void);
 

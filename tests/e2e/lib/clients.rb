@@ -133,6 +133,12 @@ module E2E
         end.to_h
       end
 
+      # The samples of the pprof at path, as `go tool pprof -top` totals them.
+      def pprof_total(path)
+        text = pprof(path, "-top", "-sample_index=samples", "-nodecount=1")
+        Integer(text[/of (\d+) total/, 1] || raise(Failure, "no total in pprof -top: #{text[0, 500]}"))
+      end
+
       # `go tool pprof -traces` in samples, as Traces.
       def pprof_traces(path, *args)
         text = pprof(path, "-traces", "-sample_index=samples", *args)
