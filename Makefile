@@ -166,7 +166,8 @@ LOOKALIKE := tests/unit/fixtures/dwarf_lookalike.c tests/unit/fixtures/dwarf_loo
 LOOKALIKE_CC = $(Q)$(CC) -g -O2 -fPIC -shared -Wall $< -o $@
 DWARFFIX := $(OUTPUT)/libruby-dwarffix-old.so $(OUTPUT)/libruby-dwarffix-new.so \
 	$(OUTPUT)/libruby-dwarffix-shapes.so $(OUTPUT)/libruby-dwarffix-nostatus.so \
-	$(OUTPUT)/libruby-dwarffix-nopath.so $(OUTPUT)/dwarf_host $(OUTPUT)/dwarf-root/stamp
+	$(OUTPUT)/libruby-dwarffix-nopath.so $(OUTPUT)/libruby-dwarffix-bigbody.so \
+	$(OUTPUT)/dwarf_host $(OUTPUT)/dwarf-root/stamp
 $(OUTPUT)/libruby-dwarffix-old.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_VERSION='"2.7.99"'
 $(OUTPUT)/libruby-dwarffix-new.so: $(LOOKALIKE) | $(OUTPUT)
@@ -175,6 +176,8 @@ $(OUTPUT)/libruby-dwarffix-shapes.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_SHAPES -DLOOKALIKE_VERSION='"3.2.99"'
 $(OUTPUT)/libruby-dwarffix-nopath.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_NO_PATHOBJ -DLOOKALIKE_VERSION='"4.0.99"'
+$(OUTPUT)/libruby-dwarffix-bigbody.so: $(LOOKALIKE) | $(OUTPUT)
+	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_BIG_BODY -DLOOKALIKE_VERSION='"4.1.0"'
 $(OUTPUT)/libruby-dwarffix-nostatus.so: $(LOOKALIKE) | $(OUTPUT)
 	$(LOOKALIKE_CC) -DLOOKALIKE_NEW -DLOOKALIKE_NO_THREAD_STATUS -DLOOKALIKE_VERSION='"4.1.0"'
 $(OUTPUT)/libruby-dwarffix-noid.so: $(LOOKALIKE) | $(OUTPUT)

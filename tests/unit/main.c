@@ -93,6 +93,7 @@ int test_failed_checks;
 	X(test_leaf_jit_line)                                                                      \
 	X(test_layout_every_release)                                                               \
 	X(test_layout_split_ranges)                                                                \
+	X(test_layout_check_reads)                                                                 \
 	X(test_layout_not_a_release)                                                               \
 	X(test_event_decode)                                                                       \
 	X(test_stack_frames)                                                                       \

@@ -119,6 +119,12 @@ void test_dwarf_missing_member(void)
 				       why, sizeof(why)),
 		     -ENOENT);
 	CHECK_STR(why, "no rb_iseq_constant_body.location.pathobj");
+	/* An iseq body grown past what the symbolizer reads of it: refused, not read past. */
+	CHECK_EQ_INT(dwarf_layout_read(fixture("libruby-dwarffix-bigbody.so"), "", NULL, "4.1.0",
+				       dl, why, sizeof(why)),
+		     -ENOENT);
+	CHECK(!strncmp(why, "body_pathobj at offset ", 23));
+	CHECK(strstr(why, "past the 256 bytes read of rb_iseq_constant_body") != NULL);
 	/* Older than every known layout: nothing to take #defines from. */
 	CHECK_EQ_INT(dwarf_layout_read(fixture("libruby-dwarffix-new.so"), "", NULL, "1.9.3", dl,
 				       why, sizeof(why)),

@@ -6,6 +6,7 @@
  * (scripts/layouts/README.md: how each range was established); a release after the last
  * known one takes the newest entry of its series, with a notice.
  */
+#include <errno.h>
 #include <string.h>
 #include "layouts/dwarf_layout.h"
 #include "layouts/layout.h"
@@ -30,7 +31,7 @@ static const struct ruby_layout *find(const char *version, int *exact)
 void test_layout_every_release(void)
 {
 	const struct ruby_layout *L, *last;
-	char v[32];
+	char v[32], why[160];
 	size_t s;
 	int p, exact;
 
@@ -49,6 +50,8 @@ void test_layout_every_release(void)
 			CHECK_EQ_INT(L->vm.cfp_pc, RBPROF_CFP_PC);
 			CHECK_EQ_INT(L->vm.cfp_iseq, RBPROF_CFP_ISEQ);
 			CHECK_EQ_INT(L->vm.cfp_ep, RBPROF_CFP_EP);
+			/* every field read in one go lies inside what is read */
+			CHECK_EQ_INT(ruby_layout_check_reads(L, why, sizeof(why)), 0);
 		}
 		last = find(v, &exact);
 		/* The next release: the newest entry of its series (the last one's), not exact. */
@@ -115,4 +118,34 @@ void test_layout_not_a_release(void)
 		CHECK(find(bad[i], &exact) == NULL);
 		CHECK_EQ_INT(exact, 0);
 	}
+}
+
+/* A field past the buffer its struct is read into: refused, with its name. */
+static struct ruby_layout layout_32(void)
+{
+	int exact;
+
+	return *ruby_layout_find("3.2.0", &exact);
+}
+
+void test_layout_check_reads(void)
+{
+	struct ruby_layout L = layout_32();
+	char why[160];
+
+	CHECK_EQ_INT(ruby_layout_check_reads(&L, why, sizeof(why)), 0);
+	L.body_label = RUBY_ISEQ_BODY_READ - 4;
+	CHECK_EQ_INT(ruby_layout_check_reads(&L, why, sizeof(why)), -EINVAL);
+	CHECK_STR(why, "body_label at offset 252 is past the 256 bytes read of rb_iseq_constant_body");
+	L = layout_32();
+	L.insn_info_line_no = L.insn_info_size - 2;
+	CHECK_EQ_INT(ruby_layout_check_reads(&L, why, sizeof(why)), -EINVAL);
+	L = layout_32();
+	CHECK_EQ_INT(L.class_path, CLASS_PATH_SHAPE_IVARS);
+	L.shape_parent_id = L.shape_size;
+	CHECK_EQ_INT(ruby_layout_check_reads(&L, why, sizeof(why)), -EINVAL);
+	CHECK(strstr(why, "shape_parent_id") != NULL);
+	L = layout_32();
+	L.shape_size = RUBY_SHAPE_SIZE_MAX + 8;
+	CHECK_EQ_INT(ruby_layout_check_reads(&L, why, sizeof(why)), -EINVAL);
 }

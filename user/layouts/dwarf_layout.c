@@ -717,7 +717,10 @@ static int read_layout(struct reader *r)
 			 read_constants(r, RSTRING_FLAG_CONSTANTS, NELEMS(RSTRING_FLAG_CONSTANTS))))
 			return err;
 	}
-	return check_constants(r);
+	if ((err = check_constants(r)))
+		return err;
+	/* a field past what the symbolizer reads of its struct: refused, as a missing one is */
+	return ruby_layout_check_reads(L, r->why, r->whylen) ? -ENOENT : 0;
 }
 
 int dwarf_layout_read(const char *path, const char *root, const char *name, const char *version,

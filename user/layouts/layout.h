@@ -175,6 +175,21 @@ const struct ruby_layout *ruby_layout_nearest(const char *version);
 /* Copy what the kernel walker needs of layout L into p (struct offsets, EC thread check). */
 void ruby_layout_to_proc(const struct ruby_layout *L, struct rbprof_proc *p);
 
+/*
+ * What the symbolizer reads of a struct in one go, into a buffer of this size: the fields a
+ * layout names there must lie inside it (ruby_layout_check_reads).
+ */
+#define RUBY_ISEQ_BODY_READ 256 /* rb_iseq_constant_body: 3.4's last field read ends at 184 */
+#define RUBY_SHAPE_SIZE_MAX 64	/* rb_shape_t: 32 bytes in 3.2 */
+
+/*
+ * Whether every field that layout L names in a struct read in one go (an iseq body, a shape,
+ * an insns_info entry) lies inside what is read: 0, or -EINVAL with the first one that does
+ * not in why. A table layout always passes (a unit test checks); one read from DWARF is
+ * refused with the reason.
+ */
+int ruby_layout_check_reads(const struct ruby_layout *L, char *why, size_t cap);
+
 /* "3.1, ..." for messages. */
 const char *ruby_layout_supported(void);
 

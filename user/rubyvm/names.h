@@ -22,8 +22,6 @@
  * to its end, where the path is (the first ivar a named class gets).
  */
 #define RUBY_CLASS_SHAPES_MAX 256
-/* The largest rb_shape_t read (32 bytes in 3.2). */
-#define RUBY_SHAPE_SIZE_MAX 64
 
 struct ruby_names {
 	struct memread *mem;

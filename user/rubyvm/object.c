@@ -182,14 +182,11 @@ static int read_line_table(struct memread *m, const struct ruby_layout *L, const
 	return 0;
 }
 
-/* Largest offset the layout reads in an iseq body, rounded up: one read gets them all. */
-#define ISEQ_BODY_READ 256
-
 int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 		   struct iseq_info *out)
 {
 	__u64 flags, body_addr, pathobj, label, first;
-	__u8 body[ISEQ_BODY_READ];
+	__u8 body[RUBY_ISEQ_BODY_READ]; /* ruby_layout_check_reads: every field inside */
 	char tmpl[RUBY_STR_MAX];
 	__u32 iseq_size;
 	int err;
