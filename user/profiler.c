@@ -189,7 +189,10 @@ static struct ruby_proc *add_instance(struct profiler *p, const struct ruby_targ
 	return rp;
 }
 
-/* Start sampling a probed Ruby process. 0 or -ENOMEM. */
+/*
+ * Start sampling a probed Ruby process. 0, -ENOMEM, or the sampler's error (said, and the
+ * process counted not profiled).
+ */
 static int profile_target(struct profiler *p, const struct ruby_target *t)
 {
 	struct ruby_proc *rp = add_instance(p, t);
@@ -202,9 +205,17 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 			rp->exec_ns = p->young[i].exec_ns;
 	err = sampler_add_proc(&p->sampler, (__u32)t->pid, &rp->t.bpf);
 	if (err) {
-		msg("cannot sample pid %d: %s", t->pid, strerror(-err));
+		/* said once: the host scan does not look at this process again */
+		if (err == -E2BIG)
+			msg("cannot sample pid %d (%s): the sampler's table of Ruby processes is "
+			    "full "
+			    "(%u of them)",
+			    t->pid, t->comm, sampler_max_procs(&p->sampler));
+		else
+			msg("cannot sample pid %d (%s): %s", t->pid, t->comm, strerror(-err));
 		rp->exited = 1;
-		return 0;
+		p->not_profiled++;
+		return err;
 	}
 	/* --wall: its threads that have not run since are known from the start */
 	if (p->opts->wall && (err = sampler_seed_threads(&p->sampler, (__u32)t->pid)) &&
@@ -261,8 +272,9 @@ static void on_verdict(void *ctx, enum probe_result r, struct ruby_target *t, co
 	if (r != PROBE_RUBY) {
 		report_skip(r, t, why);
 		p->not_profiled += r != PROBE_NOT_RUBY;
-	} else if (profile_target(p, t))
+	} else if (profile_target(p, t) == -ENOMEM) {
 		p->error = -ENOMEM;
+	}
 }
 
 /*
@@ -375,7 +387,7 @@ static int prune_exited(struct profiler *p)
 static int probe_given_pids(struct profiler *p)
 {
 	const struct profiler_opts *o = p->opts;
-	int i, profiled = 0;
+	int i, err, profiled = 0;
 
 	for (i = 0; i < o->npids; i++) {
 		struct ruby_target t;
@@ -395,7 +407,10 @@ static int probe_given_pids(struct profiler *p)
 			p->not_profiled++;
 			continue;
 		}
-		if (profile_target(p, &t))
+		err = profile_target(p, &t);
+		if (err == -ENOMEM)
+			msg("pid %d: out of memory", o->pids[i]);
+		if (err)
 			return 1;
 		profiled++;
 	}

@@ -76,7 +76,9 @@ static int consider(struct hostscan *hs, pid_t pid)
 		return 1;
 	r = discover_probe(hs->disc, pid, &t, why, sizeof(why));
 	if (r == PROBE_RUBY) {
+		/* seen: one the sampler could not take is not probed (and said) again each scan */
 		hs->verdict(hs->ctx, r, &t, why);
+		mark_seen(hs, pid, start, comm);
 		return 1;
 	}
 	if (r == PROBE_GONE)

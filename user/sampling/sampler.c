@@ -88,6 +88,11 @@ int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_f
 	bpf_program__set_autoload(s->skel->progs.rbprof_thread_states, thread_states);
 	bpf_program__set_autoload(s->skel->progs.rbprof_switch, thread_states);
 	bpf_program__set_autoload(s->skel->progs.rbprof_thread_exit, thread_states);
+	/* RBPROF_MAX_PROCS=N: a smaller table of processes, for the tests of a full one */
+	if (getenv("RBPROF_MAX_PROCS") && atoi(getenv("RBPROF_MAX_PROCS")) > 0 &&
+	    (err = bpf_map__set_max_entries(s->skel->maps.procs,
+					    (__u32)atoi(getenv("RBPROF_MAX_PROCS")))))
+		return err;
 	rb_bytes = ringbuf_bytes(freq, ncpus);
 	err = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes);
 	if (err)
@@ -232,6 +237,11 @@ int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p)
 	return err ? err : sampler_adopt_proc(s, pid);
 }
 
+__u32 sampler_max_procs(const struct sampler *s)
+{
+	return bpf_map__max_entries(s->skel->maps.procs);
+}
+
 void sampler_del_proc(struct sampler *s, __u32 pid)
 {
 	__u64 *reg = hashmap_get(&s->registered, pid, 0);
@@ -374,7 +384,8 @@ int sampler_thread_states(struct sampler *s, sampler_thread_fn fn, void *ctx)
 	ssize_t n, i;
 
 	if (!s->states_link) {
-		s->states_link = bpf_program__attach_iter(s->skel->progs.rbprof_thread_states, NULL);
+		s->states_link =
+		    bpf_program__attach_iter(s->skel->progs.rbprof_thread_states, NULL);
 		if (!s->states_link)
 			return -errno;
 	}

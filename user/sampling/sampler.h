@@ -29,7 +29,7 @@ struct sampler {
 	int nlinks;
 	/* the process events' raw tracepoints (exec, fork, exit); NULL where one failed */
 	struct bpf_link *proc_links[3];
-	struct bpf_link *states_link; /* the thread-state iterator's, made at its first use */
+	struct bpf_link *states_link;	   /* the thread-state iterator's, made at its first use */
 	struct bpf_link *switch_link;	   /* --wall: rbprof_switch's */
 	struct bpf_link *thread_exit_link; /* --wall: rbprof_thread_exit's */
 	int proc_events; /* all three attached: processes are followed as they come */
@@ -61,8 +61,12 @@ int sampler_attach(struct sampler *s, int freq);
  * kernel refused one (the loader's scans of /proc are then all there is).
  */
 int sampler_attach_proc_events(struct sampler *s, int follow_forks);
-/* Sample pid's threads as `p` says (or update what it says). 0 or -errno. */
+/*
+ * Sample pid's threads as `p` says (or update what it says). 0 or -errno: -E2BIG when the
+ * kernel's table of processes is full (sampler_max_procs; RBPROF_MAX_PROCS=N shrinks it).
+ */
 int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p);
+__u32 sampler_max_procs(const struct sampler *s);
 void sampler_del_proc(struct sampler *s, __u32 pid);
 /* Forget the pids deleted since: the registry holds the processes sampled now, not all seen. */
 void sampler_forget_exited(struct sampler *s);

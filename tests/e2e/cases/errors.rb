@@ -92,3 +92,29 @@ module E2E
     end
   end
 end
+
+module E2E
+  # The kernel's table of processes shrunk to one entry (RBPROF_MAX_PROCS, the tests' knob).
+  FULL_TABLE = ["env", "RBPROF_MAX_PROCS=1"].freeze
+
+  test "errors: -p of two processes when the sampler can take one: exit 1, says which and why" do
+    a = Target.ruby("ratio.rb")
+    b = Target.ruby("ratio.rb")
+    result = Profiler.run(["-p", "#{a.pid},#{b.pid}", "-d", 1, "-q"], wrap: FULL_TABLE, timeout: ERROR_TIMEOUT)
+    assert_error(result, RUNTIME_ERROR, b.pid, "table of Ruby processes is full")
+  ensure
+    a&.stop
+    b&.stop
+  end
+
+  test "errors: whole host with the sampler's table full: each process it cannot take is said once" do
+    targets = Array.new(2) { Target.ruby("ratio.rb") }
+    result = Profiler.run(["-d", 4, "-q"], wrap: FULL_TABLE, timeout: ERROR_TIMEOUT)
+    assert_exit(result, 0)
+    said = result.stderr_lines.grep(/cannot sample pid (\d+)/) { Regexp.last_match(1) }
+    assert(said.size >= 1, "no process said to be left out: #{result.stderr_lines}")
+    assert(said.uniq.size == said.size, "a process said more than once (4 scans): #{said.tally.select { |_, n| n > 1 }}")
+  ensure
+    targets&.each(&:stop)
+  end
+end
