@@ -22,15 +22,15 @@ int test_failed_checks;
 	X(test_aggregate_extract)                                                                  \
 	X(test_proc_table_free_exited)                                                             \
 	X(test_names_trim)                                                                         \
-	X(test_push_ingest_url)                                                            \
-	X(test_push_series_name)                                                           \
-	X(test_push_url_check)                                                             \
-	X(test_push_auth_forms)                                                            \
-	X(test_push_retry_then_sent)                                                       \
-	X(test_push_refused_not_retried)                                                   \
-	X(test_push_queue_drops_oldest)                                                    \
-	X(test_push_close_deadline)                                                        \
-	X(test_push_oversized_dropped)                                                     \
+	X(test_push_ingest_url)                                                                    \
+	X(test_push_series_name)                                                                   \
+	X(test_push_url_check)                                                                     \
+	X(test_push_auth_forms)                                                                    \
+	X(test_push_retry_then_sent)                                                               \
+	X(test_push_refused_not_retried)                                                           \
+	X(test_push_queue_drops_oldest)                                                            \
+	X(test_push_close_deadline)                                                                \
+	X(test_push_oversized_dropped)                                                             \
 	X(test_walk_frame_kinds)                                                                   \
 	X(test_walk_leaf_jit)                                                                      \
 	X(test_walk_deep_stack_truncated)                                                          \
@@ -100,6 +100,7 @@ int test_failed_checks;
 	X(test_thread_frames)                                                                      \
 	X(test_memrecord_pieces)                                                                   \
 	X(test_fixtures_replay)                                                                    \
+	X(test_fixture_unknown_version)                                                            \
 	X(test_fixtures_hostile)                                                                   \
 	X(test_dwarf_lookalike_shapes)                                                             \
 	X(test_dwarf_missing_member)                                                               \

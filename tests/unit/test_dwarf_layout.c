@@ -95,7 +95,7 @@ void test_dwarf_lookalike_shapes(void)
 	/* The same under 3.3.99: the nearest layout has no shapes to take the #defines from. */
 	CHECK_EQ_INT(dwarf_layout_read(fixture("libruby-dwarffix-shapes.so"), "", NULL, "3.3.99",
 				       dl, why, sizeof(why)),
-		     -ENOENT);
+		     DWARF_LAYOUT_INCOMPLETE);
 	CHECK(strstr(why, "SHAPE_FLAG_SHIFT") != NULL);
 
 	/* Without rb_thread_t.status: no thread state at all (thread_status 0), the rest read. */
@@ -117,12 +117,12 @@ void test_dwarf_missing_member(void)
 
 	CHECK_EQ_INT(dwarf_layout_read(fixture("libruby-dwarffix-nopath.so"), "", NULL, "4.1.0", dl,
 				       why, sizeof(why)),
-		     -ENOENT);
+		     DWARF_LAYOUT_INCOMPLETE);
 	CHECK_STR(why, "no rb_iseq_constant_body.location.pathobj");
 	/* An iseq body grown past what the symbolizer reads of it: refused, not read past. */
 	CHECK_EQ_INT(dwarf_layout_read(fixture("libruby-dwarffix-bigbody.so"), "", NULL, "4.1.0",
 				       dl, why, sizeof(why)),
-		     -ENOENT);
+		     DWARF_LAYOUT_INCOMPLETE);
 	CHECK(!strncmp(why, "body_pathobj at offset ", 23));
 	CHECK(strstr(why, "past the 256 bytes read of rb_iseq_constant_body") != NULL);
 	/* Older than every known layout: nothing to take #defines from. */
@@ -136,9 +136,15 @@ void test_dwarf_missing_member(void)
 	CHECK_EQ_INT(
 	    dwarf_layout_read(fixture("dwarf-root/stamp"), "", NULL, "4.1.0", dl, why, sizeof(why)),
 	    -ENOEXEC);
+	CHECK_STR(why, "cannot read it as ELF");
+	/* a file that cannot be opened: its reason, in the code and the words */
 	CHECK_EQ_INT(
 	    dwarf_layout_read(fixture("no-such-file.so"), "", NULL, "4.1.0", dl, why, sizeof(why)),
-	    -ENOEXEC);
+	    -ENOENT);
+	CHECK_STR(why, "cannot open it: No such file or directory");
+	CHECK(dwarf_layout_unopened(-ENOENT) && dwarf_layout_unopened(-EACCES) &&
+	      dwarf_layout_unopened(-ENOEXEC) && !dwarf_layout_unopened(DWARF_LAYOUT_INCOMPLETE) &&
+	      !dwarf_layout_unopened(-ENODATA) && !dwarf_layout_unopened(0));
 	free(dl);
 }
 

@@ -5,6 +5,9 @@
  * it. Every fixture present is checked, and there must be some.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <unistd.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +86,46 @@ void test_fixtures_hostile(void)
 	/* Not a fixture, and a missing file: errors, not crashes. */
 	CHECK(fixture_load("tests/unit/fixtures/tlsfix_lib.c", &f) < 0);
 	CHECK(fixture_load("tests/unit/fixtures/none.fixture.gz", &f) < 0);
+}
+
+/*
+ * A fixture of a Ruby no layout describes: -ENOTSUP, and nothing of it left allocated (the
+ * leak checker of the unit tests' ASan run says so at exit).
+ */
+void test_fixture_unknown_version(void)
+{
+	const char *dir = getenv("RBPROF_TEST_FIXTURES") ?: "tests/unit/fixtures";
+	char src[512], dst[] = "/tmp/rbprof-fixture-XXXXXX", buf[4096];
+	struct fixture f;
+	gzFile in, out;
+	int fd, n, line = 0;
+
+	snprintf(src, sizeof(src), "%s/ruby-3.1.2-debian.fixture.gz", dir);
+	fd = mkstemp(dst);
+	CHECK(fd >= 0);
+	in = gzopen(src, "rb");
+	out = gzdopen(fd, "wb");
+	CHECK(in && out);
+	if (!in || !out)
+		return;
+	/* line by line: the second one, the version, replaced */
+	while (gzgets(in, buf, sizeof(buf))) {
+		if (++line == 2)
+			snprintf(buf, sizeof(buf), "version 1.8.7\n");
+		n = (int)strlen(buf);
+		if (line > 2 && strncmp(buf, "expected ", 9) == 0)
+			break;
+		CHECK_EQ_INT(gzwrite(out, buf, n), n);
+	}
+	/* the rest (the expected text and the memory) as bytes: they hold NULs */
+	n = (int)strlen(buf);
+	CHECK_EQ_INT(gzwrite(out, buf, n), n);
+	while ((n = gzread(in, buf, sizeof(buf))) > 0)
+		CHECK_EQ_INT(gzwrite(out, buf, n), n);
+	gzclose(in);
+	gzclose(out);
+	CHECK_EQ_INT(fixture_load(dst, &f), -ENOTSUP);
+	CHECK_EQ_INT(fixture_load(src, &f), 0); /* the same with its own version */
+	fixture_free(&f);
+	unlink(dst);
 }

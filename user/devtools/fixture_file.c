@@ -74,7 +74,8 @@ int fixture_load(const char *path, struct fixture *f)
 
 		ok = gzgets(gz, line, sizeof(line)) &&
 		     (n = sscanf(line, "tp %llu state %llu on_cpu %llu syscall %lld", &f->tp[i],
-				 &f->sched[i].state, &f->sched[i].on_cpu, &f->sched[i].syscall)) >= 1;
+				 &f->sched[i].state, &f->sched[i].on_cpu, &f->sched[i].syscall)) >=
+			 1;
 		/* a wall fixture's threads all have their states */
 		if (ok && i == 0)
 			f->has_states = n == 4;
@@ -89,9 +90,12 @@ int fixture_load(const char *path, struct fixture *f)
 		int exact;
 
 		L = ruby_layout_find(f->version, &exact);
-		if (L)
+		if (L) {
 			ruby_layout_to_proc(L, &f->bpf);
-		return L ? 0 : -ENOTSUP;
+			return 0;
+		}
+		fixture_free(f); /* a version without a layout: nothing of it kept */
+		return -ENOTSUP;
 	}
 	fixture_free(f);
 	return -EINVAL;

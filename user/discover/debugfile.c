@@ -52,6 +52,7 @@ Elf *elf_open_path(const char *path, int *fd)
 			elf_end(elf);
 		close(*fd);
 		*fd = -1;
+		errno = ENOEXEC;
 		return NULL;
 	}
 	return elf;

@@ -25,7 +25,7 @@ struct debugfile {
 	char path[PATH_MAX];
 };
 
-/* Open `path` as an ELF file: the Elf, or NULL (*fd -1). */
+/* Open `path` as an ELF file: the Elf, or NULL (*fd -1) with errno: open's, or ENOEXEC. */
 Elf *elf_open_path(const char *path, int *fd);
 
 /* Whether `elf` has what `want` names. */

@@ -146,7 +146,8 @@ const struct dwarf_layout *vm_file_dwarf(struct vm_file *vf, pid_t pid,
 		proc_mapping_path(pid, m, views[i], path, sizeof(path));
 		vf->dwarf_err = dwarf_layout_read(path, root, m->path, version, vf->dwarf,
 						  vf->dwarf_why, sizeof(vf->dwarf_why));
-		if (vf->dwarf_err != -ENOEXEC) /* -ENOEXEC: could not open that path */
+		/* a path that could not be opened or read as ELF: the next view of the file */
+		if (!dwarf_layout_unopened(vf->dwarf_err))
 			break;
 	}
 	if (vf->dwarf_err) {

@@ -55,7 +55,7 @@ const struct ruby_layout *layout_from_dwarf(const char *version, const struct dw
 	o->source = LAYOUT_SERIES;
 	if (dwarf_read_err == -ENODATA)
 		snprintf(o->note, sizeof(o->note), "no DWARF to read offsets from");
-	else if (dwarf_read_err == -ENOENT)
+	else if (dwarf_read_err == DWARF_LAYOUT_INCOMPLETE)
 		snprintf(o->note, sizeof(o->note), "its DWARF is incomplete: %s", why);
 	else
 		snprintf(o->note, sizeof(o->note), "%s", why);

@@ -26,7 +26,7 @@ int dwarf_file_open(struct dwarf_file *f, const char *path, const char *root, co
 		return -EINVAL;
 	f->elf = elf_open_path(path, &f->fd);
 	if (!f->elf)
-		return -ENOEXEC;
+		return errno ? -errno : -ENOEXEC; /* the open's reason, or not an ELF file */
 	if (!debugfile_has(f->elf, DEBUGFILE_DWARF)) {
 		struct debugfile d;
 

@@ -750,7 +750,12 @@ int dwarf_layout_read(const char *path, const char *root, const char *name, cons
 	}
 	err = dwarf_file_open(&f, path, root, name);
 	if (err) {
-		snprintf(why, whylen, err == -ENODATA ? "no DWARF" : "cannot read it as ELF");
+		if (err == -ENODATA)
+			snprintf(why, whylen, "no DWARF");
+		else if (err == -ENOEXEC)
+			snprintf(why, whylen, "cannot read it as ELF");
+		else
+			snprintf(why, whylen, "cannot open it: %s", strerror(-err));
 		return err;
 	}
 	snprintf(out->debug_path, sizeof(out->debug_path), "%s", f.debug_path);
@@ -774,6 +779,8 @@ int dwarf_layout_read(const char *path, const char *root, const char *name, cons
 	err = read_layout(r);
 	if (!err)
 		why[0] = 0; /* a first alternative's absence is no news */
+	else if (err == -ENOENT)
+		err = DWARF_LAYOUT_INCOMPLETE; /* every lookup's "not there" means that here */
 cleanup:
 	free(r);
 	dwarf_file_close(&f);
@@ -788,17 +795,39 @@ struct field_ref {
 
 /* The members not in OFFSETS or the constant tables: sizes, kinds and what they choose. */
 static const struct field_ref OTHER_FIELDS[] = {
-    {LF(vm.cfp_size)},	       {LF(insn_info_size)},  {LF(first_lineno_fixnum)},
-    {LF(symbols_last_id)},     {LF(symbols_next_id)}, {LF(class_path)},
-    {LF(class_ext)},	       {LF(classext_iv_tbl)}, {LF(class_classpath)},
-    {LF(class_attached)},      {LF(rstring)},	      {LF(rstring_heap_len)},
-    {LF(rstring_len)},	       {LF(ec_thread_ptr)},   {LF(thread_ec)},	 {LF(thread_id)},
-    {LF(gc_during_mask)},      {LF(gc_mode_mask)},    {LF(vm.cfp_jit_return)},
-    {LF(cfp_published_first)}, {LF(class_ivptr)},     {LF(vm_shape_list)},
-    {LF(shape_list_len)},      {LF(shape_size)},      {LF(shape_edge_name)},
-    {LF(shape_next_iv_index)}, {LF(shape_type)},      {LF(shape_parent_id)},
-    {LF(shape_id_shift)},      {LF(shape_ivar_type)},     {LF(def_shared_mask)},
-    {LF(class_m_tbl)},	       {LF(class_m_tbl_in_ext)},
+    {LF(vm.cfp_size)},
+    {LF(insn_info_size)},
+    {LF(first_lineno_fixnum)},
+    {LF(symbols_last_id)},
+    {LF(symbols_next_id)},
+    {LF(class_path)},
+    {LF(class_ext)},
+    {LF(classext_iv_tbl)},
+    {LF(class_classpath)},
+    {LF(class_attached)},
+    {LF(rstring)},
+    {LF(rstring_heap_len)},
+    {LF(rstring_len)},
+    {LF(ec_thread_ptr)},
+    {LF(thread_ec)},
+    {LF(thread_id)},
+    {LF(gc_during_mask)},
+    {LF(gc_mode_mask)},
+    {LF(vm.cfp_jit_return)},
+    {LF(cfp_published_first)},
+    {LF(class_ivptr)},
+    {LF(vm_shape_list)},
+    {LF(shape_list_len)},
+    {LF(shape_size)},
+    {LF(shape_edge_name)},
+    {LF(shape_next_iv_index)},
+    {LF(shape_type)},
+    {LF(shape_parent_id)},
+    {LF(shape_id_shift)},
+    {LF(shape_ivar_type)},
+    {LF(def_shared_mask)},
+    {LF(class_m_tbl)},
+    {LF(class_m_tbl_in_ext)},
 };
 
 /* A thread's state: all of it from the DWARF, or none (read_thread_state). */
@@ -832,7 +861,7 @@ int ruby_layout_diff(const struct ruby_layout *a, const struct ruby_layout *b, c
 	/* every list has the members field, size and field_name */
 #define DIFF_LIST(list)                                                                            \
 	for (i = 0; i < NELEMS(list); i++)                                                         \
-		n += diff_one(a, b, list[i].field, list[i].size, list[i].field_name, buf, cap)
+	n += diff_one(a, b, list[i].field, list[i].size, list[i].field_name, buf, cap)
 	DIFF_LIST(OFFSETS);
 	DIFF_LIST(CONSTANTS);
 	DIFF_LIST(RSTRING_FLAG_CONSTANTS);

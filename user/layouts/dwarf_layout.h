@@ -7,6 +7,7 @@
 #ifndef RBPROF_DWARF_LAYOUT_H
 #define RBPROF_DWARF_LAYOUT_H
 
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include "layouts/layout.h"
@@ -25,12 +26,24 @@ struct dwarf_layout {
 	    debug_path[PATH_MAX]; /* the separate debug file read, "" if the DWARF is in the file */
 };
 
+/* dwarf_layout_read: the DWARF lacks something the profiler needs (`why` names it). */
+#define DWARF_LAYOUT_INCOMPLETE (-ENOMSG)
+
+/* Whether dwarf_layout_read's err says that path could not be opened or read as ELF. */
+static inline int dwarf_layout_unopened(int err)
+{
+	return err && err != -ENODATA && err != DWARF_LAYOUT_INCOMPLETE && err != -ERANGE &&
+	       err != -EINVAL && err != -ENOMEM;
+}
+
 /*
  * Read the layout of Ruby `version` from the DWARF of `path`, or of its separate debug file
  * (found under `root` from the file's own path `name`: see dwarf_file_open()).
- * 0 on success. -ENODATA: no DWARF. -ENOENT: the DWARF lacks something the profiler needs,
- * or has it in a form no layout kind describes (a new Ruby): `why` names it. -ERANGE: no
- * known layout to take #define constants from (older than every one). -errno otherwise.
+ * 0 on success. -ENODATA: no DWARF. DWARF_LAYOUT_INCOMPLETE: the DWARF lacks something the
+ * profiler needs, or has it in a form no layout kind describes (a new Ruby): `why` names it.
+ * -ERANGE: no known layout to take #define constants from (older than every one). -EINVAL:
+ * not a version. -ENOEXEC: not an ELF file. Else the -errno of opening `path` (why: "cannot
+ * open it: ..."), or -ENOMEM.
  */
 int dwarf_layout_read(const char *path, const char *root, const char *name, const char *version,
 		      struct dwarf_layout *out, char *why, size_t whylen);
