@@ -471,6 +471,8 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 		return 1;
 	}
 	report_startup(p, "BPF program loaded");
+	if (o->verbose) /* which form: the tests of each check that it is the one they asked for */
+		msg("sampler: %s", sampler_form(&p->sampler));
 	p->wall.settled = sampler_settled(&p->sampler);
 	if (o->dump) /* no samples: the processes are only looked at */
 		return probe_given_pids(p);

@@ -237,6 +237,12 @@ int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p)
 	return err ? err : sampler_adopt_proc(s, pid);
 }
 
+const char *sampler_form(const struct sampler *s)
+{
+	return s->prog == s->skel->progs.rbprof_sample ? "rbprof_sample (bpf_loop)"
+						       : "rbprof_sample_bounded (a bounded loop)";
+}
+
 __u32 sampler_max_procs(const struct sampler *s)
 {
 	return bpf_map__max_entries(s->skel->maps.procs);

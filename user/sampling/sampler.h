@@ -67,6 +67,8 @@ int sampler_attach_proc_events(struct sampler *s, int follow_forks);
  */
 int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p);
 __u32 sampler_max_procs(const struct sampler *s);
+/* The form of the sampler loaded, named: its program and how it walks the frames. */
+const char *sampler_form(const struct sampler *s);
 void sampler_del_proc(struct sampler *s, __u32 pid);
 /* Forget the pids deleted since: the registry holds the processes sampled now, not all seen. */
 void sampler_forget_exited(struct sampler *s);

@@ -19,8 +19,12 @@ module E2E
     end
 
     # A 1000-deep recursion profiled (through `wrap`): every hot sample has it whole.
-    def check_whole_deep_stack(wrap: [])
+    def check_whole_deep_stack(form, wrap: [])
       target, result, _, hot = profile_deep(DEPTH_COMPLETE, wrap: wrap)
+      # the form of the sampler that ran is the one the test is about: -v names it (its
+      # libbpf lines kept out of the run above, whose stderr must be the profiler's own)
+      said = Profiler.run(["-p", target.pid, "-d", 1, "-v"], wrap: wrap).stderr_lines.grep(/\Arbprof-bpf: sampler: /)
+      assert(said == ["rbprof-bpf: sampler: #{form}"], "expected the #{form} sampler, -v says #{said}")
       whole = hot.select do |s|
         s.frames.size == DEPTH_COMPLETE + 3 && s.frames[0].label == "<main>" &&
           s.frames[1..-2].count { |f| f.label == "Object#dive" } == DEPTH_COMPLETE + 1
@@ -34,14 +38,14 @@ module E2E
     end
   end
 
-  test "depth: a 1000-deep recursion is captured whole" do
-    check_whole_deep_stack
+  test "depth: a 1000-deep recursion is captured whole (the bpf_loop sampler)" do
+    check_whole_deep_stack("rbprof_sample (bpf_loop)")
   end
 
   # The sampler's other form, for kernels without bpf_loop (bpf/rbprof.bpf.c): the same walk
   # in a bounded loop. This kernel has bpf_loop, so the form is asked for.
   test "depth: the bounded-loop sampler captures a 1000-deep recursion whole" do
-    check_whole_deep_stack(wrap: ["env", "RBPROF_BPF_LOOP=0"])
+    check_whole_deep_stack("rbprof_sample_bounded (a bounded loop)", wrap: ["env", "RBPROF_BPF_LOOP=0"])
   end
 
   test "truncated: deep stack starts with (truncated), leaf kept, counted" do
