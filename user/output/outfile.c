@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common/sudo_user.h"
@@ -47,9 +48,82 @@ static FILE *open_temp_beside(const char *path, char *tmp, size_t cap)
 	return f;
 }
 
-int outfile_open(struct outfile *o, const char *path)
+/*
+ * A symbolic link root may follow: one made by root (/dev/stdout -> /proc/self/fd/1) or by
+ * the user who ran sudo. One that another user planted (a /tmp/profile.svg pointing at a
+ * device or at /etc/shadow) is replaced, never followed.
+ */
+static int symlink_trusted(const struct stat *lst)
+{
+	uid_t uid;
+	gid_t gid;
+
+	return lst->st_uid == geteuid() || (sudo_user(&uid, &gid) && lst->st_uid == uid);
+}
+
+/*
+ * Open `path` to write to as it is, if it is a device, a FIFO or a socket (/dev/null, a pipe
+ * to a reader): a file renamed over it would replace the device itself. The descriptor is
+ * checked, not the name: what was a FIFO at the lstat and a link to a regular file at the open
+ * is not written through. NULL with errno 0: not such a file, write it the atomic way.
+ */
+static FILE *open_direct(const char *path, int follow)
 {
 	struct stat st;
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = 0;
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* How a trusted link is written through (open_through_link). */
+enum through {
+	THROUGH_OPENED = 0, /* a descriptor someone holds: o->f writes into it */
+	THROUGH_FILE,	    /* a regular file elsewhere: o->target, replaced atomically */
+	THROUGH_OTHER,	    /* a device, a FIFO, or nothing yet: as if the link's own path */
+};
+
+/*
+ * A trusted link: through /proc to a regular file (/dev/stdout -> /proc/self/fd/1 of a
+ * shell's `> file`) it is a descriptor someone holds, written through (truncated); to another
+ * regular file, that file is replaced atomically and the link kept. An enum through, or -errno.
+ */
+static int open_through_link(struct outfile *o, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (!realpath(path, o->target) || stat(o->target, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(o->target, sizeof(o->target), "%s", path);
+		return THROUGH_OTHER;
+	}
+	if (strncmp(o->target, "/proc/", 6))
+		return THROUGH_FILE;
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	o->direct = 1;
+	return THROUGH_OPENED;
+}
+
+int outfile_open(struct outfile *o, const char *path)
+{
+	struct stat lst, st;
+	int link, trusted, how = THROUGH_OTHER;
 
 	o->f = stdout;
 	o->path = path;
@@ -57,16 +131,26 @@ int outfile_open(struct outfile *o, const char *path)
 	o->direct = 0;
 	if (!path)
 		return 0;
-	/*
-	 * A device, a FIFO or a socket (/dev/null, /dev/stdout, a pipe to a reader) is written
-	 * to as it is: a file renamed over it would replace the device itself.
-	 */
-	if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		o->f = fopen(path, "we");
-		o->direct = 1;
-	} else {
-		o->f = open_temp_beside(path, o->tmp, sizeof(o->tmp));
+	snprintf(o->target, sizeof(o->target), "%s", path);
+	link = !lstat(path, &lst) && S_ISLNK(lst.st_mode);
+	trusted = !link || symlink_trusted(&lst);
+	if (link && trusted && (how = open_through_link(o, path)) < 0)
+		return how;
+	if (how == THROUGH_OPENED)
+		return 0;
+	errno = 0;
+	if (how == THROUGH_OTHER && trusted && !stat(path, &st) && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode)) {
+		o->f = open_direct(path, link);
+		o->direct = o->f != NULL;
+		if (o->f || errno)
+			return o->f ? 0 : -errno;
 	}
+	/*
+	 * A temporary file beside the target (mkstemp: O_EXCL, never through a planted name),
+	 * renamed over it: a link another user planted there is replaced, not followed.
+	 */
+	o->f = open_temp_beside(o->target, o->tmp, sizeof(o->tmp));
 	return o->f ? 0 : (errno ? -errno : -EIO);
 }
 
@@ -78,7 +162,7 @@ int outfile_commit(struct outfile *o, int err)
 		err = -errno;
 	if (o->direct)
 		return err;
-	if (!err && rename(o->tmp, o->path))
+	if (!err && rename(o->tmp, o->target))
 		err = -errno;
 	if (err)
 		unlink(o->tmp);

@@ -4,7 +4,9 @@
  * opened before profiling (a bad path fails at once, not after the profile was taken) and
  * renamed into place when complete, so that a reader never sees half a profile. Under sudo
  * the file belongs to the user who ran sudo (SUDO_UID, SUDO_GID). A device or a FIFO
- * (/dev/null, a pipe) is written to as it is.
+ * (/dev/null, a pipe) is written to as it is. A symbolic link is followed only if root or the
+ * sudo user made it (/dev/stdout); one another user planted (in /tmp) is replaced by the
+ * file, never followed: root writes nowhere a link of theirs points.
  */
 #ifndef RBPROF_OUTFILE_H
 #define RBPROF_OUTFILE_H
@@ -15,6 +17,7 @@
 struct outfile {
 	FILE *f;		 /* what the writers write to */
 	const char *path;	 /* -o FILE; NULL: stdout */
+	char target[PATH_MAX];	 /* what is replaced: path, or what a trusted link resolves to */
 	char tmp[PATH_MAX + 16]; /* the temporary file beside it */
 	int direct;		 /* path is a device or a FIFO: written as it is, no rename */
 };

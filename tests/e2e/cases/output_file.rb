@@ -76,3 +76,75 @@ module E2E
     FileUtils.rm_rf(dir) if dir
   end
 end
+
+module E2E
+  # What another user can plant where root writes: a directory anyone can write to, as /tmp is
+  # (sticky, mode 1777), and in it a symbolic link of theirs (uid 65534) at the -o path.
+  class Context
+    def planted_link(dir, name, target)
+      File.chmod(01777, dir)
+      link = File.join(dir, name)
+      File.symlink(target, link)
+      File.lchown(65_534, 65_534, link)
+      link
+    end
+  end
+
+  test "output: -o at a link another user planted in /tmp replaces the link, never writes where it points" do
+    target = Target.ruby("basic.rb")
+    dir = Dir.mktmpdir("rbprof-e2e-out")
+    victim = File.join(Dir.mktmpdir("rbprof-e2e-victim"), "shadow")
+    File.write(victim, "root's own\n")
+    link = planted_link(dir, "profile.folded", victim)
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-q", "-o", link])
+    assert_exit(result, 0)
+    assert(File.read(victim) == "root's own\n", "the file the link pointed at was written: #{File.read(victim)[0, 80].inspect}")
+    assert(!File.symlink?(link) && File.file?(link), "#{link} is still a link, or not a file")
+    assert(File.binread(link).include?("Object#burn"), "the profile is not in #{link}")
+    # a planted link to a device: the device is not written either (/dev/full would fail it)
+    File.unlink(link)
+    link = planted_link(dir, "profile.folded", "/dev/full")
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-q", "-o", link])
+    assert_exit(result, 0)
+    assert(!File.symlink?(link) && File.file?(link), "the link to /dev/full was followed")
+  ensure
+    target&.stop
+    FileUtils.rm_rf(dir) if dir
+    FileUtils.rm_rf(File.dirname(victim)) if victim
+  end
+
+  test "output: a link root made is followed: to a device, to a descriptor (/dev/stdout), to a file (kept a link)" do
+    target = Target.ruby("basic.rb")
+    dir = Dir.mktmpdir("rbprof-e2e-out")
+    link = File.join(dir, "out")
+    File.symlink("/dev/null", link)
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-q", "-o", link])
+    assert_exit(result, 0)
+    assert(File.symlink?(link) && File.readlink(link) == "/dev/null", "root's own link was replaced")
+    stdout = Profiler.run(["-p", target.pid, "-d", 1, "-q", "-o", "/dev/stdout"])
+    assert_exit(stdout, 0)
+    assert(stdout.stdout.include?("Object#burn"), "-o /dev/stdout wrote nothing to the pipe")
+    # stdout a regular file (a shell's `> file`): written through, /dev/stdout left a link
+    file = File.join(dir, "redirected")
+    shell = ["sh", "-c", "exec \"$0\" \"$@\" > #{file}"]
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-q", "-o", "/dev/stdout"], wrap: shell)
+    assert_exit(result, 0)
+    assert(File.symlink?("/dev/stdout"), "/dev/stdout was replaced by a file")
+    assert(File.binread(file).include?("Object#burn"), "-o /dev/stdout did not reach #{file}")
+    # a link root made to a regular file: the file is replaced atomically, the link kept
+    real = File.join(dir, "real.folded")
+    File.write(real, "old\n")
+    File.symlink(real, File.join(dir, "current"))
+    result = Profiler.run(["-p", target.pid, "-d", 1, "-q", "-o", File.join(dir, "current")])
+    assert_exit(result, 0)
+    assert(File.symlink?(File.join(dir, "current")), "root's link to a file was replaced")
+    assert(File.binread(real).include?("Object#burn"), "the file root's link points at was not written")
+  ensure
+    target&.stop
+    FileUtils.rm_rf(dir) if dir
+    unless File.symlink?("/dev/stdout") # what a regression would leave: the machine's mended
+      FileUtils.rm_f("/dev/stdout")
+      File.symlink("/proc/self/fd/1", "/dev/stdout")
+    end
+  end
+end
