@@ -488,7 +488,9 @@ static int profile(void)
 	int write_profile, err;
 
 	if (env.rotate && (err = rotate_dir_ready(env.output))) {
-		msg("--rotate: cannot write into %s: %s", env.output, strerror(-err));
+		msg("--rotate: cannot write into %s: %s", env.output,
+		    err == -ELOOP ? "a symbolic link another user made (not followed as root)"
+				  : strerror(-err));
 		return err == -ENOTDIR ? 2 : 1;
 	}
 	if (env.push && (err = push_open(&push, env.push, env.push_auth_file, why, sizeof(why)))) {

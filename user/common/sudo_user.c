@@ -29,3 +29,11 @@ int sudo_user(uid_t *uid, gid_t *gid)
 	*gid = (gid_t)g;
 	return 1;
 }
+
+int sudo_trusted_owner(uid_t owner)
+{
+	uid_t uid;
+	gid_t gid;
+
+	return owner == geteuid() || (sudo_user(&uid, &gid) && owner == uid);
+}

@@ -14,4 +14,10 @@
  */
 int sudo_user(uid_t *uid, gid_t *gid);
 
+/*
+ * Whether what `uid` owns (a symbolic link on the way to where we write) may be followed:
+ * ours, or the sudo user's. Another user's could point root anywhere.
+ */
+int sudo_trusted_owner(uid_t uid);
+
 #endif /* RBPROF_SUDO_USER_H */

@@ -55,10 +55,7 @@ static FILE *open_temp_beside(const char *path, char *tmp, size_t cap)
  */
 static int symlink_trusted(const struct stat *lst)
 {
-	uid_t uid;
-	gid_t gid;
-
-	return lst->st_uid == geteuid() || (sudo_user(&uid, &gid) && lst->st_uid == uid);
+	return sudo_trusted_owner(lst->st_uid);
 }
 
 /*

@@ -15,6 +15,9 @@ int rotate_dir_ready(const char *dir)
 	uid_t uid;
 	gid_t gid;
 
+	/* another user's link as DIR would put root's files wherever it points */
+	if (!lstat(dir, &st) && S_ISLNK(st.st_mode) && !sudo_trusted_owner(st.st_uid))
+		return -ELOOP;
 	if (!stat(dir, &st))
 		return !S_ISDIR(st.st_mode) ? -ENOTDIR : access(dir, W_OK | X_OK) ? -errno : 0;
 	if (errno != ENOENT)

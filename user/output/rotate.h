@@ -13,7 +13,10 @@
 /* Room for a file name of rotate_name: "rbprof-", the time, ".", an extension. */
 #define ROTATE_NAME_MAX 48
 
-/* DIR is a directory we can write to, made (0755, the sudo user's) if missing. 0 or -errno. */
+/*
+ * DIR is a directory we can write to, made (0755, the sudo user's) if missing. 0 or -errno:
+ * -ELOOP if DIR is a symbolic link another user made (root does not follow it).
+ */
 int rotate_dir_ready(const char *dir);
 
 /* The name of the file of an interval that started at start_unix_ns. */

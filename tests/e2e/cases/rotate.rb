@@ -47,6 +47,16 @@ module E2E
       File.write(file, "")
       result = Profiler.run(["-d", 1, "--rotate", 2, "-o", file], timeout: 10)
       assert_error(result, 2, file)
+      # DIR a link another user planted: refused (exit 1), nothing written where it points
+      elsewhere = File.join(dir, "elsewhere")
+      Dir.mkdir(elsewhere)
+      File.chmod(01777, dir)
+      link = File.join(dir, "profiles")
+      File.symlink(elsewhere, link)
+      File.lchown(65_534, 65_534, link)
+      result = Profiler.run(["-d", 1, "--rotate", 1, "-o", link], timeout: 10)
+      assert_error(result, 1, link, "symbolic link")
+      assert(Dir.empty?(elsewhere), "files written through the planted link: #{Dir.children(elsewhere)}")
     end
   end
 
