@@ -47,7 +47,7 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test unit e2e bench demo deps format install uninstall
+.PHONY: all clean test unit e2e fuzz bench demo deps format install uninstall
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -92,6 +92,29 @@ rbprof-bpf: $(USER_OBJS)
 $(OUTPUT)/unit-tests: $(SAN_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(SAN) $^ $(LIBS) -o $@
+
+# make fuzz: a libFuzzer harness per reader of untrusted input (tests/fuzz/fuzz_*.c), built by
+# clang over the loader's own code with ASan and UBSan, each run from its corpus for a bounded
+# time by scripts/fuzz.sh (FUZZ_SECONDS each; tests/fuzz/README.md says what each covers).
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_OBJS := $(patsubst %.c,$(OUTPUT)/fuzzobj/%.o,$(LIB_SRCS))
+
+$(OUTPUT)/fuzzobj/%.o: %.c $(OUTPUT)/rbprof.skel.h $(OUTPUT)/syscall_names.h
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(INCLUDES) $(PKG_CFLAGS) \
+		$(DEPFLAGS) -c $< -o $@
+
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	$(call msg,FUZZER,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer $(WARN) $(INCLUDES) -Itests/unit \
+		$(PKG_CFLAGS) $< $(FUZZ_OBJS) $(LIBS) -o $@
+
+fuzz: $(FUZZ_BINS) $(TLSFIX) $(DWARFFIX) $(CODEFIX)
+	$(Q)scripts/fuzz.sh $(FUZZ_BINS)
 
 # Programs that stand in for ruby in the TLS tests (tests/unit/fixtures): the EC in a shared
 # libruby (dynamic TLS; linked, or loaded with dlopen), in a PIE executable and in a static
@@ -195,7 +218,7 @@ e2e: rbprof-bpf
 	$(Q)ruby tests/e2e/run.rb ./rbprof-bpf
 
 # Everything, as CI runs it; ends with "N passed, N failed".
-test: rbprof-bpf $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX) $(CODEFIX)
+test: rbprof-bpf $(OUTPUT)/unit-tests $(TLSFIX) $(DWARFFIX) $(CODEFIX) $(FUZZ_BINS)
 	$(Q)scripts/run-tests.sh
 
 # The loader's per-sample path on recorded events (bench/userspace.c), for make bench only.
@@ -243,4 +266,4 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) rbprof-bpf
 
--include $(USER_OBJS:.o=.d) $(SAN_OBJS:.o=.d)
+-include $(USER_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

@@ -8,6 +8,7 @@ PACKAGES=(
 	binutils                      # objcopy, readelf, strip: the separate debug file tests
 	xz-utils                      # xz: the MiniDebugInfo stand-ins
 	clang llvm                    # the BPF object
+	libclang-rt-14-dev            # libFuzzer and the sanitizers' runtimes: make fuzz
 	bpftool                       # skeleton generation
 	libbpf-dev libelf-dev zlib1g-dev
 	libdw-dev                     # DWARF of Ruby builds without a table entry (elfutils)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make test: the unit tests (AddressSanitizer + UBSan) and the end-to-end tests, which load
-# the real BPF program and profile real Ruby processes. Ends with "N passed, N failed".
+# make test: the unit tests (AddressSanitizer + UBSan), a minute of fuzzing (scripts/fuzz.sh)
+# and the end-to-end tests, which load the real BPF program and profile real Ruby processes.
+# Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,7 @@ skipped=0
 # machine; past this a suite hangs (a child that never exits) and fails instead of blocking.
 UNIT_LIMIT=600
 E2E_LIMIT=2400
+FUZZ_LIMIT=600 # five harnesses of 12 s each, and their start
 
 # Run one suite for at most LIMIT seconds, echo its output, and add the counts of its closing
 # "X: N passed, N failed[, N skipped]" line; a suite that dies without that line, runs over
@@ -57,6 +59,8 @@ run_suite() {
 
 echo "== unit tests (ASan + UBSan)"
 run_suite unit "$UNIT_LIMIT" env RBPROF_TEST_OUTPUT=.output ASAN_OPTIONS=detect_leaks=1 .output/unit-tests
+echo "== fuzzing (libFuzzer + ASan + UBSan, a minute from the committed corpus)"
+run_suite fuzz "$FUZZ_LIMIT" scripts/fuzz.sh .output/fuzz/fuzz_*
 echo "== end-to-end tests (real BPF, real Ruby processes)"
 run_suite e2e "$E2E_LIMIT" ruby tests/e2e/run.rb ./rbprof-bpf
 echo "== end-to-end tests again, every Ruby read as a stripped build is (from its code)"
