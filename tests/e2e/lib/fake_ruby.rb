@@ -31,6 +31,22 @@ module E2E
       @stripped ||= build(Dir.mktmpdir("rbprof-e2e-stripped-ruby"), stripped: true)
     end
 
+    # A process that looks like Ruby 3.1.2 (Debian's, so a whole-host run reads it) and rewrites
+    # its VM memory without end (programs/fake_ruby/scribble.c).
+    def self.start_scribbler
+      @scribbler ||= begin
+        dir = Dir.mktmpdir("rbprof-e2e-scribbler")
+        at_exit { FileUtils.rm_rf(dir) }
+        lib = File.join(dir, "libruby.so.3.1")
+        exe = File.join(dir, "ruby")
+        gcc(["-DFAKE_VERSION=\"3.1.2\"", "-shared", "-fPIC", "-Wl,-soname,libruby.so.3.1", "-o", lib,
+             "#{SOURCES}/libruby.c"])
+        gcc(["-o", exe, "#{SOURCES}/scribble.c", lib, "-lpthread", "-Wl,-rpath,#{dir}"])
+        exe
+      end
+      Target.command([@scribbler])
+    end
+
     # The stripped Ruby's libruby as it was before stripping: what a debug file server has.
     def self.stripped_debug_file
       File.join(File.dirname(stripped_executable), "debug", LIBRARY)
