@@ -8,43 +8,13 @@
  *
  * Input: a byte choosing the fixture, then the record's bytes (header and frames).
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include "aggregate/aggregate.h"
 #include "aggregate/stack.h"
 #include "devtools/fixture.h"
+#include "fuzz_fixtures.h"
 #include "sampling/event.h"
-
-#define FIXTURES_MAX 32
-
-static struct fixture fixtures[FIXTURES_MAX];
-static int nfixtures;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	const char *dir = getenv("RBPROF_FUZZ_FIXTURES") ?: "tests/unit/fixtures";
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	(void)argc;
-	(void)argv;
-	while (d && (de = readdir(d)) && nfixtures < FIXTURES_MAX) {
-		char path[1024];
-		size_t len = strlen(de->d_name);
-
-		if (len < 12 || strcmp(de->d_name + len - 11, ".fixture.gz"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (!fixture_load(path, &fixtures[nfixtures]))
-			nfixtures++;
-	}
-	if (d)
-		closedir(d);
-	if (!nfixtures)
-		abort();
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {

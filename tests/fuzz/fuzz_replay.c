@@ -9,43 +9,13 @@
  * Input: one byte choosing the fixture, then operations of 6 bytes each (kind, region, offset
  * as u32) and what they write.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include "devtools/fixture.h"
+#include "fuzz_fixtures.h"
 
-/* Fixtures loaded once; each run changes one and puts every byte back after. */
-#define FIXTURES_MAX 32
 /* Operations per input: enough to break a frame, a string and a table at once. */
 #define OPS_MAX 64
-
-static struct fixture fixtures[FIXTURES_MAX];
-static int nfixtures;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	const char *dir = getenv("RBPROF_FUZZ_FIXTURES") ?: "tests/unit/fixtures";
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	(void)argc;
-	(void)argv;
-	while (d && (de = readdir(d)) && nfixtures < FIXTURES_MAX) {
-		char path[1024];
-		size_t len = strlen(de->d_name);
-
-		if (len < 12 || strcmp(de->d_name + len - 11, ".fixture.gz"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (!fixture_load(path, &fixtures[nfixtures]))
-			nfixtures++;
-	}
-	if (d)
-		closedir(d);
-	if (!nfixtures)
-		abort(); /* run from the repository, or set RBPROF_FUZZ_FIXTURES */
-	return 0;
-}
 
 /* A write the run made, to be undone: where, and the bytes that were there. */
 struct undo {
