@@ -107,7 +107,7 @@ $(OUTPUT)/fuzzobj/%.o: %.c $(OUTPUT)/rbprof.skel.h $(OUTPUT)/syscall_names.h
 	$(Q)$(CLANG) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(INCLUDES) $(PKG_CFLAGS) \
 		$(DEPFLAGS) -c $< -o $@
 
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_fixtures.h $(FUZZ_OBJS)
 	$(call msg,FUZZER,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer $(WARN) $(INCLUDES) -Itests/unit \
