@@ -19,7 +19,7 @@ skipped=0
 # machine; past this a suite hangs (a child that never exits) and fails instead of blocking.
 UNIT_LIMIT=600
 E2E_LIMIT=2400
-FUZZ_LIMIT=600 # five harnesses of 12 s each, and their start
+FUZZ_LIMIT=600 # six runs of 10 s each, and their start
 
 # Run one suite for at most LIMIT seconds, echo its output, and add the counts of its closing
 # "X: N passed, N failed[, N skipped]" line; a suite that dies without that line, runs over
