@@ -29,14 +29,16 @@ elf_seeds() {
 		-type f 2>/dev/null | head -40
 }
 
-# run_one LABEL BIN SECONDS CORPUS-DIR: one harness from CORPUS-DIR (a scratch copy it grows).
+# run_one LABEL BIN SECONDS CORPUS-DIR [ARGS]: one harness from CORPUS-DIR (a scratch copy it
+# grows), with libFuzzer's ARGS.
 run_one() {
 	local label=$1 bin=$2 time=$3 work=$4 log rc runs edges
+	shift 4
 	log=$(mktemp)
 	# the harness's own bound, and one around it for a hang libFuzzer cannot stop
 	timeout --kill-after=10 $((time * 2 + 120)) "$bin" -max_total_time="$time" \
 		-timeout="$input_timeout" -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$artifacts/$label-" "$work" >"$log" 2>&1
+		-artifact_prefix="$artifacts/$label-" "$@" "$work" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$log" | tail -n 1)
 	edges=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | awk '{print $2}')
@@ -75,7 +77,9 @@ for bin in "$@"; do
 	if [ "$name" = fuzz_elf ] && [ -f "$DEBIAN_LIBRUBY" ]; then
 		work=$(mktemp -d)
 		cp "$DEBIAN_LIBRUBY" "$work/"
-		run_one "$name-debian-libruby" "$bin" "$secs" "$work"
+		# whole-file mutants from the start, not prefixes grown slowly (-len_control)
+		run_one "$name-debian-libruby" "$bin" "$secs" "$work" -len_control=0 \
+			-max_len=$(($(stat -L -c %s "$DEBIAN_LIBRUBY") + 4096))
 		rm -rf "$work"
 	fi
 done
