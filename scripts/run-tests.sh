@@ -67,8 +67,8 @@ echo "== end-to-end tests again, every Ruby read as a stripped build is (from it
 # Debian's libruby-3.1 has its symbols; RBPROF_SYMBOLS_FROM=code makes the profiler find
 # ruby_current_ec and ruby_current_vm_ptr in the code of rb_errinfo and rb_get_coverages, and
 # check them against each live process, as for a stripped 3.3+. The stand-in Rubies of the
-# DWARF, version and debuginfod tests have no such code: they are left out.
-run_suite e2e "$E2E_LIMIT" env RBPROF_SYMBOLS_FROM=code E2E_EXCLUDE="DWARF:|unsupported Ruby|--force-version|debuginfod:|formats:|top:|install:" \
+# DWARF, version, debuginfod and hostile tests have no such code: they are left out.
+run_suite e2e "$E2E_LIMIT" env RBPROF_SYMBOLS_FROM=code E2E_EXCLUDE="DWARF:|unsupported Ruby|--force-version|debuginfod:|formats:|top:|install:|hostile:" \
 	ruby tests/e2e/run.rb ./rbprof-bpf
 
 # skipped tests (each "# SKIP why" above) neither passed nor failed: shown, not hidden
