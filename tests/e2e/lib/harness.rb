@@ -15,7 +15,8 @@ module E2E
     EXCERPT_LINES = 15
     EXCERPT_WIDTH = 240
 
-    # Profiler results seen by the running test, printed when it fails.
+    # Profiler results seen by the running test, printed when it fails; and figures (Strings)
+    # it measured, printed under its line whether it passes or not.
     @notes = []
 
     class << self
@@ -57,6 +58,7 @@ module E2E
         started = Clock.now
         Context.new.instance_exec(&body)
         out.puts "ok #{number} - #{name} (#{format('%.1f', Clock.now - started)} s)"
+        @notes.grep(String).each { |figure| out.puts "#   #{figure}" }
         :passed
       rescue Skip => e
         out.puts "ok #{number} - #{name} # SKIP #{e.message}"
@@ -78,6 +80,8 @@ module E2E
       end
 
       def print_excerpt(out, result)
+        return out.puts("#   #{result}") if result.is_a?(String)
+
         out.puts "#   --- #{result.command}"
         out.puts "#   exit: #{result.status_text}"
         print_stream(out, "stderr", result.stderr)
