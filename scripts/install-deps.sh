@@ -32,6 +32,7 @@ PACKAGES=(
 	groff-base man-db             # the man page, rendered as man renders it
 	nodejs                        # runs the format tests' browser driver (tests/clients)
 	python3                       # the --push tests' receiver (tests/e2e/lib/pyroscope_receiver.py)
+	openssl                       # the https receiver's certificate, made by the --push tests
 )
 
 missing=()

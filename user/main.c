@@ -36,6 +36,7 @@ enum {
 	OPT_PUSH,
 	OPT_PUSH_INTERVAL,
 	OPT_PUSH_AUTH_FILE,
+	OPT_PUSH_CA_FILE,
 	OPT_APP_NAME,
 	OPT_ROTATE,
 };
@@ -77,6 +78,7 @@ static struct env {
 	const char *push;      /* --push URL */
 	int push_interval;     /* --push-interval SECS; 0: not given */
 	const char *push_auth_file;
+	const char *push_ca_file; /* --push-ca-file FILE: a private CA for https */
 	const char *app_name;
 	int rotate;	    /* --rotate SECS */
 	char command[1024]; /* argv, joined: the profile's title */
@@ -144,6 +146,8 @@ static const struct argp_option opts[] = {
      0},
     {"push-auth-file", OPT_PUSH_AUTH_FILE, "FILE", 0,
      "With --push: FILE holds the credentials (\"Bearer TOKEN\" or \"Basic USER:PASSWORD\")", 0},
+    {"push-ca-file", OPT_PUSH_CA_FILE, "FILE", 0,
+     "With --push https://: trust the CA certificates in FILE (PEM) instead of the system's", 0},
     {"app-name", OPT_APP_NAME, "NAME", 0,
      "With --push: the application's name for every process (default: each process's command)", 0},
     {"rotate", OPT_ROTATE, "SECS", 0,
@@ -290,6 +294,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_PUSH_AUTH_FILE:
 		env.push_auth_file = arg;
 		break;
+	case OPT_PUSH_CA_FILE:
+		env.push_ca_file = arg;
+		break;
 	case OPT_APP_NAME:
 		if (!arg[0] || strlen(arg) > APP_NAME_MAX)
 			usage_error("--app-name: 1 to %d characters", APP_NAME_MAX);
@@ -329,9 +336,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			usage_error("--dump prints the threads of running processes: give -p PID");
 		if (env.dump && (env.wall || env.top || env.output || env.format || env.duration))
 			usage_error("--dump prints once: no --wall, --top, -o, -f or -d with it");
-		if ((env.push_interval || env.push_auth_file || env.app_name) && !env.push)
-			usage_error(
-			    "--push-interval, --push-auth-file and --app-name go with --push URL");
+		if ((env.push_interval || env.push_auth_file || env.push_ca_file || env.app_name) &&
+		    !env.push)
+			usage_error("--push-interval, --push-auth-file, --push-ca-file and "
+				    "--app-name go with "
+				    "--push URL");
 		if (env.rotate && !env.output)
 			usage_error(
 			    "--rotate SECS writes a file every SECS seconds into -o DIR: give -o");
@@ -493,7 +502,8 @@ static int profile(void)
 				  : strerror(-err));
 		return err == -ENOTDIR ? 2 : 1;
 	}
-	if (env.push && (err = push_open(&push, env.push, env.push_auth_file, why, sizeof(why)))) {
+	if (env.push && (err = push_open(&push, env.push, env.push_auth_file, env.push_ca_file, why,
+					 sizeof(why)))) {
 		msg("%s", why);
 		return err == -EINVAL ? 2 : 1;
 	}

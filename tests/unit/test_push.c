@@ -389,7 +389,7 @@ static int open_to(struct push **p, struct server *s)
 	int err;
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", s->port);
-	err = push_open(p, url, NULL, why, sizeof(why));
+	err = push_open(p, url, NULL, NULL, why, sizeof(why));
 	if (err)
 		fprintf(stderr, "  push_open: %s\n", why);
 	else

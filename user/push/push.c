@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "push/curl_lib.h"
 #include "push/push.h"
 #include "push/push_auth.h"
@@ -252,7 +253,8 @@ static int init_sync(struct push *p)
 	return -err;
 }
 
-int push_open(struct push **out, const char *url, const char *auth_file, char *why, size_t why_cap)
+int push_open(struct push **out, const char *url, const char *auth_file, const char *ca_file,
+	      char *why, size_t why_cap)
 {
 	struct push_auth auth;
 	struct push *p;
@@ -283,7 +285,12 @@ int push_open(struct push **out, const char *url, const char *auth_file, char *w
 		goto cleanup;
 	}
 	p->curl_started = 1;
-	err = push_http_open(&p->http, &auth, &p->deadline_ms, why, why_cap);
+	if (ca_file && access(ca_file, R_OK)) {
+		err = -errno;
+		snprintf(why, why_cap, "--push-ca-file %s: %s", ca_file, strerror(-err));
+		goto cleanup;
+	}
+	err = push_http_open(&p->http, &auth, ca_file, &p->deadline_ms, why, why_cap);
 	if (err)
 		goto cleanup;
 	err = -pthread_create(&p->thread, NULL, sender, p);

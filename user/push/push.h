@@ -63,10 +63,12 @@ struct push; /* opaque */
 /*
  * Validate url (http:// or https:// only, a host; no user:password@ in it: credentials never
  * on the command line; no ?query or #fragment), read the credentials (auth_file may be NULL),
- * set up curl, start the sender thread. 0, or -errno / -EINVAL with ONE human sentence in why
- * (e.g. "--push ftp://x: not an http:// or https:// URL").
+ * set up curl (ca_file, if not NULL: the CA certificates, PEM, that an https server's chain
+ * must lead to instead of the system's: a private CA), start the sender thread. 0, or -errno /
+ * -EINVAL with ONE human sentence in why (e.g. "--push ftp://x: not an http:// or https:// URL").
  */
-int push_open(struct push **out, const char *url, const char *auth_file, char *why, size_t why_cap);
+int push_open(struct push **out, const char *url, const char *auth_file, const char *ca_file,
+	      char *why, size_t why_cap);
 
 /*
  * Queue one profile for upload; takes ownership of body (malloc'd, len bytes: a gzipped

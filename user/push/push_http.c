@@ -120,13 +120,14 @@ static CURLcode set_options(struct push_http *h, const struct push_auth *a)
 	return rc;
 }
 
-int push_http_open(struct push_http *h, const struct push_auth *a, const __u64 *abort_at_ms,
-		   char *why, size_t why_cap)
+int push_http_open(struct push_http *h, const struct push_auth *a, const char *ca_file,
+		   const __u64 *abort_at_ms, char *why, size_t why_cap)
 {
 	memset(h, 0, sizeof(*h));
 	h->abort_at_ms = abort_at_ms;
 	h->curl = cu.easy_init();
-	if (!h->curl || build_headers(h, a) || set_options(h, a)) {
+	if (!h->curl || build_headers(h, a) || set_options(h, a) ||
+	    (ca_file && cu.easy_setopt(h->curl, CURLOPT_CAINFO, ca_file))) {
 		push_http_close(h);
 		snprintf(why, why_cap, "--push: cannot set up libcurl (out of memory?)");
 		return -ENOMEM;

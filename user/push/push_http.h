@@ -29,11 +29,12 @@ struct push_reply {
 };
 
 /*
- * The handle, with the credentials (kept by curl; a's copy may be wiped after), aborting a
- * request once *abort_at_ms is set and passed. 0, or -ENOMEM with why.
+ * The handle, with the credentials (kept by curl; a's copy may be wiped after), trusting the
+ * CA certificates of ca_file (PEM) instead of the system's if not NULL, aborting a request
+ * once *abort_at_ms is set and passed. 0, or -ENOMEM with why.
  */
-int push_http_open(struct push_http *h, const struct push_auth *a, const __u64 *abort_at_ms,
-		   char *why, size_t why_cap);
+int push_http_open(struct push_http *h, const struct push_auth *a, const char *ca_file,
+		   const __u64 *abort_at_ms, char *why, size_t why_cap);
 
 /* POST body to url, for at most timeout_ms (and PUSH_HTTP_TIMEOUT_MS). */
 void push_http_post(struct push_http *h, const char *url, const void *body, size_t len,

@@ -111,6 +111,29 @@ module E2E
     receiver&.stop(remove: true)
   end
 
+  test "push: https: a server whose CA is trusted (--push-ca-file) gets the uploads; an untrusted one gets none" do
+    receiver = Receiver.new(tls: true)
+    target = Target.ruby("basic.rb")
+    trusted = Profiler.run(["-p", target.pid, "-d", 3, "--push", receiver.url, "--push-interval", 1,
+                            "--push-ca-file", receiver.ca_file])
+    assert_exit(trusted, 0)
+    sent = receiver.uploads.size
+    assert(sent == 3, "#{sent} uploads over https for 3 intervals")
+    assert_line_mentions(trusted.stderr_lines.grep(/--push:/).last.to_s, "3 profiles sent", "0 dropped")
+    # the system's CAs do not know it: nothing is sent unverified, and the failure is said once
+    untrusted = Profiler.run(["-p", target.pid, "-d", 2, "--push", receiver.url, "--push-interval", 1])
+    assert_exit(untrusted, 0)
+    assert(receiver.uploads.size == sent, "#{receiver.uploads.size - sent} uploads to a server whose certificate is not trusted")
+    said = untrusted.stderr_lines.grep(/cannot reach the server/)
+    assert(said.size == 1 && said.first.match?(/certificate|SSL/i), "the TLS failure is said as #{said}")
+    assert_line_mentions(untrusted.stderr_lines.grep(/--push:/).last.to_s, "0 profiles sent")
+    missing = Profiler.run(["-d", 1, "--push", receiver.url, "--push-ca-file", "/nonexistent/ca.pem"])
+    assert_error(missing, 1, "--push-ca-file", "/nonexistent/ca.pem")
+  ensure
+    target&.stop
+    receiver&.stop(remove: true)
+  end
+
   # The server down for 10 s in a 2 s cadence: what was sampled meanwhile arrives once it is back.
   PUSH_OUTAGE_SECONDS = 10
   PUSH_OUTAGE_INTERVAL = 2

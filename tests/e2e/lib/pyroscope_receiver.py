@@ -4,7 +4,8 @@
 # (the bytes) and N.json (path, query parameters, the headers the tests look at), N counting
 # from the number of .json files already there (so that a receiver started again on the same
 # port and directory goes on counting). It writes its port to DIR/port once listening, and
-# stops on SIGTERM or after --lifetime seconds (the tests' bound), whichever comes first.
+# stops on SIGTERM or after --lifetime seconds (the tests' bound), whichever comes first. With
+# --tls CERT,KEY it serves https.
 import argparse
 import json
 import os
@@ -21,6 +22,7 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--status", type=int, default=200)
     ap.add_argument("--lifetime", type=float, default=300)
+    ap.add_argument("--tls", metavar="CERT,KEY", help="serve https with this certificate and key")
     args = ap.parse_args()
     lock = threading.Lock()
 
@@ -56,6 +58,13 @@ def main():
 
     ThreadingHTTPServer.allow_reuse_address = True
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    if args.tls:
+        import ssl
+
+        cert, key = args.tls.split(",", 1)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     with open(os.path.join(args.dir, "port.tmp"), "w") as f:
         f.write(str(server.server_address[1]))
     os.rename(os.path.join(args.dir, "port.tmp"), os.path.join(args.dir, "port"))

@@ -27,13 +27,16 @@ module E2E
 
     attr_reader :dir, :port
 
-    # A receiver answering `status` on a port of its own (or `port`), keeping uploads in dir.
-    def initialize(status: 200, port: 0, dir: nil)
+    # A receiver answering `status` on a port of its own (or `port`), keeping uploads in dir;
+    # with tls, over https with a certificate for 127.0.0.1 made for it (its CA: ca_file).
+    def initialize(status: 200, port: 0, dir: nil, tls: false)
       @dir = dir || Dir.mktmpdir("rbprof-e2e-push")
       @own_dir = dir.nil?
       File.delete(File.join(@dir, "port")) if File.exist?(File.join(@dir, "port"))
-      @child = Child.new(["python3", SCRIPT, @dir, "--port", port.to_s, "--status", status.to_s,
-                          "--lifetime", LIFETIME.to_s], in: File::NULL, out: File::NULL, err: File::NULL)
+      argv = ["python3", SCRIPT, @dir, "--port", port.to_s, "--status", status.to_s, "--lifetime", LIFETIME.to_s]
+      argv += ["--tls", make_certificate.join(",")] if tls
+      @tls = tls
+      @child = Child.new(argv, in: File::NULL, out: File::NULL, err: File::NULL)
       deadline = Clock.now + START_TIMEOUT
       until File.exist?(File.join(@dir, "port"))
         raise Failure, "the receiver did not start" if Clock.now > deadline || !@child.running?
@@ -44,7 +47,24 @@ module E2E
     end
 
     def url
-      "http://127.0.0.1:#{@port}"
+      "#{@tls ? 'https' : 'http'}://127.0.0.1:#{@port}"
+    end
+
+    # The self-signed certificate of a tls receiver: the one CA its clients must trust.
+    def ca_file
+      File.join(@cert_dir, "cert.pem")
+    end
+
+    # A self-signed certificate for 127.0.0.1, in a directory of its own: [cert, key].
+    def make_certificate
+      @cert_dir = Dir.mktmpdir("rbprof-e2e-tls")
+      cert = File.join(@cert_dir, "cert.pem")
+      key = File.join(@cert_dir, "key.pem")
+      ok = system("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                  "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert, out: File::NULL, err: File::NULL)
+      raise Failure, "openssl could not make the receiver's certificate" unless ok
+
+      [cert, key]
     end
 
     # The uploads so far, in the order received.
@@ -60,6 +80,7 @@ module E2E
     def stop(remove: false)
       @child.kill
       FileUtils.rm_rf(@dir) if remove && @own_dir
+      FileUtils.rm_rf(@cert_dir) if remove && @cert_dir
     end
   end
 end
