@@ -29,6 +29,7 @@ int test_failed_checks;
 	X(test_push_url_check)                                                                     \
 	X(test_push_auth_forms)                                                                    \
 	X(test_push_retry_then_sent)                                                               \
+	X(test_push_basic_auth)                                                                    \
 	X(test_push_refused_not_retried)                                                           \
 	X(test_push_queue_drops_oldest)                                                            \
 	X(test_push_close_deadline)                                                                \

@@ -414,6 +414,18 @@ static int start_both(struct server *s, struct push **p, int listen_now, const e
 	return 0;
 }
 
+/* start_both with the credentials variable `var` set to `value` while the uploader reads it. */
+static int start_with_env(struct server *s, struct push **p, const enum reply *script, int nscript,
+			  const char *var, const char *value)
+{
+	int err;
+
+	setenv(var, value, 1);
+	err = start_both(s, p, 1, script, nscript);
+	unsetenv(var);
+	return err;
+}
+
 /* 503, then a connection closed before the answer, then 200: retried, then sent, in order. */
 void test_push_retry_then_sent(void)
 {
@@ -421,12 +433,8 @@ void test_push_retry_then_sent(void)
 	struct push_stats st;
 	struct server s;
 	struct push *p;
-	int failed;
 
-	setenv("RBPROF_PUSH_TOKEN", "s3cret", 1);
-	failed = start_both(&s, &p, 1, script, 3);
-	unsetenv("RBPROF_PUSH_TOKEN");
-	if (failed)
+	if (start_with_env(&s, &p, script, 3, "RBPROF_PUSH_TOKEN", "s3cret"))
 		return;
 	CHECK_EQ_INT(push_submit(p, "app{pid=7}", 100, 115, 99, body_of("first"), 5), 0);
 	CHECK_EQ_INT(push_submit(p, "app{pid=7}", 115, 130, 99, body_of("second"), 6), 0);
@@ -442,6 +450,24 @@ void test_push_retry_then_sent(void)
 			       "&sampleRate=99&spyName=rbprof-bpf&units=samples"
 			       "&aggregationType=sum");
 	CHECK_STR(s.auth[3], "Bearer s3cret");
+	srv_stop(&s);
+}
+
+/* Basic credentials (RBPROF_PUSH_BASIC_AUTH) go as HTTP basic authentication. */
+void test_push_basic_auth(void)
+{
+	static const enum reply script[] = {R_200};
+	struct push_stats st;
+	struct server s;
+	struct push *p;
+
+	if (start_with_env(&s, &p, script, 1, "RBPROF_PUSH_BASIC_AUTH", "u:p@ss"))
+		return;
+	push_submit(p, "a", 1, 2, 99, body_of("one"), 3);
+	wait_settled(p, 1, 5000);
+	push_close(p, 1000, &st);
+	CHECK_STATS(st, 1, 1, 0, 0, 0);
+	CHECK_STR(s.auth[0], "Basic dTpwQHNz"); /* base64 of u:p@ss */
 	srv_stop(&s);
 }
 
