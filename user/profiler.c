@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "aggregate/stack.h"
 #include "common/clock.h"
+#include "common/env.h"
 #include "common/msg.h"
 #include "output/report.h"
 #include "output/rotate.h"
@@ -208,8 +209,7 @@ static int profile_target(struct profiler *p, const struct ruby_target *t)
 		/* said once: the host scan does not look at this process again */
 		if (err == -E2BIG)
 			msg("cannot sample pid %d (%s): the sampler's table of Ruby processes is "
-			    "full "
-			    "(%u of them)",
+			    "full (%u of them)",
 			    t->pid, t->comm, sampler_max_procs(&p->sampler));
 		else
 			msg("cannot sample pid %d (%s): %s", t->pid, t->comm, strerror(-err));
@@ -433,6 +433,7 @@ static int loads_without_thread_states(struct profiler *p)
 
 int profiler_start(struct profiler *p, const struct profiler_opts *o)
 {
+	long budget_mb;
 	int err;
 
 	memset(p, 0, sizeof(*p));
@@ -450,10 +451,8 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 		p->scan.wanted = is_wanted;
 	proc_table_init(&p->procs);
 	/* RBPROF_SYMCACHE_MB: another budget, for make bench (a budget reached in a minute) */
-	symcache_init(&p->cache,
-		      getenv("RBPROF_SYMCACHE_MB") && atoi(getenv("RBPROF_SYMCACHE_MB")) > 0
-			  ? (__u64)atoi(getenv("RBPROF_SYMCACHE_MB")) << 20
-			  : SYMCACHE_BUDGET_BYTES);
+	budget_mb = env_number("RBPROF_SYMCACHE_MB", 1L << 30);
+	symcache_init(&p->cache, budget_mb > 0 ? (__u64)budget_mb << 20 : SYMCACHE_BUDGET_BYTES);
 	if (aggregate_init(&p->agg))
 		return 1;
 	if ((o->wall || o->dump) && wall_init(&p->wall))
@@ -534,26 +533,30 @@ static void advance_epochs(struct profiler *p)
 		p->procs.procs[i]->sym.epoch = p->epoch;
 }
 
+/* The frames of the live processes used since the last trim, checked against the processes. */
+static void revalidate_caches(struct profiler *p)
+{
+	__u32 i;
+
+	for (i = 0; i < p->procs.n; i++)
+		if (!p->procs.procs[i]->exited)
+			symcache_revalidate(&p->cache, &p->procs.procs[i]->sym, p->trim_epoch);
+}
+
 /*
- * Keep the caches right and within their budget: the frames used since the last time checked
- * against their processes, then the least recently used out past the budget. Also what is
- * kept of processes: the pids that have left the sampler.
+ * Keep the caches within their budget, the least recently used out; and let go of the pids
+ * that have left the sampler.
  */
-static void maintain_caches(struct profiler *p)
+static void trim_caches(struct profiler *p)
 {
 	struct symbolizer **syms = calloc(p->procs.n ? p->procs.n : 1, sizeof(*syms));
 	__u32 i;
 
-	for (i = 0; i < p->procs.n; i++) {
-		struct ruby_proc *rp = p->procs.procs[i];
-
-		if (!rp->exited)
-			symcache_revalidate(&p->cache, &rp->sym, p->trim_epoch);
-		if (syms)
-			syms[i] = &rp->sym;
-	}
-	if (syms)
+	if (syms) {
+		for (i = 0; i < p->procs.n; i++)
+			syms[i] = &p->procs.procs[i]->sym;
 		symcache_trim(&p->cache, syms, p->procs.n);
+	}
 	free(syms);
 	sampler_forget_exited(&p->sampler);
 	p->trim_ms = now_ms();
@@ -605,9 +608,7 @@ static void end_interval(struct profiler *p, __u64 end_ns)
 	int err = -ENOMEM;
 
 	sampler_poll(&p->sampler, 0); /* what was sampled up to now is this interval's */
-	for (i = 0; i < p->procs.n; i++)
-		if (!p->procs.procs[i]->exited)
-			symcache_revalidate(&p->cache, &p->procs.procs[i]->sym, p->trim_epoch);
+	revalidate_caches(p);	      /* before the profile is written: its names right */
 	procs = profile_procs(p);
 	if (procs) {
 		profile_of(p, &prof, procs);
@@ -649,7 +650,7 @@ static void end_interval(struct profiler *p, __u64 end_ns)
 	}
 	if (proc_table_free_exited(&p->procs) && p->opts->wall)
 		wall_forget(&p->wall); /* its threads were keyed by the old ids */
-	maintain_caches(p);
+	trim_caches(p);
 	if (clock_ns() - t0 > p->interval_ns_max)
 		p->interval_ns_max = clock_ns() - t0;
 }
@@ -713,7 +714,8 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 			if (due - now < (__u64)timeout)
 				timeout = (int)(due - now);
 		} else if (now - p->trim_ms >= SYMCACHE_TRIM_MS) {
-			maintain_caches(p);
+			revalidate_caches(p);
+			trim_caches(p);
 		}
 		if (deadline && deadline - now < (__u64)timeout)
 			timeout = (int)(deadline - now);
@@ -801,8 +803,7 @@ summary:
 	if (p->opts->verbose && p->opts->wall)
 		msg("--wall: %llu samples of threads off their CPUs (%llu walks, %llu unchanged "
 		    "since their last, %llu not running Ruby, %llu unreadable), %llu periods "
-		    "missed; "
-		    "%.1f us a period, %.1f us a sample",
+		    "missed; %.1f us a period, %.1f us a sample",
 		    (unsigned long long)p->wall_samples, (unsigned long long)p->wall.walks,
 		    (unsigned long long)p->wall.repeats, (unsigned long long)p->wall.no_ec,
 		    (unsigned long long)p->wall.failed, (unsigned long long)p->wall_missed,
