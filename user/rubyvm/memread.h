@@ -16,6 +16,23 @@ struct memread {
 	int (*read)(struct memread *m, __u64 addr, void *buf, size_t len);
 };
 
+/* A word at byte offset off of a struct read in one go (unaligned-safe). */
+static inline __u64 memread_u64_at(const void *buf, __u32 off)
+{
+	__u64 v;
+
+	__builtin_memcpy(&v, (const char *)buf + off, sizeof(v));
+	return v;
+}
+
+static inline __u32 memread_u32_at(const void *buf, __u32 off)
+{
+	__u32 v;
+
+	__builtin_memcpy(&v, (const char *)buf + off, sizeof(v));
+	return v;
+}
+
 /* A live process. */
 struct procmem {
 	struct memread base;

@@ -125,30 +125,14 @@ static void *read_array_dup(struct memread *m, __u64 addr, size_t count, size_t 
 	return p;
 }
 
-static __u64 get_u64(const __u8 *buf, __u32 off)
-{
-	__u64 v;
-
-	memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
-static __u32 get_u32(const __u8 *buf, __u32 off)
-{
-	__u32 v;
-
-	memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
 /* Copy the line of each insns_info entry and whatever positions table the process keeps. */
 static int read_line_table(struct memread *m, const struct ruby_layout *L, const __u8 *body,
 			   __u32 iseq_size, struct line_table *t)
 {
-	__u64 entries = get_u64(body, L->body_insns_body);
-	__u64 positions = get_u64(body, L->body_insns_positions);
-	__u64 succ = get_u64(body, L->body_succ_table);
-	__u32 n = get_u32(body, L->body_insns_size), i;
+	__u64 entries = memread_u64_at(body, L->body_insns_body);
+	__u64 positions = memread_u64_at(body, L->body_insns_positions);
+	__u64 succ = memread_u64_at(body, L->body_succ_table);
+	__u32 n = memread_u32_at(body, L->body_insns_size), i;
 	__u8 *raw;
 
 	memset(t, 0, sizeof(*t));
@@ -200,19 +184,19 @@ int iseq_info_read(struct memread *m, const struct ruby_layout *L, __u64 addr,
 	if ((err = memread_u64(m, addr + L->iseq_body, &body_addr)) ||
 	    (err = m->read(m, body_addr, body, sizeof(body))))
 		return err;
-	iseq_size = get_u32(body, L->body_iseq_size);
+	iseq_size = memread_u32_at(body, L->body_iseq_size);
 	if (!iseq_size || iseq_size > RUBY_ISEQ_MAX_SIZE)
 		return -EINVAL;
-	out->iseq_encoded = get_u64(body, L->body_iseq_encoded);
-	out->type = (int)get_u32(body, L->body_type);
-	out->local_iseq = get_u64(body, L->body_local_iseq);
-	out->parent_iseq = get_u64(body, L->body_parent_iseq);
-	pathobj = get_u64(body, L->body_pathobj);
-	label = get_u64(body, L->body_label);
+	out->iseq_encoded = memread_u64_at(body, L->body_iseq_encoded);
+	out->type = (int)memread_u32_at(body, L->body_type);
+	out->local_iseq = memread_u64_at(body, L->body_local_iseq);
+	out->parent_iseq = memread_u64_at(body, L->body_parent_iseq);
+	pathobj = memread_u64_at(body, L->body_pathobj);
+	label = memread_u64_at(body, L->body_label);
 	out->body_addr = body_addr;
 	out->label_obj = label;
 	out->path_obj = pathobj;
-	first = get_u64(body, L->body_first_lineno);
+	first = memread_u64_at(body, L->body_first_lineno);
 	out->first_lineno = L->first_lineno_fixnum ? (int)((__s64)first >> 1) : (int)(__s32)first;
 	out->label = read_string_dup(m, L, label, 0);
 	out->path = read_string_dup(m, L, pathobj, 1);

@@ -44,12 +44,6 @@ static int read_frame(struct symbolizer *s, __u64 addr, enum frame_key kind, str
 	return info->label ? 0 : -ENOMEM;
 }
 
-static void info_destroy(struct iseq_info *info)
-{
-	iseq_info_free(info);
-	free(info);
-}
-
 /* The cached frame (kind, addr), read on first use; a failure counts if `count`. */
 static struct iseq_info *frame_info(struct symbolizer *s, __u64 addr, enum frame_key kind,
 				    int count)
@@ -95,7 +89,7 @@ static struct iseq_info *frame_info(struct symbolizer *s, __u64 addr, enum frame
 	}
 	info->used = s->epoch;
 	if (hashmap_put(&s->frames, addr, kind, (unsigned long)info)) {
-		info_destroy(info);
+		iseq_info_destroy(info);
 		s->failed += count;
 		return NULL;
 	}
@@ -144,7 +138,7 @@ static int frame_stays(void *ctx, struct hashmap_slot *slot)
 		return 1;
 	symcache_credit(s, info);
 	if (!info->in_agg) {
-		info_destroy(info);
+		iseq_info_destroy(info);
 		return 0;
 	}
 	if (s->nretired == s->retired_cap) {
@@ -205,6 +199,18 @@ void symbolizer_evict_marked(struct symbolizer *s)
 	hashmap_retain(&s->owners, address_cached, s);
 }
 
+/* The frames evicted while the aggregate named them: freed once it no longer does. */
+static void free_retired(struct symbolizer *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nretired; i++)
+		iseq_info_destroy(s->retired[i]);
+	free(s->retired);
+	s->retired = NULL;
+	s->nretired = s->retired_cap = 0;
+}
+
 void symbolizer_aggregate_reset(struct symbolizer *s)
 {
 	size_t i;
@@ -219,25 +225,18 @@ void symbolizer_aggregate_reset(struct symbolizer *s)
 			info->in_agg = 0;
 		}
 	hashmap_free(&s->frame_ids);
-	for (i = 0; i < s->nretired; i++)
-		info_destroy(s->retired[i]);
-	free(s->retired);
-	s->retired = NULL;
-	s->nretired = s->retired_cap = 0;
+	free_retired(s);
 }
 
 void symbolizer_free(struct symbolizer *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nretired; i++)
-		info_destroy(s->retired[i]);
-	free(s->retired);
-	s->retired = NULL;
-	s->nretired = 0;
+	free_retired(s);
 	for (i = 0; i < s->frames.cap; i++)
 		if (s->frames.slots[i].used)
-			symcache_credit(s, (struct iseq_info *)(unsigned long)s->frames.slots[i].val);
+			symcache_credit(s,
+					(struct iseq_info *)(unsigned long)s->frames.slots[i].val);
 	hashmap_free_values(&s->frames, iseq_info_destroy);
 	hashmap_free(&s->frame_ids);
 	hashmap_free(&s->owners);

@@ -46,14 +46,6 @@ struct check {
 	__u8 names[64]; /* body_pathobj .. body_label */
 };
 
-static __u64 word_at(const __u8 *buf, __u32 off)
-{
-	__u64 v;
-
-	memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
 /*
  * Check a batch of iseqs: two batched reads (each iseq's head, then each body's names). A
  * frame whose memory cannot be read (the process exiting) stays: only a change evicts.
@@ -74,7 +66,8 @@ static __u64 check_batch(struct symbolizer *s, struct check *c, int n)
 		r[i] = (struct memread_range){.addr = c[i].addr, .buf = c[i].head, .len = head};
 	memread_batch(s->mem, r, n);
 	for (i = 0; i < n; i++) {
-		__u64 flags = word_at(c[i].head, 0), body = word_at(c[i].head, L->iseq_body);
+		__u64 flags = memread_u64_at(c[i].head, 0),
+		      body = memread_u64_at(c[i].head, L->iseq_body);
 
 		if (!r[i].ok)
 			continue;
@@ -98,8 +91,8 @@ static __u64 check_batch(struct symbolizer *s, struct check *c, int n)
 		}
 		if (!r[i].len || !r[i].ok)
 			continue;
-		if (word_at(c[i].names, L->body_pathobj - lo) != c[i].info->path_obj ||
-		    word_at(c[i].names, L->body_label - lo) != c[i].info->label_obj) {
+		if (memread_u64_at(c[i].names, L->body_pathobj - lo) != c[i].info->path_obj ||
+		    memread_u64_at(c[i].names, L->body_label - lo) != c[i].info->label_obj) {
 			c[i].info->evict = 1;
 			renames++;
 		}
