@@ -1,27 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* sudo_user.c - the user who ran sudo. */
-#include <errno.h>
-#include <stdlib.h>
 #include <unistd.h>
+#include "common/env.h"
 #include "common/sudo_user.h"
-
-/* A whole decimal id from the environment variable `name`, or -1. */
-static long env_id(const char *name)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	return errno || *end || v < 0 || v >= (long)(uid_t)-1 ? -1 : v;
-}
 
 int sudo_user(uid_t *uid, gid_t *gid)
 {
-	long u = env_id("SUDO_UID"), g = env_id("SUDO_GID");
+	/* (uid_t)-1 is no id: chown's "leave it" */
+	long u = env_number("SUDO_UID", (long)(uid_t)-1 - 1);
+	long g = env_number("SUDO_GID", (long)(gid_t)-1 - 1);
 
 	if (u < 0 || g < 0 || geteuid() != 0)
 		return 0;

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "rbprof.h" /* before the skeleton: its .bss holds rbprof.h's types */
 #include "rbprof.skel.h"
+#include "common/env.h"
 #include "sampling/sampler.h"
 #include "sampling/event.h"
 
@@ -66,6 +67,7 @@ int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_f
 {
 	int err, ncpus = libbpf_num_possible_cpus();
 	__u32 rb_bytes;
+	long max_procs;
 
 	memset(s, 0, sizeof(*s));
 	/* RBPROF_THREAD_STATES=0: refused, as a kernel before 5.15 refuses it (the tests' way) */
@@ -89,9 +91,9 @@ int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_f
 	bpf_program__set_autoload(s->skel->progs.rbprof_switch, thread_states);
 	bpf_program__set_autoload(s->skel->progs.rbprof_thread_exit, thread_states);
 	/* RBPROF_MAX_PROCS=N: a smaller table of processes, for the tests of a full one */
-	if (getenv("RBPROF_MAX_PROCS") && atoi(getenv("RBPROF_MAX_PROCS")) > 0 &&
-	    (err = bpf_map__set_max_entries(s->skel->maps.procs,
-					    (__u32)atoi(getenv("RBPROF_MAX_PROCS")))))
+	max_procs = env_number("RBPROF_MAX_PROCS", 1L << 30);
+	if (max_procs > 0 &&
+	    (err = bpf_map__set_max_entries(s->skel->maps.procs, (__u32)max_procs)))
 		return err;
 	rb_bytes = ringbuf_bytes(freq, ncpus);
 	err = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes);
