@@ -33,6 +33,7 @@ PACKAGES=(
 	nodejs                        # runs the format tests' browser driver (tests/clients)
 	python3                       # the --push tests' receiver (tests/e2e/lib/pyroscope_receiver.py)
 	openssl                       # the https receiver's certificate, made by the --push tests
+	curl                          # scripts/soak.sh: its Rails app's loopback client
 )
 
 missing=()
