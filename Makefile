@@ -56,7 +56,7 @@ all: rbprof-bpf
 $(OUTPUT):
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/rbprof.bpf.o: bpf/rbprof.bpf.c bpf/ruby_walk.h bpf/rbprof.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/rbprof.bpf.o: bpf/rbprof.bpf.c bpf/ruby_walk.h bpf/rbprof.h bpf/tick_clock.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -231,7 +231,20 @@ $(OUTPUT)/bench-writers: bench/writers.c $(LIB_OBJS) | $(OUTPUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $(PKG_CFLAGS) $^ $(LIBS) -o $@
 
-bench: rbprof-bpf $(OUTPUT)/bench-userspace $(OUTPUT)/bench-writers
+# make bench's trivial sampler, which only counts, on either clock (bench/count.c).
+$(OUTPUT)/count.bpf.o: bench/count.bpf.c bpf/tick_clock.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/count.skel.h: $(OUTPUT)/count.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name count_bpf > $@
+
+$(OUTPUT)/bench-count: bench/count.c $(OUTPUT)/count.skel.h $(LIB_OBJS) | $(OUTPUT)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $(PKG_CFLAGS) bench/count.c $(LIB_OBJS) $(LIBS) -o $@
+
+bench: rbprof-bpf $(OUTPUT)/bench-userspace $(OUTPUT)/bench-writers $(OUTPUT)/bench-count
 	$(Q)scripts/bench.sh
 
 deps:

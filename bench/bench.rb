@@ -18,18 +18,23 @@
 #   7. --wall next to CPU mode on 16 threads that block and wake ~10,000 times a second:
 #      slowdown, BPF time per wall sample, the loader's CPU (lib/wall_cost.rb);
 #   8. the symbol caches' budget on a churning host, processes making new code without end
-#      and a new process every 0.25 s, under a small budget and none (lib/cache_budget.rb).
+#      and a new process every 0.25 s, under a small budget and none (lib/cache_budget.rb);
+#   9. the sampling clock's own cost apart from the BPF program's: a pinned workload under a
+#      counting-only program and rbprof-bpf on perf events (HZ, 999 Hz, ~10 kHz) and on the
+#      scheduler tick, and stackprof at the tick's sample count (lib/clock_cost.rb).
 # The results go to stdout and to bench/results.md, with the machine they come from.
 #
 # Environment: BENCH_QUICK=1 (a short run while developing: 2 rounds of ~0.75 s workloads),
 # BENCH_ROUNDS=N, BENCH_SCALE=X (workload length, 1 = ~3 s), BENCH_OUT=FILE,
-# BENCH_ONLY=userspace,writers,bpf,startup,discovery,loader,procs,slowdown,wall,cache (parts),
+# BENCH_ONLY=userspace,writers,bpf,startup,discovery,loader,procs,slowdown,wall,cache,clock
+# (parts),
 # BENCH_WORKLOADS=mix50,rec1000,threads4,procs20 (workloads to run), BENCH_RUBY=ruby,
 # BENCH_STRIPPED_RUBY=path (a stripped Ruby build to discover, too), BENCH_BASELINE=REV (the BPF
 # time of rbprof-bpf built at commit REV too, attached at the same time as the work tree's:
 # lib/side_by_side.rb, scripts/bench.sh).
 require_relative "lib/bpf_cost"
 require_relative "lib/cache_budget"
+require_relative "lib/clock_cost"
 require_relative "lib/discovery"
 require_relative "lib/loader_cost"
 require_relative "lib/machine"
@@ -53,7 +58,9 @@ REPLAY = QUICK ? 1.0 : 3.0
 # The BPF-time windows run each workload long enough to outlast the window (scale 1: ~3 s).
 COST_SCALE = (WINDOW + 3) / 3.0 * 1.5
 OUT = ENV.fetch("BENCH_OUT", File.join(ROOT, "bench", "results.md"))
-ONLY = ENV.fetch("BENCH_ONLY", "userspace,writers,bpf,startup,discovery,loader,procs,slowdown,wall,cache").split(",")
+ONLY = ENV.fetch("BENCH_ONLY", "userspace,writers,bpf,startup,discovery,loader,procs,slowdown,wall,cache,clock").split(",")
+# The clock part's rounds: its differences (a fraction of a percent at HZ) want more of them.
+CLOCK_ROUNDS = Integer(ENV.fetch("BENCH_CLOCK_ROUNDS", QUICK ? "2" : "7"))
 # The loader's first seconds on new processes (owners of methods are looked for in up to 64
 # batches of 100 ms), then its steady cost.
 LOADER_SETTLE = QUICK ? 2 : 7
@@ -79,7 +86,7 @@ if ONLY.include?("bpf")
   LOG.call("== BPF time per sample (bpf_stats, #{BpfCost::HZ} Hz, #{WINDOW} s windows)")
   rev = ENV["BENCH_BASELINE_REV"]
   cost = KernelStats.with_bpf_stats do
-    tools = { "rbprof-bpf" => RbprofRun, "bpftrace" => BpftraceRun }
+    tools = { "rbprof-bpf" => RbprofRun, "rbprof-bpf (tick)" => RbprofTickRun, "bpftrace" => BpftraceRun }
     BpfCost.run(tools, WORKLOADS, seconds: WINDOW, scale: COST_SCALE, log: LOG)
   end
   if rev
@@ -132,12 +139,18 @@ if ONLY.include?("cache")
   cache = CacheBudget.run(seconds: QUICK ? 15 : 40, log: LOG)
 end
 
+clock = {}
+if ONLY.include?("clock")
+  LOG.call("== the sampling clock's cost: #{ClockCost::WORKLOAD.title} pinned, #{CLOCK_ROUNDS} rounds")
+  clock = KernelStats.with_bpf_stats { ClockCost.run(rounds: CLOCK_ROUNDS, scale: SCALE * 0.8, log: LOG) }
+end
+
 settings = format("%d interleaved rounds, workload scale %.2f (1 = ~3 s), %.0f s BPF windows, " \
                   "%.1f min in all%s", ROUNDS, SCALE, WINDOW,
                   (Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) / 60,
                   QUICK ? " (BENCH_QUICK: a development run, not a result)" : "")
 text = Report.new(info: info, settings: settings, userspace: userspace, writers: writers,
-                  procs: procs, wall: wall, cache: cache, cost: cost, side: side,
+                  procs: procs, wall: wall, cache: cache, clock: clock, cost: cost, side: side,
                   startup: startup, discovery: discovery, loader: loader, runs: runs).markdown
 puts text
 File.write(OUT, text)

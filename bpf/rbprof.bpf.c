@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * rbprof.bpf.c - the sampler: on each cpu-clock sample, if the interrupted task belongs to a
- * registered Ruby process, walk that thread's Ruby control frames and send their identities
- * (iseq + pc, or method entry) to user space through a ring buffer. No strings are read here.
+ * rbprof.bpf.c - the sampler: on each cpu-clock sample (or every Nth scheduler tick, --clock
+ * tick), if the interrupted task belongs to a registered Ruby process, walk that thread's Ruby
+ * control frames and send their identities (iseq + pc, or method entry) to user space through
+ * a ring buffer. No strings are read here.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,6 +15,7 @@
 /* A global function: verified once (ruby_walk.h) */
 #define RBPROF_SUBPROG __attribute__((noinline))
 #include "ruby_walk.h"
+#include "tick_clock.h"
 
 /*
  * Ruby processes to sample: tgid -> how to find a thread's EC and the layout of its Ruby.
@@ -50,7 +52,10 @@ static __always_inline int maybe_registered(__u32 tgid)
 	return (tgid_filter[bit / 64] >> (bit % 64)) & 1;
 }
 
-/* Walker scratch, one per CPU: a perf_event program does not nest on its CPU. */
+/*
+ * Walker scratch, one per CPU: the sampler does not nest on its CPU (a perf event's program,
+ * or the tick's in its hardirq; one of them is loaded).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -176,9 +181,9 @@ static __always_inline int sample(int use_bpf_loop)
 }
 
 /*
- * The sampler, in one of two forms; the loader loads one. With bpf_loop (Linux >= 5.17) the
- * verifier checks a chunk of the walk once: 62k instructions, verified in milliseconds.
- * Without it, the chunks run in a bounded loop that it checks chunk by chunk (228k
+ * The sampler, in one of two forms on one of two clocks; the loader loads one of the four. With
+ * bpf_loop (Linux >= 5.17) the verifier checks a chunk of the walk once: 62k instructions, verified
+ * in milliseconds. Without it, the chunks run in a bounded loop that it checks chunk by chunk (228k
  * instructions, a quarter of a second at start-up). They run the same code.
  */
 SEC("perf_event")
@@ -191,6 +196,24 @@ SEC("perf_event")
 int rbprof_sample_bounded(struct bpf_perf_event_data *ctx)
 {
 	return sample(0);
+}
+
+/* The tick clock (tick_clock.h): the same sampler on every Nth tick of a CPU. */
+static __always_inline int tick(struct bpf_raw_tracepoint_args *ctx, int use_bpf_loop)
+{
+	return tick_due(ctx) ? sample(use_bpf_loop) : 0;
+}
+
+SEC("raw_tp/hrtimer_expire_entry")
+int rbprof_tick(struct bpf_raw_tracepoint_args *ctx)
+{
+	return tick(ctx, 1);
+}
+
+SEC("raw_tp/hrtimer_expire_entry")
+int rbprof_tick_bounded(struct bpf_raw_tracepoint_args *ctx)
+{
+	return tick(ctx, 0);
 }
 
 /*

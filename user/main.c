@@ -39,6 +39,7 @@ enum {
 	OPT_PUSH_CA_FILE,
 	OPT_APP_NAME,
 	OPT_ROTATE,
+	OPT_CLOCK,
 };
 
 /* --push-interval: Pyroscope's agents send every 10-15 s; its own default is 15 s. */
@@ -60,6 +61,7 @@ enum {
 static struct env {
 	int duration;
 	int freq;
+	int clock; /* --clock: enum sample_clock_kind; AUTO: not given */
 	pid_t pids[MAX_PIDS];
 	int npids;
 	const char *output;
@@ -112,6 +114,11 @@ const char argp_program_doc[] =
 static const struct argp_option opts[] = {
     {"duration", 'd', "SECS", 0, "Stop after SECS seconds (default: at Ctrl-C or SIGTERM)", 0},
     {"frequency", 'F', "HZ", 0, "Samples per second per CPU, 1-10000 (default 99)", 0},
+    {"clock", OPT_CLOCK, "CLOCK", 0,
+     "What triggers a sample: tick (the scheduler tick, no interrupt of its own: HZ / N, the "
+     "rate nearest -F, at most HZ) or perf (a cpu-clock perf event at -F exactly); default: "
+     "tick when -F is at most HZ, else perf",
+     0},
     {"pid", 'p', "PID", 0, "Only this process (repeatable, or PID,PID,...)", 0},
     {"output", 'o', "FILE", 0,
      "Write the profile to FILE (atomically) instead of stdout; without -f, FILE's extension "
@@ -268,6 +275,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_WALL:
 		env.wall = 1;
+		break;
+	case OPT_CLOCK:
+		v = sample_clock_parse(arg);
+		if (v < 0)
+			usage_error("unknown clock %s (clocks: tick, perf)", arg);
+		env.clock = (int)v;
 		break;
 	case OPT_DUMP:
 		env.dump = 1;
@@ -445,6 +458,7 @@ static int capture(void)
 static int dump(void)
 {
 	struct profiler_opts popts = {.freq = env.freq,
+				      .clock = env.clock,
 				      .pids = env.pids,
 				      .npids = env.npids,
 				      .verbose = env.verbose,
@@ -468,6 +482,7 @@ static int profile(void)
 {
 	struct profiler_opts popts = {.duration = env.duration,
 				      .freq = env.freq,
+				      .clock = env.clock,
 				      .pids = env.npids ? env.pids : NULL,
 				      .npids = env.npids,
 				      .verbose = env.verbose,

@@ -128,7 +128,7 @@ static void on_thread_state(void *ctx, const struct rbprof_thread_state *st)
  */
 static void wall_tick(struct profiler *p)
 {
-	__u64 period = 1000000000ULL / (__u64)p->opts->freq, now = clock_ns(), late;
+	__u64 period = p->clock.period_ns, now = clock_ns(), late;
 	int err;
 
 	if (!p->opts->wall || now + 1000000 < p->wall_next_ns)
@@ -426,15 +426,80 @@ static int loads_without_thread_states(struct profiler *p)
 	int err;
 
 	sampler_close(&p->sampler);
-	err = sampler_load(&p->sampler, p->opts->freq, 0, on_event, p);
+	err = sampler_load(&p->sampler, &p->clock, 0, on_event, p);
 	sampler_close(&p->sampler);
 	return !err;
 }
 
+/*
+ * The clock to sample on: --clock's; without it, the tick where it gives the rate asked (-F at
+ * most HZ: make bench shows it costs the workload less) and perf events above HZ, which the
+ * tick cannot give. A kernel without what the tick needs gets perf events, with a notice.
+ */
+static void choose_clock(struct profiler *p)
+{
+	const struct profiler_opts *o = p->opts;
+	struct sample_clock *c = &p->clock;
+	char why[256] = "";
+	int err;
+
+	if (o->clock == SAMPLE_CLOCK_PERF || o->dump) { /* --dump samples nothing */
+		sample_clock_perf(c, o->freq);
+		return;
+	}
+	err = sample_clock_tick(c, o->freq, why, sizeof(why));
+	if (o->clock == SAMPLE_CLOCK_AUTO && c->hz > 0 && o->freq > c->hz) {
+		sample_clock_perf(c, o->freq);
+		return;
+	}
+	if (err) {
+		if (!o->quiet || o->clock == SAMPLE_CLOCK_TICK)
+			msg("the scheduler tick cannot be the clock: %s; sampling on perf events "
+			    "(cpu-clock) at %d Hz",
+			    why, o->freq);
+		sample_clock_perf(c, o->freq);
+		return;
+	}
+	if (o->freq > c->hz)
+		msg("--clock tick: at most HZ (%d) samples a second per CPU: sampling at %d Hz, "
+		    "not "
+		    "%d",
+		    c->hz, c->hz, o->freq);
+}
+
+/*
+ * The BPF object loaded with p->clock's program and, unless --dump, attached. Where the tick's
+ * program fails to load or attach (a kernel without the tracepoint, or one that refuses the
+ * program), perf events instead, with a notice. 0, or -errno with *attaching 1 if the attach
+ * failed.
+ */
+static int load_and_attach(struct profiler *p, int *attaching)
+{
+	const struct profiler_opts *o = p->opts;
+	int thread_states = o->wall || o->dump, err;
+
+	*attaching = 0;
+	err = sampler_load(&p->sampler, &p->clock, thread_states, on_event, p);
+	if (!err && !o->dump) {
+		*attaching = 1;
+		err = sampler_attach(&p->sampler);
+	}
+	if (!err || p->clock.kind != SAMPLE_CLOCK_TICK || err == -EPERM)
+		return err;
+	if (!*attaching && thread_states && loads_without_thread_states(p))
+		return err; /* what the kernel refuses is the thread-state programs */
+	msg("the scheduler tick cannot be the clock: its program failed to %s (%s); sampling on "
+	    "perf events (cpu-clock) at %d Hz",
+	    *attaching ? "attach" : "load", strerror(-err), o->freq);
+	sampler_close(&p->sampler);
+	sample_clock_perf(&p->clock, o->freq);
+	return load_and_attach(p, attaching);
+}
+
 int profiler_start(struct profiler *p, const struct profiler_opts *o)
 {
+	int attaching, err;
 	long budget_mb;
-	int err;
 
 	memset(p, 0, sizeof(*p));
 	p->opts = o;
@@ -457,7 +522,13 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 		return 1;
 	if ((o->wall || o->dump) && wall_init(&p->wall))
 		return 1;
-	err = sampler_load(&p->sampler, o->freq, o->wall || o->dump, on_event, p);
+	choose_clock(p);
+	err = load_and_attach(p, &attaching);
+	if (err && attaching) {
+		msg("failed to attach the %s clock: %s", sample_clock_name(p->clock.kind),
+		    strerror(-err));
+		return 1;
+	}
 	if (err && (o->wall || o->dump) && loads_without_thread_states(p)) {
 		msg("%s needs a BPF task iterator with bpf_task_pt_regs (Linux 5.15+), which this "
 		    "kernel refuses (%s); CPU profiles work without %s",
@@ -469,21 +540,18 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 		    err == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 		return 1;
 	}
+	/*
+	 * Attached (in load_and_attach) before the processes are looked for: each process is
+	 * sampled from the moment it is registered, not once all are (on a busy host with many,
+	 * that is a while).
+	 */
+	sample_clock_describe(&p->clock, p->clock_text, sizeof(p->clock_text));
 	report_startup(p, "BPF program loaded");
 	if (o->verbose) /* which form: the tests of each check that it is the one they asked for */
 		msg("sampler: %s", sampler_form(&p->sampler));
 	p->wall.settled = sampler_settled(&p->sampler);
 	if (o->dump) /* no samples: the processes are only looked at */
 		return probe_given_pids(p);
-	/*
-	 * Attached before the processes are looked for: each process is sampled from the moment
-	 * it is registered, not once all are (on a busy host with many, that is a while).
-	 */
-	err = sampler_attach(&p->sampler, o->freq);
-	if (err) {
-		msg("failed to attach perf events: %s", strerror(-err));
-		return 1;
-	}
 	/*
 	 * Before the processes are looked for: none that starts meanwhile is missed.
 	 * RBPROF_PROC_EVENTS=0 leaves them out, the scans of /proc alone finding processes (what
@@ -509,7 +577,7 @@ int profiler_start(struct profiler *p, const struct profiler_opts *o)
 		return 1;
 	}
 	if (o->verbose)
-		msg("sampling %d CPUs at %d Hz", p->sampler.nlinks, o->freq);
+		msg("sampling %d CPUs at %s", p->sampler.ncpus, p->clock_text);
 	p->sample_start_ns = clock_ns();
 	p->wall_next_ns = p->sample_start_ns;
 	p->start_unix_ns = clock_realtime_ns();
@@ -589,7 +657,9 @@ static void profile_of(const struct profiler *p, struct profile *prof,
 				 .command = p->opts->command,
 				 .start_unix_ns = p->start_unix_ns,
 				 .duration_ns = p->sample_end_ns - p->sample_start_ns,
-				 .freq = p->opts->freq,
+				 .period_ns = p->clock.period_ns,
+				 .rate = p->clock.rate,
+				 .clock = p->clock_text,
 				 .wall = p->opts->wall};
 }
 
@@ -665,7 +735,7 @@ static int top_tick(struct profiler *p, __u64 *last_draw)
 	if (now_ms() - *last_draw >= TOP_REFRESH_MS) {
 		*last_draw = now_ms();
 		err = top_draw(&p->top, &p->agg, &p->procs, p->thread_roots ? 1 : 0,
-			       clock_ns() - p->sample_start_ns, p->opts->freq);
+			       clock_ns() - p->sample_start_ns, p->clock.rate);
 		if (err && err != -EIO) /* a terminal gone (EIO) is no reason to stop profiling */
 			p->error = err;
 	}
@@ -761,7 +831,7 @@ int profiler_run(struct profiler *p, volatile sig_atomic_t *stop)
 		end_interval(p, p->sample_end_ns);
 	if (p->top_open) { /* before the summary: stderr shares the terminal */
 		top_draw_last(&p->top, &p->agg, &p->procs, p->thread_roots ? 1 : 0,
-			      p->sample_end_ns - p->sample_start_ns, p->opts->freq);
+			      p->sample_end_ns - p->sample_start_ns, p->clock.rate);
 		top_close(&p->top);
 		p->top_open = 0;
 	}
@@ -790,6 +860,9 @@ summary:
 	if (p->opts->quiet) /* errors only */
 		return err;
 	sampler_counters(&p->sampler, c);
+	msg("sampled at %s", p->clock_text);
+	if (p->opts->verbose && p->clock.kind == SAMPLE_CLOCK_TICK)
+		msg("ticks taken: %llu", (unsigned long long)sampler_ticks(&p->sampler));
 	report_summary(c, &p->procs, p->not_profiled,
 		       p->orphan_samples + p->agg_errors + p->sampler.bad_records);
 	if (p->opts->interval)

@@ -21,7 +21,8 @@
 
 struct profiler_opts {
 	int duration; /* seconds; 0: until *stop is set */
-	int freq;     /* samples per second per CPU */
+	int freq;     /* samples per second per CPU asked for (-F) */
+	int clock;    /* --clock: enum sample_clock_kind, AUTO to choose by freq */
 	pid_t *pids;  /* only these; NULL: every Ruby process on the host */
 	int npids;
 	int verbose;
@@ -34,9 +35,9 @@ struct profiler_opts {
 	int subprocesses;	     /* -s: the -p processes' descendants too */
 	const char *container;	     /* --container: only its processes (an id or its prefix) */
 	pid_t launched;		     /* -- COMMAND: its pid; it and its descendants are profiled */
-	int wall;		     /* --wall: threads off their CPUs sampled too (sampling/wall.h) */
-	int dump;		     /* --dump: no profile; profiler_dump says what threads do */
-	int (*done)(void *ctx);	     /* 1: stop now (the command has exited); may be NULL */
+	int wall;		/* --wall: threads off their CPUs sampled too (sampling/wall.h) */
+	int dump;		/* --dump: no profile; profiler_dump says what threads do */
+	int (*done)(void *ctx); /* 1: stop now (the command has exited); may be NULL */
 	void *done_ctx;
 	/*
 	 * --rotate SECS, --push-interval SECS: a profile is written (or sent) every `interval`
@@ -54,6 +55,8 @@ struct profiler_opts {
 struct profiler {
 	const struct profiler_opts *opts;
 	struct sampler sampler;
+	struct sample_clock clock; /* what triggers a sample, and what one stands for */
+	char clock_text[128];	   /* ... said (sample_clock_describe), for the profiles */
 	struct discover disc;
 	struct hostscan scan; /* whole-host mode: which processes to probe */
 	struct proc_table procs;
@@ -77,23 +80,23 @@ struct profiler {
 	int nyoung;
 	__u64 eager_until_ms; /* a process is new till then: drain often (profiler.c EAGER_MS) */
 	int first_sample_seen;
-	struct wall wall;     /* --wall, --dump: the threads not on a CPU */
-	__u64 wall_next_ns;   /* --wall: the next sample of them due (CLOCK_MONOTONIC) */
-	__u64 wall_samples;   /* samples of threads not on a CPU */
-	__u64 wall_missed;    /* periods the loader was too late to sample them in */
-	__u64 wall_ticks;     /* periods sampled, and the time it took (-v) */
+	struct wall wall;   /* --wall, --dump: the threads not on a CPU */
+	__u64 wall_next_ns; /* --wall: the next sample of them due (CLOCK_MONOTONIC) */
+	__u64 wall_samples; /* samples of threads not on a CPU */
+	__u64 wall_missed;  /* periods the loader was too late to sample them in */
+	__u64 wall_ticks;   /* periods sampled, and the time it took (-v) */
 	__u64 wall_ns;
-	__u64 epoch_ms;	      /* when the symbolizers' epoch last advanced */
-	__u64 epoch;	      /* the symbolizers' epoch: one clock for all (rubyvm/symcache.h) */
+	__u64 epoch_ms;	       /* when the symbolizers' epoch last advanced */
+	__u64 epoch;	       /* the symbolizers' epoch: one clock for all (rubyvm/symcache.h) */
 	struct symcache cache; /* the budget of the symbolizers' caches together */
 	__u64 trim_ms;	       /* when the caches were last checked and trimmed */
 	__u64 trim_epoch;      /* ... and the epoch then: frames used since are checked */
 	/* --rotate, --push: the current interval's start (CLOCK_REALTIME, CLOCK_MONOTONIC) */
 	__u64 interval_unix_ns, interval_ns;
-	__u32 intervals;	/* written or handed to the uploader */
-	__u32 interval_errors;	/* intervals whose file could not be written */
-	__u64 interval_ns_max;	/* the longest an interval's writing took (-v) */
-	__u64 overflowed;	/* samples past an interval's aggregate bounds, intervals gone */
+	__u32 intervals;       /* written or handed to the uploader */
+	__u32 interval_errors; /* intervals whose file could not be written */
+	__u64 interval_ns_max; /* the longest an interval's writing took (-v) */
+	__u64 overflowed;      /* samples past an interval's aggregate bounds, intervals gone */
 };
 
 /*

@@ -29,7 +29,7 @@ module BpfCost
       c && c[RUBY_COUNTER]
     end
     before = counters.call
-    s = KernelStats.prog_stats(prof.pid)
+    s = KernelStats.prog_stats(prof.pid, **prof.class.sampler)
     after = counters.call
     ruby = before && after ? (before + after) / 2.0 : nil
     Sample.new(s[:ns], s[:runs], ruby, pids.sum { |p| KernelStats.cpu_ns(p) },

@@ -8,6 +8,7 @@ require "open3"
 module KernelStats
   BPF_STATS = "/proc/sys/kernel/bpf_stats_enabled"
   PERF_EVENT_PROG = 7 # enum bpf_prog_type: BPF_PROG_TYPE_PERF_EVENT
+  RAW_TRACEPOINT_PROG = 17 # BPF_PROG_TYPE_RAW_TRACEPOINT: the tick clock's sampler
   ARRAY_MAP = 2 # enum bpf_map_type: BPF_MAP_TYPE_ARRAY (global data: .bss)
 
   module_function
@@ -49,9 +50,21 @@ module KernelStats
     end
   end
 
-  # run_time_ns and run_cnt summed over pid's programs of bpf_prog_type +type+ (perf_event).
-  def prog_stats(pid, type: PERF_EVENT_PROG)
+  # The names of the host's BPF programs by id (bpftool cuts them at 15 characters).
+  def prog_names
+    out, status = Open3.capture2("bpftool", "-j", "prog", "show")
+    status.success? ? JSON.parse(out).to_h { |p| [p["id"], p["name"].to_s] } : {}
+  end
+
+  # run_time_ns and run_cnt summed over pid's programs of bpf_prog_type +type+ (perf_event),
+  # and with +name+ (a Regexp) only those whose name it matches: the tick clock's sampler is a
+  # raw tracepoint's program, as the process events are.
+  def prog_stats(pid, type: PERF_EVENT_PROG, name: nil)
     progs = fdinfos(pid).select { |h| h["prog_type"] == type }.uniq { |h| h["prog_id"] }
+    if name
+      names = prog_names
+      progs.select! { |h| names[h["prog_id"]]&.match?(name) }
+    end
     { ns: progs.sum { |h| h["run_time_ns"].to_i }, runs: progs.sum { |h| h["run_cnt"].to_i },
       progs: progs.size, insns: progs.sum { |h| h["verified_insns"].to_i } }
   end

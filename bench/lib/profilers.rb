@@ -117,14 +117,19 @@ module BenchClock
   def self.now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
 end
 
-# rbprof-bpf -F HZ, whole host, profile to /dev/null; -v for its start-up timings.
+# rbprof-bpf -F HZ, whole host, profile to /dev/null; -v for its start-up timings. On perf
+# events (--clock perf) unless clock says otherwise: the figures of every part but the clock's
+# are of the same trigger, whatever the default for HZ is.
 class RbprofRun < ProfilerRun
   def name = "rbprof-bpf"
 
   def self.binary = PROFILER
 
-  def initialize(hz, cpu:)
-    super([self.class.binary, "-v", "-F", hz.to_s], cpu: cpu)
+  # Which of the process's BPF programs is the sampler (KernelStats.prog_stats's filter).
+  def self.sampler = { type: KernelStats::PERF_EVENT_PROG }
+
+  def initialize(hz, cpu:, clock: "perf", args: [])
+    super([self.class.binary, "-v", "-F", hz.to_s, "--clock", clock, *args], cpu: cpu)
   end
 
   def wait_attached
@@ -149,11 +154,50 @@ class RbprofRun < ProfilerRun
   end
 end
 
+# rbprof-bpf on the scheduler tick (--clock tick), at most HZ samples a second per CPU.
+class RbprofTickRun < RbprofRun
+  def name = "rbprof-bpf (tick)"
+
+  def self.sampler = { type: KernelStats::RAW_TRACEPOINT_PROG, name: /\Arbprof_tick/ }
+
+  def initialize(hz, cpu:, args: [])
+    super(hz, cpu: cpu, clock: "tick", args: args)
+  end
+end
+
+# make bench's trivial sampler (bench/count.c): a BPF program that only counts, on either
+# clock, for the cost of a trigger apart from the walk.
+class CountRun < ProfilerRun
+  BINARY = File.join(ROOT, ".output", "bench-count")
+
+  def name = "bench-count"
+
+  def self.sampler(clock)
+    clock == "tick" ? { type: KernelStats::RAW_TRACEPOINT_PROG, name: /\Acount_tick/ } : {}
+  end
+
+  def initialize(hz, cpu:, clock:)
+    super([BINARY, clock, hz.to_s], cpu: cpu)
+  end
+
+  def wait_attached
+    wait_for(/^attached: /)
+  end
+
+  def stop
+    r = super
+    r[:samples] = text[/^samples: (\d+)/, 1]&.to_i
+    r
+  end
+end
+
 # bpftrace's whole-host native-stack profiler: `profile:hz:N { @[ustack] = count(); }`. The
 # BEGIN probe fires once every probe is attached; at the end bpftrace prints the stacks, as
 # a user would have it do.
 class BpftraceRun < ProfilerRun
   def name = "bpftrace"
+
+  def self.sampler = { type: KernelStats::PERF_EVENT_PROG }
 
   def self.program(hz)
     %(BEGIN { printf("attached\\n"); } profile:hz:#{hz} { @[ustack] = count(); })

@@ -10,8 +10,9 @@ class Report
   US = 1000.0 # ns per microsecond
 
   def initialize(info:, settings:, userspace:, cost:, startup:, discovery:, loader:, runs:,
-                 side: nil, writers: [], procs: {}, wall: {}, cache: {})
+                 side: nil, writers: [], procs: {}, wall: {}, cache: {}, clock: {})
     @info = info
+    @clock = clock
     @cache = cache
     @wall = wall
     @procs = procs
@@ -39,6 +40,7 @@ class Report
     parts << procs_table unless @procs.empty?
     parts << wall_table unless @wall.empty?
     parts << cache_table unless @cache.empty?
+    parts << clock_table unless @clock.empty?
     parts.join("\n")
   end
 
@@ -73,7 +75,7 @@ class Report
   end
 
   def title_of(key)
-    WORKLOADS.find { |x| x.key == key }.title
+    WORKLOADS.find { |x| x.key == key }&.title || key
   end
 
   # The median over the side-by-side sessions of the work tree's time per sample over the
@@ -153,6 +155,7 @@ class Report
     rows.concat(writer_targets)
     rows.concat(procs_targets)
     rows.concat(wall_targets)
+    rows.concat(clock_targets)
     <<~MD
 
       ## Targets
@@ -163,6 +166,82 @@ class Report
 
       Workload times are medians of the per-round change against the unprofiled run of the
       same round; the workloads' own run-to-run spread is in the tables below.
+    MD
+  end
+
+  # The clock part's figures of one configuration: slowdown (paired with the round's first
+  # unprofiled run), samples, BPF ns per sample and BPF time as a share of the workload's.
+  def clock_figures(key)
+    runs = @clock[:runs][key]
+    none = @clock[:runs]["none"].map { |r| r[:wall] }
+    ch = paired_change(runs.map { |r| r[:wall] }, none)
+    per = runs.filter_map { |r| r[:bpf_ns] && r[:samples].to_i.positive? ? r[:bpf_ns].to_f / r[:samples] : nil }
+    share = runs.filter_map { |r| r[:bpf_ns] && r[:seconds].positive? ? r[:bpf_ns] / (r[:seconds] * 1e9) * 100 : nil }
+    { change: ch, slowdown: median(ch), samples: median(runs.map { |r| r[:samples] }),
+      per_sample_ns: median(per), share: median(share), rate: median(runs.map { |r| r[:rate] }),
+      wall: runs.map { |r| r[:wall] } }
+  end
+
+  def clock_targets
+    return [] if @clock.empty?
+
+    hz = @clock[:hz]
+    noise = clock_figures("none-again")[:change]
+    span = noise.empty? ? 0 : [noise.max.abs, noise.min.abs].max
+    tick = clock_figures("rbprof-tick")
+    sp = clock_figures("stackprof")
+    perf = clock_figures("rbprof-perf-999")
+    count = clock_figures("count-perf-999")
+    perf_high = clock_figures("rbprof-perf-high")
+    count_high = clock_figures("count-perf-high")
+    gap = tick[:slowdown] && tick[:share] ? tick[:slowdown] - tick[:share] : nil
+    [["tick clock at HZ (#{hz}): the workload's slowdown, against the BPF time share", "within noise",
+      format("%+.2f%% vs %.2f%% (noise: unprofiled runs within +-%.2f%%)", tick[:slowdown] || 0,
+             tick[:share] || 0, span),
+      yes(gap && gap.abs <= span)],
+     ["... below stackprof's at the same sample count", "lower",
+      format("%+.2f%% (%d samples) vs %+.2f%% (%d samples)", tick[:slowdown] || 0, tick[:samples].to_i,
+             sp[:slowdown] || 0, sp[:samples].to_i),
+      yes(tick[:slowdown] && sp[:slowdown] && tick[:slowdown] < sp[:slowdown])],
+     ["perf clock: slowdown, against the counting-only program at the same rate (999 Hz, #{ClockCost::HIGH_HZ} Hz)",
+      "no worse",
+      format("%+.2f%% vs %+.2f%%; %+.2f%% vs %+.2f%%", perf[:slowdown] || 0, count[:slowdown] || 0,
+             perf_high[:slowdown] || 0, count_high[:slowdown] || 0),
+      yes(perf[:slowdown] && count[:slowdown] && perf_high[:slowdown] && count_high[:slowdown] &&
+          perf[:slowdown] <= count[:slowdown] + span &&
+          perf_high[:slowdown] <= count_high[:slowdown] + span + (perf_high[:share] || 0))]]
+  end
+
+  def clock_table
+    rows = @clock[:configs].map do |c|
+      f = clock_figures(c.key)
+      next format("| %s | %s | - | - | - | - | - |", c.title, med_range(f[:wall], 3)) if c.key == "none"
+
+      format("| %s | %s | %s | %s | %s | %s | %s |", c.title, med_range(f[:wall], 3),
+             pct_range(f[:change]), f[:rate] ? format("%.4g Hz", f[:rate]) : "-",
+             f[:samples] ? f[:samples].round.to_s : "-",
+             f[:per_sample_ns] ? us(f[:per_sample_ns]) : "-",
+             f[:share] ? format("%.3f%%", f[:share]) : "-")
+    end
+    <<~MD
+
+      ## The sampling clock's cost
+
+      lib/clock_cost.rb: #{ClockCost::WORKLOAD.title} pinned to CPU #{Slowdown::WORKLOAD_CPU}, each
+      profiler's process on CPU #{Slowdown::PROFILER_CPU}; #{@clock[:runs]["none"].size} rounds,
+      every configuration once a round, in reversed order every other round, after the round's
+      unprofiled run. "counting only" is bench/count.c, a BPF program that only counts, on the
+      same trigger as rbprof-bpf's: a cpu-clock perf event, or every Nth scheduler tick (HZ
+      #{@clock[:hz]}) through the hrtimer_expire_entry raw tracepoint. Slowdown: the
+      workload's wall time against the unprofiled run of its round, median [min..max].
+      Samples: of the workload's process (counting only: every CPU's; stackprof: its own).
+      BPF: the sampler's run_time_ns (bpf_stats) per sample, and as a share of the workload's
+      time (on the tick, every hrtimer expiry of the host runs the program: those are in it).
+      "no profiler, again" measures nothing: its change is the machine's noise.
+
+      | configuration | wall s | slowdown | rate | samples | BPF per sample | BPF share |
+      | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+      #{rows.join("\n")}
     MD
   end
 
@@ -209,6 +288,10 @@ class Report
       program at #{BpfCost::HZ} Hz, with every CPU busy: shell loops for the samples outside
       Ruby, then one copy of each workload per CPU (in brackets: the samples that hit Ruby
       and all samples of the window). bpftrace runs `#{BpftraceRun.program(BpfCost::HZ)}`.
+      rbprof-bpf (tick) is the same sampler on the scheduler tick (`--clock tick`, at HZ,
+      #{ClockCost.kernel_hz} here): its raw tracepoint's program runs at every hrtimer expiry
+      and on every tick, so its "all samples" are those runs, and each costs a compare
+      (outside Ruby).
 
       | sample | #{tools.join(' | ')} |
       | --- | #{tools.map { '---:' }.join(' | ')} |
@@ -218,7 +301,8 @@ class Report
   end
 
   def slowdown_tables
-    @runs.map do |w, by_config|
+    # a workload left out (BENCH_WORKLOADS) may have an empty entry from a lookup above
+    @runs.select { |_, by_config| by_config.values.any?(&:any?) }.map do |w, by_config|
       title = title_of(w)
       base = by_config["none"]
       rows = CONFIGS.map do |c|

@@ -38,7 +38,7 @@ module WallCost
     wl = WorkloadRun.new(WORKLOAD, scale: scale)
     wl.wait_ready
     if (extra = MODES.fetch(mode))
-      prof = Run.new([PROFILER, "-v", "-F", HZ.to_s, "-p", wl.pids.first.to_s, *extra,
+      prof = Run.new([PROFILER, "-v", "-F", HZ.to_s, "--clock", "perf", "-p", wl.pids.first.to_s, *extra,
                       "-o", "/dev/null"], cpu: nil)
       prof.wait_for(/^rbprof-bpf: sampling [\d.]+ s after start/)
       cpu0 = KernelStats.cpu_ns(prof.pid)

@@ -10,7 +10,7 @@
 E2E_DIR = __dir__
 REPO_ROOT = File.expand_path("../..", E2E_DIR)
 
-%w[harness child profiler folded target target_ruby assertions fake_ruby debuginfod rails_app receiver].each do |lib|
+%w[harness child profiler folded target target_ruby assertions fake_ruby debuginfod rails_app receiver sample_clock].each do |lib|
   require File.join(E2E_DIR, "lib", lib)
 end
 

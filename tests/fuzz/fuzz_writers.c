@@ -118,7 +118,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 				.command = names[3],
 				.start_unix_ns = 1700000000000000000ULL,
 				.duration_ns = 1000000000ULL,
-				.freq = 99};
+				.period_ns = 10101010,
+				.rate = 99};
 	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
 		char *out = NULL;
 		size_t len = 0;

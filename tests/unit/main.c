@@ -110,7 +110,12 @@ int test_failed_checks;
 	X(test_dwarf_separate_debug_file)                                                          \
 	X(test_dwarf_discovery_policy)                                                             \
 	X(test_dwarf_not_read_for_table_versions)                                                  \
-	X(test_dwarf_real_rubies)
+	X(test_dwarf_real_rubies)                                                                  \
+	X(test_tick_every_nearest)                                                                 \
+	X(test_hz_of_jiffies)                                                                      \
+	X(test_kconfig_hz)                                                                         \
+	X(test_kallsyms_find)                                                                      \
+	X(test_sample_clock_describe)
 
 #define DECLARE(name) void name(void);
 TESTS(DECLARE)

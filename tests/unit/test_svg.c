@@ -87,7 +87,8 @@ void test_svg_hostile_names(void)
 			    .nprocs = 3,
 			    .command = "rbprof-bpf -o <x>.svg",
 			    .duration_ns = 2500000000ull, /* 2.5 s */
-			    .freq = 99};
+			    .period_ns = 10101010,
+			    .rate = 99};
 	struct aggregate a;
 	char *svg, *again;
 
@@ -161,7 +162,8 @@ void test_svg_thread_frames(void)
 	static const struct profile_proc procs[] = {{.comm = "ruby", .pid = 7}};
 	struct iseq_info w1 = {.label = "w<x"}, w2 = {.label = "w<x"};
 	struct iseq_info m_i = {.label = "m", .path = "/m.rb"};
-	struct profile p = {.procs = procs, .nprocs = 1, .thread_roots = 1, .freq = 99};
+	struct profile p = {
+	    .procs = procs, .nprocs = 1, .thread_roots = 1, .period_ns = 10101010, .rate = 99};
 	struct aggregate a;
 	__u32 st[2], m;
 	char *svg;
@@ -194,7 +196,7 @@ void test_svg_deep_stack(void)
 	static const struct profile_proc procs[] = {{.comm = "ruby", .pid = 7}};
 	enum { DEPTH = 1000 };
 	struct iseq_info m_i = {.label = "deep", .path = "/d.rb"};
-	struct profile p = {.procs = procs, .nprocs = 1, .freq = 99};
+	struct profile p = {.procs = procs, .nprocs = 1, .period_ns = 10101010, .rate = 99};
 	struct aggregate a;
 	__u32 st[DEPTH], i;
 	char *svg, want[64];
@@ -224,7 +226,7 @@ void test_svg_box_limit(void)
 	static const struct profile_proc procs[] = {{.comm = "ruby", .pid = 7}};
 	enum { TOWERS = 2000, DEPTH = 300 };
 	struct iseq_info m_i = {.label = "m", .path = "/m.rb"};
-	struct profile p = {.procs = procs, .nprocs = 1, .freq = 99};
+	struct profile p = {.procs = procs, .nprocs = 1, .period_ns = 10101010, .rate = 99};
 	struct aggregate a;
 	__u32 st[DEPTH], i, tower;
 	char *svg;
@@ -278,7 +280,7 @@ void test_svg_many_stacks(void)
 	enum { NSTACKS = 100000, LEVELS = 5, FANOUT = 20 };
 	struct iseq_info info[LEVELS * FANOUT];
 	char labels[LEVELS * FANOUT][24];
-	struct profile p = {.procs = procs, .nprocs = 1, .freq = 99};
+	struct profile p = {.procs = procs, .nprocs = 1, .period_ns = 10101010, .rate = 99};
 	struct box_stats stats = {0};
 	struct flametree t;
 	struct aggregate a;

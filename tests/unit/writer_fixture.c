@@ -46,7 +46,8 @@ void writer_fixture_init(struct writer_fixture *f, int thread_frames)
 				.command = FIX_COMMAND,
 				.start_unix_ns = 1700000000123456789ULL,
 				.duration_ns = 2500000000ULL,
-				.freq = FIX_FREQ};
+				.period_ns = 1000000000ULL / FIX_FREQ,
+				.rate = FIX_FREQ};
 }
 
 void writer_fixture_many(struct writer_fixture *f, __u32 n)

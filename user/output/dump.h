@@ -14,12 +14,12 @@
 #include "rubyvm/thread_state.h"
 
 struct dump_thread {
-	int tid, main;	       /* main: the process's first thread */
-	const char *name;      /* its comm */
-	int on_cpu;	       /* running on a CPU as it was looked at */
-	__u32 flags;	       /* rbprof.h RBPROF_EV_GVL_WAIT ... of a thread not running */
+	int tid, main;	  /* main: the process's first thread */
+	const char *name; /* its comm */
+	int on_cpu;	  /* running on a CPU as it was looked at */
+	__u32 flags;	  /* rbprof.h RBPROF_EV_GVL_WAIT ... of a thread not running */
 	const struct ruby_thread_vm_state *vm; /* NULL: not known */
-	const __u32 *ids;			/* its stack, root first (aggregate ids) */
+	const __u32 *ids;		       /* its stack, root first (aggregate ids) */
 	__u32 n;
 };
 

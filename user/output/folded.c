@@ -59,10 +59,14 @@ static int sbuf_add(struct sbuf *b, const char *src, int escape)
 const char *folded_special(int kind)
 {
 	static const char *const special[] = {
-	    [FRAME_CFUNC] = "[cfunc]",	       [FRAME_UNKNOWN] = "[unknown]",
-	    [FRAME_TRUNCATED] = "(truncated)", [FRAME_GC] = "(garbage collection)",
-	    [FRAME_GC_MARKING] = "(marking)",  [FRAME_GC_SWEEPING] = "(sweeping)",
-	    [FRAME_GVL_WAIT] = "(GVL wait)",   [FRAME_RUNNABLE] = "(runnable)",
+	    [FRAME_CFUNC] = "[cfunc]",
+	    [FRAME_UNKNOWN] = "[unknown]",
+	    [FRAME_TRUNCATED] = "(truncated)",
+	    [FRAME_GC] = "(garbage collection)",
+	    [FRAME_GC_MARKING] = "(marking)",
+	    [FRAME_GC_SWEEPING] = "(sweeping)",
+	    [FRAME_GVL_WAIT] = "(GVL wait)",
+	    [FRAME_RUNNABLE] = "(runnable)",
 	    [FRAME_OVERFLOW] = "(more stacks than a profile keeps)",
 	};
 

@@ -60,14 +60,4 @@ static inline int stack_has_thread(const struct aggregate *a, const struct stack
 	return s->n && a->frames[a->pool[s->off]].kind == FRAME_THREAD;
 }
 
-/*
- * The ns of CPU one sample stands for at freq samples per second, rounded: both formats
- * weigh samples in CPU time. 0 for a freq that is not positive.
- */
-static inline __u64 sample_period_ns(int freq)
-{
-	/* 1e9: nanoseconds per second */
-	return freq > 0 ? (1000000000ULL + (__u64)freq / 2) / (__u64)freq : 0;
-}
-
 #endif /* RBPROF_FRAME_TABLE_H */

@@ -32,7 +32,8 @@ void frame_text(const struct frame_rec *f, struct frame_text *t)
 		if (!f->line)
 			snprintf(t->buf, sizeof(t->buf), "(off-CPU)");
 		else if (syscall_name(f->line - 1))
-			snprintf(t->buf, sizeof(t->buf), "(off-CPU: %s)", syscall_name(f->line - 1));
+			snprintf(t->buf, sizeof(t->buf), "(off-CPU: %s)",
+				 syscall_name(f->line - 1));
 		else
 			snprintf(t->buf, sizeof(t->buf), "(off-CPU: syscall %d)", f->line - 1);
 		t->cls = CLASS_WAIT;

@@ -69,6 +69,7 @@ struct pprof_strings {
 	__u32 pid, tid, thread_name, comm;	       /* the label keys */
 	__u32 container_id, ns_pid;
 	__u32 command;
+	__u32 clock; /* "clock: 83.33 Hz on the scheduler tick (...)"; 0 ("") if not known */
 };
 
 /* One string the table needs: where it is in `text`, and the index that refers to it. */
@@ -233,7 +234,8 @@ static int add_fixed_strings(struct pprof *w)
 	const char *command = w->p->command ? w->p->command : "rbprof-bpf";
 
 	if (string_add(&w->st, "", &s->empty) || string_add(&w->st, "samples", &s->samples) ||
-	    string_add(&w->st, "count", &s->count) || string_add(&w->st, w->p->wall ? "wall" : "cpu", &s->cpu) ||
+	    string_add(&w->st, "count", &s->count) ||
+	    string_add(&w->st, w->p->wall ? "wall" : "cpu", &s->cpu) ||
 	    string_add(&w->st, "nanoseconds", &s->nanoseconds) ||
 	    string_add(&w->st, "pid", &s->pid) || string_add(&w->st, "tid", &s->tid) ||
 	    string_add(&w->st, "thread_name", &s->thread_name) ||
@@ -241,6 +243,13 @@ static int add_fixed_strings(struct pprof *w)
 	    string_add(&w->st, "container_id", &s->container_id) ||
 	    string_add(&w->st, "ns_pid", &s->ns_pid) || string_add(&w->st, command, &s->command))
 		return -ENOMEM;
+	if (w->p->clock) {
+		char clock[160];
+
+		snprintf(clock, sizeof(clock), "clock: %s", w->p->clock);
+		if (string_add(&w->st, clock, &s->clock))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -313,6 +322,7 @@ static int write_head(struct pprof *w)
 	    (err = emit_uint(w, PB_PROFILE_TIME_NANOS, w->p->start_unix_ns)) ||
 	    (err = emit_uint(w, PB_PROFILE_DURATION_NANOS, w->p->duration_ns)) ||
 	    (err = emit_uint(w, PB_PROFILE_COMMENT, s->command)) ||
+	    (s->clock && (err = emit_uint(w, PB_PROFILE_COMMENT, s->clock))) ||
 	    (err = emit_uint(w, PB_PROFILE_DEFAULT_SAMPLE_TYPE, s->cpu)))
 		return err;
 	for (i = 0; i < w->st.n; i++) {
@@ -485,7 +495,7 @@ static void pprof_free(struct pprof *w)
 
 static int write_profile(FILE *out, const struct profile *p)
 {
-	struct pprof w = {.out = out, .p = p, .a = p->agg, .period = sample_period_ns(p->freq)};
+	struct pprof w = {.out = out, .p = p, .a = p->agg, .period = p->period_ns};
 	int err;
 
 	if (!w.period)

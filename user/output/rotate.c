@@ -40,8 +40,8 @@ void rotate_name(char *buf, size_t cap, __u64 start_unix_ns, const struct writer
 	snprintf(buf, cap, "rbprof-%s.%s", stamp, writer_extension(w));
 }
 
-int rotate_write(const char *dir, const struct writer *w, const struct profile *prof,
-		 char *path, size_t cap)
+int rotate_write(const char *dir, const struct writer *w, const struct profile *prof, char *path,
+		 size_t cap)
 {
 	char name[ROTATE_NAME_MAX];
 	struct outfile out;

@@ -26,7 +26,7 @@ void rotate_name(char *buf, size_t cap, __u64 start_unix_ns, const struct writer
  * Write profile `prof` (an interval from prof->start_unix_ns) with w into DIR. The file's
  * path into path (PATH_MAX). 0 or -errno (nothing left behind).
  */
-int rotate_write(const char *dir, const struct writer *w, const struct profile *prof,
-		 char *path, size_t cap);
+int rotate_write(const char *dir, const struct writer *w, const struct profile *prof, char *path,
+		 size_t cap);
 
 #endif /* RBPROF_ROTATE_H */

@@ -4,7 +4,8 @@
  * format (https://www.speedscope.app/file-format-schema.json). Its frames are shared, one per
  * distinct (label, file, line); each process is a "sampled" profile of root-first stacks
  * (with -t each of its threads is), weighed in nanoseconds of CPU so that speedscope shows
- * CPU time (--wall: of the threads' wall-clock time). Written piece by piece: the file is never held whole.
+ * CPU time (--wall: of the threads' wall-clock time). Written piece by piece: the file is never
+ * held whole.
  */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
@@ -226,18 +227,22 @@ static int write_profiles(struct speedscope *w)
 static int write_head(struct speedscope *w)
 {
 	const char *command = w->p->command ? w->p->command : "rbprof-bpf";
+	struct sbuf name = {0};
+	int err = 0;
 
-	if (sbuf_adds(&w->b, "{\"$schema\":\"" SPEEDSCOPE_SCHEMA "\",\n\"exporter\":\"rbprof-bpf\","
+	/* the name speedscope titles the page with: the command, and the rate it sampled at */
+	if (sbuf_adds(&name, command) || (w->p->clock && sbuf_addf(&name, " (%s)", w->p->clock)) ||
+	    sbuf_adds(&w->b, "{\"$schema\":\"" SPEEDSCOPE_SCHEMA "\",\n\"exporter\":\"rbprof-bpf\","
 			     "\"name\":") ||
-	    add_string(&w->b, command) || sbuf_adds(&w->b, ",\"activeProfileIndex\":0,\n"))
-		return -ENOMEM;
-	return 0;
+	    add_string(&w->b, name.s) || sbuf_adds(&w->b, ",\"activeProfileIndex\":0,\n"))
+		err = -ENOMEM;
+	sbuf_free(&name);
+	return err;
 }
 
 static int write_profile(FILE *out, const struct profile *p)
 {
-	struct speedscope w = {
-	    .out = out, .p = p, .a = p->agg, .period = sample_period_ns(p->freq)};
+	struct speedscope w = {.out = out, .p = p, .a = p->agg, .period = p->period_ns};
 	int err;
 
 	if (!w.period)

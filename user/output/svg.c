@@ -333,10 +333,13 @@ static int add_titles(struct svg_out *o, struct sbuf *b)
 	if (sbuf_addf(b, "<text id=\"title\" x=\"%d\" y=\"24\">", IMAGE_W / 2) ||
 	    add_fitted(o, b, p->command ? p->command : "rbprof-bpf", DRAW_W,
 		       CHAR_W * TITLE_PX / FONT_PX) ||
-	    sbuf_addf(
-		b, "</text>\n<text id=\"subtitle\" x=\"%d\" y=\"44\">%.1f s at %d Hz, %llu samples%s",
-		IMAGE_W / 2, (double)p->duration_ns / 1e9, p->freq,
-		(unsigned long long)o->t->total, p->wall ? " of wall-clock time (--wall)" : ""))
+	    sbuf_addf(b,
+		      "</text>\n<text id=\"subtitle\" x=\"%d\" y=\"44\">%.1f s at %.4g Hz%s, %llu "
+		      "samples%s",
+		      IMAGE_W / 2, (double)p->duration_ns / 1e9, p->rate,
+		      p->clock && strstr(p->clock, "tick") ? " on the scheduler tick" : "",
+		      (unsigned long long)o->t->total,
+		      p->wall ? " of wall-clock time (--wall)" : ""))
 		return -ENOMEM;
 	/* raised by flametree_limit, not just rounding */
 	if (min_px > MIN_W * 1.01 && sbuf_addf(b, "; boxes under %.2f px left out", min_px))

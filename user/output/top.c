@@ -109,7 +109,7 @@ static void proc_label(const struct proc_table *pt, const struct method *m, char
 }
 
 /* The title, the column heads and `rows` methods into v->screen. */
-static int render(struct top_view *v, const struct proc_table *pt, __u64 elapsed_ns, int freq,
+static int render(struct top_view *v, const struct proc_table *pt, __u64 elapsed_ns, double rate,
 		  int rows, int cols)
 {
 	const struct method_table *t = &v->methods;
@@ -118,8 +118,8 @@ static int render(struct top_view *v, const struct proc_table *pt, __u64 elapsed
 	int i, err = 0;
 
 	snprintf(head, sizeof(head),
-		 "rbprof-bpf --top   processes: %u   samples: %llu in %.0f s   %d Hz per CPU%s",
-		 pt->n, (unsigned long long)t->samples, (double)elapsed_ns / 1e9, freq,
+		 "rbprof-bpf --top   processes: %u   samples: %llu in %.0f s   %.4g Hz per CPU%s",
+		 pt->n, (unsigned long long)t->samples, (double)elapsed_ns / 1e9, rate,
 		 v->key_fd >= 0 ? "  (q: quit)" : "");
 	/* comm and the process's names are escaped already: no byte of them moves the cursor */
 	for (p = head; *p; p++)
@@ -158,7 +158,7 @@ static int render(struct top_view *v, const struct proc_table *pt, __u64 elapsed
 }
 
 int top_draw(struct top_view *v, const struct aggregate *a, const struct proc_table *pt,
-	     __u32 skip_root, __u64 elapsed_ns, int freq)
+	     __u32 skip_root, __u64 elapsed_ns, double rate)
 {
 	int rows, cols, err;
 
@@ -173,7 +173,7 @@ int top_draw(struct top_view *v, const struct aggregate *a, const struct proc_ta
 	}
 	sbuf_reset(&v->screen);
 	/* the last line stays empty: a terminal scrolls when its last line is written */
-	err = render(v, pt, elapsed_ns, freq, rows - TOP_HEAD_LINES - 1, cols);
+	err = render(v, pt, elapsed_ns, rate, rows - TOP_HEAD_LINES - 1, cols);
 	if (err)
 		return err;
 	if (fwrite(v->screen.s, 1, v->screen.len, v->out) != v->screen.len || fflush(v->out))
@@ -182,9 +182,9 @@ int top_draw(struct top_view *v, const struct aggregate *a, const struct proc_ta
 }
 
 int top_draw_last(struct top_view *v, const struct aggregate *a, const struct proc_table *pt,
-		  __u32 skip_root, __u64 elapsed_ns, int freq)
+		  __u32 skip_root, __u64 elapsed_ns, double rate)
 {
-	return v->tty ? 0 : top_draw(v, a, pt, skip_root, elapsed_ns, freq);
+	return v->tty ? 0 : top_draw(v, a, pt, skip_root, elapsed_ns, rate);
 }
 
 int top_quit_pressed(struct top_view *v)

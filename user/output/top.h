@@ -35,14 +35,14 @@ int top_open(struct top_view *v, FILE *out);
 
 /*
  * Draw the view of aggregate a: `skip_root` frames at each stack's root are no methods
- * (threads'), `elapsed_ns` since sampling began, `freq` the sampling rate. 0 or -errno.
+ * (threads'), `elapsed_ns` since sampling began, `rate` the sampling rate. 0 or -errno.
  */
 int top_draw(struct top_view *v, const struct aggregate *a, const struct proc_table *pt,
-	     __u32 skip_root, __u64 elapsed_ns, int freq);
+	     __u32 skip_root, __u64 elapsed_ns, double rate);
 
 /* Not on a terminal: the last table, at the end of the profile (a terminal's view just goes). */
 int top_draw_last(struct top_view *v, const struct aggregate *a, const struct proc_table *pt,
-		  __u32 skip_root, __u64 elapsed_ns, int freq);
+		  __u32 skip_root, __u64 elapsed_ns, double rate);
 
 /* 1 if `q` was pressed since the last call (reads what is waiting, never blocks). */
 int top_quit_pressed(struct top_view *v);

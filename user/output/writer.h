@@ -41,8 +41,11 @@ struct profile {
 	const char *command; /* the profiler's command line, for titles; may be NULL */
 	__u64 start_unix_ns; /* when sampling began (CLOCK_REALTIME) */
 	__u64 duration_ns;   /* how long it sampled */
-	int freq;	     /* samples per second per CPU: a sample is 1/freq s of CPU */
-	int wall;	     /* --wall: a sample is 1/freq s of a thread's time, running or not */
+	__u64 period_ns;     /* what a sample stands for: period_ns of CPU */
+	double rate;	     /* samples per second per CPU: 1e9 / period_ns */
+	/* what triggered them, as sample_clock_describe says; NULL: not known */
+	const char *clock;
+	int wall; /* --wall: a sample is period_ns of a thread's time, running or not */
 };
 
 struct writer {

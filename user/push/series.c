@@ -61,7 +61,9 @@ static int submit_one(struct push *push, const struct profile *prof, __u32 proc,
 		goto cleanup;
 	series_name(name, sizeof(name), &prof->procs[proc], app_name);
 	/* a series' intervals meet: this one's until is the next one's from, to the second */
-	err = push_submit(push, name, from, until > from ? until : from + 1, prof->freq, body, len);
+	/* the query's sampleRate is a whole number: the tick clock's 83.33 Hz is 83 there */
+	err = push_submit(push, name, from, until > from ? until : from + 1,
+			  (int)(prof->rate + 0.5), body, len);
 	body = NULL; /* push_submit's, whatever it returned */
 cleanup:
 	free(body);

@@ -2,7 +2,6 @@
 /* sampler.c - load and attach rbprof.bpf.c, and read what it produces. */
 #include <errno.h>
 #include <stdbool.h>
-#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,16 +53,36 @@ static int handle_record(void *ctx, void *data, size_t len)
  * RBPROF_BPF_LOOP=0 asks for the bounded-loop form (what older kernels load; the tests run
  * it here too).
  */
-static bool use_bpf_loop(void)
+static bool use_bpf_loop(enum bpf_prog_type type)
 {
 	const char *env = getenv("RBPROF_BPF_LOOP");
 
 	if (env && !strcmp(env, "0"))
 		return false;
-	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, BPF_FUNC_loop, NULL) == 1;
+	return libbpf_probe_bpf_helper(type, BPF_FUNC_loop, NULL) == 1;
 }
 
-int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_fn fn, void *ctx)
+/* The program of the clock's in the form the kernel takes; the others are not loaded. */
+static struct bpf_program *choose_program(struct rbprof_bpf *skel, const struct sample_clock *c)
+{
+	struct bpf_program *all[4] = {skel->progs.rbprof_sample, skel->progs.rbprof_sample_bounded,
+				      skel->progs.rbprof_tick, skel->progs.rbprof_tick_bounded},
+			   *prog;
+	int tick = c->kind == SAMPLE_CLOCK_TICK, i;
+
+	if (tick)
+		prog = use_bpf_loop(BPF_PROG_TYPE_RAW_TRACEPOINT) ? skel->progs.rbprof_tick
+								  : skel->progs.rbprof_tick_bounded;
+	else
+		prog = use_bpf_loop(BPF_PROG_TYPE_PERF_EVENT) ? skel->progs.rbprof_sample
+							      : skel->progs.rbprof_sample_bounded;
+	for (i = 0; i < 4; i++)
+		bpf_program__set_autoload(all[i], all[i] == prog);
+	return prog;
+}
+
+int sampler_load(struct sampler *s, const struct sample_clock *clock, int thread_states,
+		 sampler_event_fn fn, void *ctx)
 {
 	int err, ncpus = libbpf_num_possible_cpus();
 	__u32 rb_bytes;
@@ -81,12 +100,10 @@ int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_f
 	s->skel = rbprof_bpf__open();
 	if (!s->skel)
 		return -errno ? -errno : -EINVAL;
-	s->prog =
-	    use_bpf_loop() ? s->skel->progs.rbprof_sample : s->skel->progs.rbprof_sample_bounded;
-	bpf_program__set_autoload(s->skel->progs.rbprof_sample,
-				  s->prog == s->skel->progs.rbprof_sample);
-	bpf_program__set_autoload(s->skel->progs.rbprof_sample_bounded,
-				  s->prog == s->skel->progs.rbprof_sample_bounded);
+	s->clock = *clock;
+	s->prog = choose_program(s->skel, clock);
+	s->skel->rodata->tick_function = clock->tick_function;
+	s->skel->rodata->tick_every = clock->every ? clock->every : 1;
 	bpf_program__set_autoload(s->skel->progs.rbprof_thread_states, thread_states);
 	bpf_program__set_autoload(s->skel->progs.rbprof_switch, thread_states);
 	bpf_program__set_autoload(s->skel->progs.rbprof_thread_exit, thread_states);
@@ -95,7 +112,7 @@ int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_f
 	if (max_procs > 0 &&
 	    (err = bpf_map__set_max_entries(s->skel->maps.procs, (__u32)max_procs)))
 		return err;
-	rb_bytes = ringbuf_bytes(freq, ncpus);
+	rb_bytes = ringbuf_bytes((int)(clock->rate + 1), ncpus);
 	err = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes);
 	if (err)
 		return err;
@@ -107,19 +124,6 @@ int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_f
 	if (!s->rb)
 		return -errno ? -errno : -ENOMEM;
 	return 0;
-}
-
-static int open_cpu_clock(int cpu, int freq)
-{
-	struct perf_event_attr attr = {
-	    .type = PERF_TYPE_SOFTWARE,
-	    .size = sizeof(attr),
-	    .config = PERF_COUNT_SW_CPU_CLOCK,
-	    .sample_freq = (__u64)freq,
-	    .freq = 1,
-	};
-
-	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
 /* Mark the CPUs listed in /sys/devices/system/cpu/online ("0-3,5") in online[0..n). */
@@ -145,7 +149,7 @@ static int read_online_cpus(bool *online, int n)
 	return any ? 0 : -EINVAL;
 }
 
-int sampler_attach(struct sampler *s, int freq)
+int sampler_attach(struct sampler *s)
 {
 	int cpu, ncpus = libbpf_num_possible_cpus(), err = 0;
 	bool *online;
@@ -161,12 +165,23 @@ int sampler_attach(struct sampler *s, int freq)
 	err = read_online_cpus(online, ncpus);
 	if (err)
 		goto cleanup;
+	for (cpu = 0; cpu < ncpus; cpu++)
+		s->ncpus += online[cpu];
+	if (s->clock.kind == SAMPLE_CLOCK_TICK) {
+		/* one tracepoint for all CPUs: each CPU's tick comes to it on that CPU */
+		s->links[0] = bpf_program__attach(s->prog);
+		if (!s->links[0])
+			err = -errno;
+		else
+			s->nlinks = 1;
+		goto cleanup;
+	}
 	for (cpu = 0; cpu < ncpus; cpu++) {
 		int fd;
 
 		if (!online[cpu])
 			continue;
-		fd = open_cpu_clock(cpu, freq);
+		fd = perf_cpu_clock_open(cpu, s->clock.perf_freq);
 		if (fd < 0) {
 			err = -errno;
 			goto cleanup;
@@ -241,8 +256,29 @@ int sampler_add_proc(struct sampler *s, __u32 pid, const struct rbprof_proc *p)
 
 const char *sampler_form(const struct sampler *s)
 {
-	return s->prog == s->skel->progs.rbprof_sample ? "rbprof_sample (bpf_loop)"
-						       : "rbprof_sample_bounded (a bounded loop)";
+	const __typeof__(s->skel->progs) *p = &s->skel->progs;
+
+	return s->prog == p->rbprof_sample	   ? "rbprof_sample (bpf_loop)"
+	       : s->prog == p->rbprof_tick	   ? "rbprof_tick (bpf_loop)"
+	       : s->prog == p->rbprof_tick_bounded ? "rbprof_tick_bounded (a bounded loop)"
+						   : "rbprof_sample_bounded (a bounded loop)";
+}
+
+__u64 sampler_ticks(struct sampler *s)
+{
+	int ncpus = libbpf_num_possible_cpus(), cpu;
+	__u64 *per_cpu, sum = 0;
+	__u32 zero = 0;
+
+	if (s->clock.kind != SAMPLE_CLOCK_TICK || ncpus <= 0)
+		return 0;
+	per_cpu = calloc((size_t)ncpus, sizeof(*per_cpu));
+	if (per_cpu && !bpf_map__lookup_elem(s->skel->maps.ticks, &zero, sizeof(zero), per_cpu,
+					     (size_t)ncpus * sizeof(*per_cpu), 0))
+		for (cpu = 0; cpu < ncpus; cpu++)
+			sum += per_cpu[cpu];
+	free(per_cpu);
+	return sum;
 }
 
 __u32 sampler_max_procs(const struct sampler *s)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * sampler.h - the BPF side's lifecycle: open -> configure -> load -> attach a perf event per
- * online CPU; register Ruby processes; poll the ring buffer; read the counters.
+ * sampler.h - the BPF side's lifecycle: open -> configure -> load -> attach the clock (a perf
+ * event per online CPU, or the scheduler tick's tracepoint); register Ruby processes; poll the
+ * ring buffer; read the counters.
  */
 #ifndef RBPROF_SAMPLER_H
 #define RBPROF_SAMPLER_H
@@ -9,6 +10,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "common/hashmap.h"
+#include "sampling/sample_clock.h"
 #include "rbprof.h"
 
 struct rbprof_bpf;
@@ -24,9 +26,11 @@ typedef void (*sampler_event_fn)(void *ctx, const struct rbprof_event *ev);
 
 struct sampler {
 	struct rbprof_bpf *skel;
-	struct bpf_program *prog; /* the form of the sampler loaded (rbprof.bpf.c) */
-	struct bpf_link **links;
+	struct bpf_program *prog;  /* the form of the sampler loaded (rbprof.bpf.c) */
+	struct sample_clock clock; /* what triggers it */
+	struct bpf_link **links;   /* the perf clock's, one per online CPU; or the tick's one */
 	int nlinks;
+	int ncpus; /* CPUs sampled: those online at attach */
 	/* the process events' raw tracepoints (exec, fork, exit); NULL where one failed */
 	struct bpf_link *proc_links[3];
 	struct bpf_link *states_link;	   /* the thread-state iterator's, made at its first use */
@@ -48,13 +52,16 @@ struct sampler {
 };
 
 /*
- * Open and load the BPF object; `freq` sizes the ring buffer; with thread_states, the task
- * iterator of sampler_thread_states too (--wall, --dump: Linux 5.15+, which a CPU profile
- * does not need). 0 or -errno.
+ * Open and load the BPF object with the sampler of `clock`, whose rate sizes the ring buffer;
+ * with thread_states, the task iterator of sampler_thread_states too (--wall, --dump: Linux
+ * 5.15+, which a CPU profile does not need). 0 or -errno.
  */
-int sampler_load(struct sampler *s, int freq, int thread_states, sampler_event_fn fn, void *ctx);
-/* Sample every online CPU at `freq` Hz. 0 or -errno. */
-int sampler_attach(struct sampler *s, int freq);
+int sampler_load(struct sampler *s, const struct sample_clock *clock, int thread_states,
+		 sampler_event_fn fn, void *ctx);
+/* Sample every online CPU on the clock loaded. 0 or -errno. */
+int sampler_attach(struct sampler *s);
+/* The ticks the CPUs have taken since the tick clock was attached (0 on the perf clock). */
+__u64 sampler_ticks(struct sampler *s);
 /*
  * Follow exec, fork and exit through the ring buffer (RBPROF_EV_PROC_EVENTS); with
  * follow_forks, a registered process's children are registered at fork. 0, or -errno if the

@@ -6,9 +6,10 @@
  * kernel's layout in the repository. The sampler reads one kernel field (the interrupted
  * task's user FS base), the thread iterator three (a task's ids and FS base), the process
  * events a task's ids, its thread group's live count and an exec's interpreter, and --wall's
- * iterator a task's scheduling state, context switches and system call, so it declares
- * just those, with preserve_access_index: libbpf's CO-RE relocates the accesses
- * against the running kernel's BTF at load time, whatever its layout.
+ * iterator a task's scheduling state, context switches and system call, and the tick clock an
+ * expiring hrtimer's function, so it declares just those, with preserve_access_index:
+ * libbpf's CO-RE relocates the accesses against the running kernel's BTF at load time,
+ * whatever its layout.
  */
 #ifndef RBPROF_VMLINUX_H
 #define RBPROF_VMLINUX_H
@@ -63,6 +64,14 @@ struct pt_regs {
 /* include/linux/binfmts.h: an exec; interp is the interpreter of a script (#!), else filename */
 struct linux_binprm {
 	const char *interp;
+};
+
+/*
+ * include/linux/hrtimer_types.h: a high-resolution timer; the tick clock (--clock tick) knows
+ * the scheduler tick's from the others by the function it runs.
+ */
+struct hrtimer {
+	void *function;
 };
 
 /* include/linux/bpf.h: a task iterator program's context (kernel/bpf/task_iter.c). */

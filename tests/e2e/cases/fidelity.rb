@@ -54,21 +54,24 @@ module E2E
     end
   end
 
-  test "ratio: four methods burning 1:2:3:4 get 10/20/30/40% +- 3" do
-    target = Target.ruby("ratio4.rb")
-    result = Profiler.run(["-p", target.pid, "-d", 4, "-F", 499])
-    mine = stacks_of(assert_profiled(result), target)
-    counts = %w[one two three four].map { |m| mine.select { |s| s.labels.include?("Mix##{m}") }.total }
-    total = counts.sum
-    assert(total >= 1000, "too few samples in Mix#one..four: #{counts.inspect}")
-    counts.each_with_index do |c, i|
-      share = percent(c, total)
-      want = (i + 1) * 10
-      assert((share - want).abs <= RATIO4_TOLERANCE_POINTS,
-             "Mix##{%w[one two three four][i]} has #{share.round(1)}%, expected #{want} +- " \
-             "#{RATIO4_TOLERANCE_POINTS} (#{counts.inspect}); top:\n#{mine.top}")
+  SampleClock::CLOCKS.each do |clock|
+    test "ratio: four methods burning 1:2:3:4 get 10/20/30/40% +- 3, --clock #{clock}" do
+      target = Target.ruby("ratio4.rb")
+      result = Profiler.run(["-p", target.pid, *SampleClock.args(clock, 499, 4)])
+      mine = stacks_of(assert_profiled(result), target)
+      counts = %w[one two three four].map { |m| mine.select { |s| s.labels.include?("Mix##{m}") }.total }
+      total = counts.sum
+      Harness.notes << "one..four: #{counts.map { |c| "#{percent(c, total).round(1)}%" }.join(' ')} of #{total}"
+      assert(total >= 1000, "too few samples in Mix#one..four: #{counts.inspect}")
+      counts.each_with_index do |c, i|
+        share = percent(c, total)
+        want = (i + 1) * 10
+        assert((share - want).abs <= RATIO4_TOLERANCE_POINTS,
+               "Mix##{%w[one two three four][i]} has #{share.round(1)}%, expected #{want} +- " \
+               "#{RATIO4_TOLERANCE_POINTS} (#{counts.inspect}); top:\n#{mine.top}")
+      end
+    ensure
+      target&.stop
     end
-  ensure
-    target&.stop
   end
 end

@@ -8,8 +8,6 @@ require_relative "../lib/clients"
 # -f speedscope / -o FILE.json: speedscope's own file format, read back by Ruby's JSON parser
 # and opened in the real speedscope app (headless Chromium, tests/clients/speedscope_check.js).
 module E2E
-  # 1e9 / 199 Hz, rounded: the CPU nanoseconds a sample stands for
-  SPEEDSCOPE_PERIOD_NS = 5_025_126
   SPEEDSCOPE_MIN_SHARE_PERCENT = 80
 
   SPEEDSCOPE = format_onces("profile.json", basic: ["basic.rb"], threads: ["threads.rb", "--threads"],
@@ -29,19 +27,21 @@ module E2E
       assert(json, "not JSON: #{run[:data][0, 300].inspect}")
       assert(json["$schema"] == "https://www.speedscope.app/file-format-schema.json", "$schema: #{json['$schema']}")
       assert(json["exporter"] == "rbprof-bpf" && json["activeProfileIndex"].zero?, "exporter, activeProfileIndex")
-      json["profiles"].each { |p| check_sampled(p, json["shared"]["frames"].size) }
+      period = SampleClock.period_ns(run[:result])
+      assert(period, "no 'sampled at' line: #{run[:result].stderr_lines.first(2)}")
+      json["profiles"].each { |p| check_sampled(p, json["shared"]["frames"].size, period) }
       json
     end
 
-    # A sampled profile in CPU ns: one weight per sample, each a number of samples' worth,
-    # summed in endValue; every frame index in range.
-    def check_sampled(profile, nframes)
+    # A sampled profile in CPU ns: one weight per sample, each a number of periods (the CPU ns
+    # a sample stands for), summed in endValue; every frame index in range.
+    def check_sampled(profile, nframes, period)
       weights = profile["weights"]
       assert(profile["type"] == "sampled" && profile["unit"] == "nanoseconds" && profile["startValue"].zero?,
              "profile #{profile['name']}: type #{profile['type']}, unit #{profile['unit']}")
       assert(weights.size == profile["samples"].size, "#{weights.size} weights, #{profile['samples'].size} samples")
       assert(profile["endValue"] == weights.sum, "endValue #{profile['endValue']} != #{weights.sum}")
-      assert(weights.all? { |w| w.positive? && (w % SPEEDSCOPE_PERIOD_NS).zero? }, "a weight not n * #{SPEEDSCOPE_PERIOD_NS}")
+      assert(weights.all? { |w| w.positive? && (w % period).zero? }, "a weight not n * #{period}")
       bad = profile["samples"].flatten.find { |i| !(0...nframes).cover?(i) }
       assert(bad.nil?, "frame index #{bad} out of 0...#{nframes}")
     end
@@ -80,7 +80,8 @@ module E2E
     share = percent(good.sum { |_, w| w }, profile["endValue"])
     assert(share >= SPEEDSCOPE_MIN_SHARE_PERCENT, "only #{share.round(1)}% of the weight is <main> -> run -> burn")
     count = run[:result].stderr_lines.grep(/process #{target.pid} .*: (\d+) samples\z/).first.to_s[/(\d+) samples\z/, 1]
-    assert(count.to_i * SPEEDSCOPE_PERIOD_NS == profile["endValue"], "endValue #{profile['endValue']}, summary #{count} samples")
+    period = SampleClock.period_ns(run[:result])
+    assert(count.to_i * period == profile["endValue"], "endValue #{profile['endValue']}, summary #{count} samples of #{period} ns")
   end
 
   test "formats: speedscope: the speedscope app loads it, no error, its Sandwich view lists Object#burn" do

@@ -170,7 +170,7 @@ module E2E
     assert_exit(result, 0)
     pids = File.readlines(pids_file).map(&:to_i)
     assert(pids.size == 8, "the driver started #{pids.size} processes")
-    due = 0.5 * hz
+    due = 0.5 * SampleClock.default_rate(hz)
     pids.each do |pid|
       mine = result.profile.for_pid(pid)
       burn = mine.select { |s| s.labels.include?("Object#burn") }

@@ -7,38 +7,40 @@ module E2E
   THREAD_LABELS = THREAD_METHODS.map { |m| "Object##{m}" }.freeze
   THREAD_MIN_PERCENT = 5
 
-  test "threads: each sample shows one thread's stack; all 4 sampled" do
-    target = Target.ruby("threads.rb")
-    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199])
-    mine = stacks_of(assert_profiled(result), target)
-    assert_process_frame(mine, target)
-    THREAD_METHODS.each { |name| check_thread_stacks(mine, target, name) }
-  ensure
-    target&.stop
-  end
-
-  test "threads: --threads puts each thread's name and tid above its own stack only" do
-    target = Target.ruby("threads.rb")
-    tids = THREAD_METHODS.to_h { |name| [name, thread_ids(target.pid, name)] }
-    assert(tids.values.all? { |t| t.size == 1 }, "threads not named as expected: #{tids}")
-    result = Profiler.run(["-p", target.pid, "-d", 3, "-F", 199, "--threads"])
-    mine = stacks_of(assert_profiled(result), target)
-    THREAD_METHODS.each do |name|
-      want = "thread #{name} [#{tids[name].first}]"
-      stacks = mine.select { |s| s.labels.include?("Object##{name}") }
-      assert(stacks.total.positive?, "no samples of #{name}; top:\n#{mine.top(8)}")
-      wrong = stacks.reject { |s| s.labels.first == want }
-      assert(wrong.empty?, "#{name}'s stack not under '#{want}': #{wrong.stacks.first&.raw}")
-      under = mine.select { |s| s.labels.first == want }
-      others = under.reject { |s| s.labels.include?("Object##{name}") || s.labels.size <= 2 }
-      assert(others.total <= under.total * 0.02,
-             "'#{want}' holds another thread's stack: #{others.stacks.first&.raw}")
+  SampleClock::CLOCKS.each do |clock|
+    test "threads: each sample shows one thread's stack; all 4 sampled, --clock #{clock}" do
+      target = Target.ruby("threads.rb")
+      result = Profiler.run(["-p", target.pid, *SampleClock.args(clock, 199, 3)])
+      mine = stacks_of(assert_profiled(result), target)
+      assert_process_frame(mine, target)
+      THREAD_METHODS.each { |name| check_thread_stacks(mine, target, name) }
+    ensure
+      target&.stop
     end
-    # every stack is under a thread frame
-    bare = mine.reject { |s| s.labels.first&.start_with?("thread ") }
-    assert(bare.empty?, "a stack without its thread frame: #{bare.stacks.first&.raw}")
-  ensure
-    target&.stop
+
+    test "threads: --threads puts each thread's name and tid above its own stack only, --clock #{clock}" do
+      target = Target.ruby("threads.rb")
+      tids = THREAD_METHODS.to_h { |name| [name, thread_ids(target.pid, name)] }
+      assert(tids.values.all? { |t| t.size == 1 }, "threads not named as expected: #{tids}")
+      result = Profiler.run(["-p", target.pid, *SampleClock.args(clock, 199, 3), "--threads"])
+      mine = stacks_of(assert_profiled(result), target)
+      THREAD_METHODS.each do |name|
+        want = "thread #{name} [#{tids[name].first}]"
+        stacks = mine.select { |s| s.labels.include?("Object##{name}") }
+        assert(stacks.total.positive?, "no samples of #{name}; top:\n#{mine.top(8)}")
+        wrong = stacks.reject { |s| s.labels.first == want }
+        assert(wrong.empty?, "#{name}'s stack not under '#{want}': #{wrong.stacks.first&.raw}")
+        under = mine.select { |s| s.labels.first == want }
+        others = under.reject { |s| s.labels.include?("Object##{name}") || s.labels.size <= 2 }
+        assert(others.total <= under.total * 0.02,
+               "'#{want}' holds another thread's stack: #{others.stacks.first&.raw}")
+      end
+      # every stack is under a thread frame
+      bare = mine.reject { |s| s.labels.first&.start_with?("thread ") }
+      assert(bare.empty?, "a stack without its thread frame: #{bare.stacks.first&.raw}")
+    ensure
+      target&.stop
+    end
   end
 
   class Context

@@ -9,9 +9,9 @@ module E2E
   class Context
     # Profile deep.rb recursing +depth+ levels: the target, the run, its stacks, and those
     # whose leaf is burn in its loop (there must be some).
-    def profile_deep(depth, wrap: [])
+    def profile_deep(depth, wrap: [], clock: [])
       target = Target.ruby("deep.rb", args: [depth])
-      result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199], wrap: wrap)
+      result = Profiler.run(["-p", target.pid, "-d", 1, "-F", 199, *clock], wrap: wrap)
       mine = stacks_of(assert_profiled(result), target)
       hot = mine.select { |s| s.leaf && frame_is?(s.leaf, "Object#burn", target.path, target.loop_lines("burn")) }
       assert(hot.total.positive?, "no stack with leaf burn; top:\n#{mine.top(3)}")
@@ -20,10 +20,11 @@ module E2E
 
     # A 1000-deep recursion profiled (through `wrap`): every hot sample has it whole.
     def check_whole_deep_stack(form, wrap: [])
-      target, result, _, hot = profile_deep(DEPTH_COMPLETE, wrap: wrap)
+      clock = ["--clock", form.start_with?("rbprof_tick") ? "tick" : "perf"]
+      target, result, _, hot = profile_deep(DEPTH_COMPLETE, wrap: wrap, clock: clock)
       # the form of the sampler that ran is the one the test is about: -v names it (its
       # libbpf lines kept out of the run above, whose stderr must be the profiler's own)
-      said = Profiler.run(["-p", target.pid, "-d", 1, "-v"], wrap: wrap).stderr_lines.grep(/\Arbprof-bpf: sampler: /)
+      said = Profiler.run(["-p", target.pid, "-d", 1, "-v", *clock], wrap: wrap).stderr_lines.grep(/\Arbprof-bpf: sampler: /)
       assert(said == ["rbprof-bpf: sampler: #{form}"], "expected the #{form} sampler, -v says #{said}")
       whole = hot.select do |s|
         s.frames.size == DEPTH_COMPLETE + 3 && s.frames[0].label == "<main>" &&
@@ -38,14 +39,17 @@ module E2E
     end
   end
 
-  test "depth: a 1000-deep recursion is captured whole (the bpf_loop sampler)" do
-    check_whole_deep_stack("rbprof_sample (bpf_loop)")
-  end
+  # Each clock's sampler (perf events: rbprof_sample; the tick: rbprof_tick), in each form.
+  %w[sample tick].each do |clock|
+    test "depth: a 1000-deep recursion is captured whole (the bpf_loop sampler, rbprof_#{clock})" do
+      check_whole_deep_stack("rbprof_#{clock} (bpf_loop)")
+    end
 
-  # The sampler's other form, for kernels without bpf_loop (bpf/rbprof.bpf.c): the same walk
-  # in a bounded loop. This kernel has bpf_loop, so the form is asked for.
-  test "depth: the bounded-loop sampler captures a 1000-deep recursion whole" do
-    check_whole_deep_stack("rbprof_sample_bounded (a bounded loop)", wrap: ["env", "RBPROF_BPF_LOOP=0"])
+    # The sampler's other form, for kernels without bpf_loop (bpf/rbprof.bpf.c): the same walk
+    # in a bounded loop. This kernel has bpf_loop, so the form is asked for.
+    test "depth: the bounded-loop sampler captures a 1000-deep recursion whole (rbprof_#{clock})" do
+      check_whole_deep_stack("rbprof_#{clock}_bounded (a bounded loop)", wrap: ["env", "RBPROF_BPF_LOOP=0"])
+    end
   end
 
   test "truncated: deep stack starts with (truncated), leaf kept, counted" do

@@ -46,6 +46,7 @@ module E2E
   class ProfilerRun
     ATTACH_TIMEOUT = 10
     PERF_EVENT_FD = "anon_inode:[perf_event]"
+    BPF_LINK_FD = "anon_inode:bpf_link"
 
     def initialize(args, wrap: [])
       @dir = Dir.mktmpdir("rbprof-e2e-run")
@@ -66,16 +67,16 @@ module E2E
       @child.signal(sig)
     end
 
-    # Waits until the profiler has opened its perf events (sampling has
-    # started): the moment tests time things from.
+    # Waits until the profiler has attached its clock, its perf events or the tick's
+    # tracepoint (sampling has started): the moment tests time things from.
     def wait_attached(timeout = ATTACH_TIMEOUT)
       deadline = Clock.now + timeout
-      until perf_event_open?
+      until clock_attached?
         unless @child.running?
           finish(0)
           raise Failure, "profiler exited before sampling started"
         end
-        raise Failure, "profiler opened no perf event within #{timeout} s" if Clock.now >= deadline
+        raise Failure, "profiler attached no clock within #{timeout} s" if Clock.now >= deadline
 
         sleep Child::POLL_INTERVAL
       end
@@ -101,9 +102,11 @@ module E2E
 
     private
 
-    def perf_event_open?
+    # A perf event open, or a BPF link: the first link the profiler makes is its clock's
+    # (the tick's tracepoint, or a perf event's), the process events' come after it.
+    def clock_attached?
       Dir.glob("/proc/#{pid}/fd/*").any? do |fd|
-        File.readlink(fd) == PERF_EVENT_FD
+        [PERF_EVENT_FD, BPF_LINK_FD].include?(File.readlink(fd))
       rescue SystemCallError
         false
       end
