@@ -132,7 +132,8 @@ static int bench_one(const struct writer *w, __u32 nstacks, __u32 min_depth, __u
 			    .command = "rbprof-bpf -d 60",
 			    .start_unix_ns = 1700000000000000000ULL,
 			    .duration_ns = 60000000000ULL,
-			    .freq = 99};
+			    .period_ns = 10101010,
+			    .rate = 99};
 	out = fopencookie(&bytes, "w", sink);
 	if (!out)
 		return -errno;
